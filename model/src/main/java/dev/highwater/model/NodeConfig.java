@@ -1,0 +1,56 @@
+package dev.highwater.model;
+
+import java.util.List;
+
+/**
+ * The static shape of the modelled node.
+ *
+ * @param zones           zones in index order (at most one of each type)
+ * @param pageblockOrder  {@code pageblock_order} (9 on x86-64, 10 on 32-bit ARM without hugetlb; small values for model checking)
+ * @param maxOrder        number of orders ({@code MAX_ORDER} exclusive, 11 by default); pageblock_order &lt; maxOrder
+ * @param cpus            number of CPUs (each has per-CPU lists per zone)
+ * @param pcpBatchOverride {@code percpu_pagelist} batch if &gt; 0 (otherwise computed, §4.5)
+ * @param pcpHighOverride  per-CPU list high mark if &ge; 0 together with a batch override
+ */
+public record NodeConfig(List<ZoneSpec> zones, int pageblockOrder, int maxOrder, int cpus,
+                         int pcpBatchOverride, int pcpHighOverride) {
+    public NodeConfig {
+        zones = List.copyOf(zones);
+        if (zones.isEmpty()) {
+            throw new IllegalArgumentException("a node needs at least one zone");
+        }
+        for (int i = 1; i < zones.size(); i++) {
+            if (zones.get(i).type().ordinal() <= zones.get(i - 1).type().ordinal()) {
+                throw new IllegalArgumentException("zones must be listed once each, in index order (DMA, DMA32, Normal, HighMem, Movable)");
+            }
+        }
+        if (maxOrder < 1 || maxOrder > 20) {
+            throw new IllegalArgumentException("max_order must be 1..20, got " + maxOrder);
+        }
+        if (pageblockOrder < 0 || pageblockOrder >= maxOrder) {
+            throw new IllegalArgumentException("pageblock_order must be 0.." + (maxOrder - 1) + ", got " + pageblockOrder);
+        }
+        if (cpus < 1 || cpus > 64) {
+            throw new IllegalArgumentException("cpus must be 1..64, got " + cpus);
+        }
+    }
+
+    public int pageblockPages() {
+        return 1 << pageblockOrder;
+    }
+
+    /** Position of the highest configured zone whose type is at most {@code type}, or -1. */
+    public int highestZoneAtMost(ZoneType type) {
+        int best = -1;
+        for (int i = 0; i < zones.size(); i++) {
+            if (zones.get(i).type().ordinal() <= type.ordinal()) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    public long totalManagedPages() {
+        return zones.stream().mapToLong(ZoneSpec::managedPages).sum();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.highwater.model;
+
+import dev.highwater.model.policy.KernelPolicy;
+import java.util.List;
+
+/**
+ * The seam between the memory system and an allocator implementation: the buddy allocator of one node
+ * with its zones, per-CPU lists and highatomic reserve (kernel-semantics §2, §4–§6). The reference model
+ * and the optimized implementation both implement it, and the memory system drives either.
+ *
+ * <p>Zones are addressed by position in {@link #zones()} (kernel index order); pages by pfn.
+ */
+public interface PageAllocator {
+
+    KernelPolicy policy();
+
+    NodeConfig config();
+
+    /** The node's zones in index order. */
+    default List<ZoneSpec> zones() {
+        return config().zones();
+    }
+
+    /** First pfn of a zone; its pages are {@code [zoneStartPfn, zoneStartPfn + managed)}. */
+    long zoneStartPfn(int zone);
+
+    /** Current watermarks of a zone (min/low/high include the boost, §1.5). */
+    ZoneWatermarks watermarks(int zone);
+
+    /** The zone's current {@code watermark_boost} (5.0+; 0 otherwise). */
+    long watermarkBoost(int zone);
+
+    /** min_free_kbytes in force. */
+    int minFreeKbytes();
+
+    /** Recompute watermarks (and lowmem_reserve) after a sysctl write (§1.2 item 4). */
+    void setTunables(Tunables tunables);
+
+    Tunables tunables();
+
+    /**
+     * {@code get_page_from_freelist}: walk the zonelist from {@code ac.highestZone()} down, check each zone's
+     * watermark with {@code allocFlags}, take a block with {@code rmqueue}, and make the highatomic reservation
+     * attempt of §6.1. Returns the pfn of the allocated block, or {@code -1}.
+     */
+    long getPageFromFreelist(AllocContext ac, int allocFlags);
+
+    /** {@code __free_pages}: to the per-CPU list of {@code cpu} for orders it caches, else to the buddy lists. */
+    void freePages(long pfn, int order, int cpu);
+
+    /** {@code unreserve_highatomic_pageblock(ac, force)} (§6.4): returns whether it reports success. */
+    boolean unreserveHighatomicPageblock(AllocContext ac, boolean force);
+
+    /**
+     * Tells {@code move_freepages} which allocated pages belong to movable allocations (its {@code PageLRU} count,
+     * §5.4 claim threshold). The memory system owns that knowledge.
+     */
+    void setMovablePageOracle(java.util.function.LongPredicate isMovableAllocatedPage);
+
+    /** Whether a boosted zone asked for kswapd since the last call (5.0+ rmqueue, §5.1); clears the request. */
+    boolean takeKswapdWakeRequest(int zone);
+
+    /** {@code drain_all_pages}: return every per-CPU page to the buddy lists. */
+    void drainAllPages();
+
+    /** {@code zone_watermark_ok} with NR_FREE_PAGES (used by kswapd, compaction, the slow path). */
+    boolean zoneWatermarkOk(int zone, int order, long mark, int classzone, int allocFlags);
+
+    /** The same check with a caller-supplied free count ({@code should_reclaim_retry}, §7.2). */
+    boolean zoneWatermarkOkWithFree(int zone, int order, long mark, int classzone, int allocFlags, long free);
+
+    // ---- observable state (what snapshots and integrity properties read) ----
+
+    /** NR_FREE_PAGES: pages on the buddy free lists (not on per-CPU lists). */
+    long nrFreePages(int zone);
+
+    /** {@code nr_reserved_highatomic}, in pages. */
+    long nrReservedHighatomic(int zone);
+
+    /** Free pages currently on HIGHATOMIC lists (6.12's {@code nr_free_highatomic}; derived in older versions). */
+    long nrFreeHighatomic(int zone);
+
+    /** {@code free_area[order].nr_free} as the allocator's counter holds it. */
+    long nrFreeBlocks(int zone, int order);
+
+    /** Pages on all per-CPU lists of a zone ({@code free_pcp}). */
+    long pcpPages(int zone);
+
+    /** The pageblock type of the block holding pfn. */
+    MigrateType pageblockType(long pfn);
+
+    /** Every free block of a zone, by order, then list type in enum order, then list position (head first). */
+    List<FreeBlock> freeBlocks(int zone);
+
+    /** Every page block on a per-CPU list: by cpu, then list index, head first. */
+    List<PcpBlock> pcpBlocks(int zone);
+
+    /** A free block on a buddy list. */
+    record FreeBlock(long pfn, int order, MigrateType list) {
+    }
+
+    /** A block on a per-CPU list; {@code cachedType} is the migratetype recorded when it entered the list (§4.3 item 5). */
+    record PcpBlock(int cpu, long pfn, int order, MigrateType list, MigrateType cachedType) {
+    }
+}

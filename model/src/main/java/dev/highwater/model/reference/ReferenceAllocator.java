@@ -1,0 +1,1073 @@
+package dev.highwater.model.reference;
+
+import static dev.highwater.model.AllocFlags.KSWAPD;
+import static dev.highwater.model.AllocFlags.NOFRAGMENT;
+import static dev.highwater.model.AllocFlags.NO_WATERMARKS;
+
+import dev.highwater.model.AllocContext;
+import dev.highwater.model.AllocFlags;
+import dev.highwater.model.FreeAreaView;
+import dev.highwater.model.GfpFlag;
+import dev.highwater.model.GfpLayout;
+import dev.highwater.model.MigrateType;
+import dev.highwater.model.NodeConfig;
+import dev.highwater.model.PageAllocator;
+import dev.highwater.model.Tunables;
+import dev.highwater.model.WatermarkCheck;
+import dev.highwater.model.Watermarks;
+import dev.highwater.model.ZoneSpec;
+import dev.highwater.model.ZoneType;
+import dev.highwater.model.ZoneWatermarks;
+import dev.highwater.model.policy.AllocFlagRules;
+import dev.highwater.model.policy.HighatomicCap;
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.MergeGuard;
+import dev.highwater.model.policy.PcpRules;
+import dev.highwater.model.policy.StealRule;
+import dev.highwater.model.policy.UnreserveAccounting;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The reference buddy allocator: the simplest code that follows kernel-semantics §2 and §4–§6 for every preset.
+ * Lists are {@link ArrayDeque}s of pfns (head first), lookups are {@link TreeMap}s; speed is irrelevant.
+ *
+ * <p>Layout: zone i occupies pfns {@code [start_i, start_i + managed_i)}, with {@code start_0 = 0} and each later
+ * zone starting at the next max-order-aligned pfn; pfns beyond managed are holes. Every pageblock starts MOVABLE
+ * and the pages are released to the buddy lists in ascending pfn order in the largest aligned blocks, as
+ * memblock does at boot.
+ */
+public final class ReferenceAllocator implements PageAllocator {
+
+    private final KernelPolicy policy;
+    private final NodeConfig config;
+    private final Zone[] zones;
+    private Tunables tunables;
+    private Watermarks watermarks;
+    /** page_group_by_mobility_disabled (§4.1): too few pages for grouping by mobility. */
+    private final boolean mobilityDisabled;
+
+    public ReferenceAllocator(KernelPolicy policy, NodeConfig config, Tunables tunables) {
+        this.policy = policy;
+        this.config = config;
+        this.mobilityDisabled = mobilityGroupingDisabled(config);
+        this.zones = new Zone[config.zones().size()];
+        long start = 0;
+        long maxBlock = 1L << (config.maxOrder() - 1);
+        for (int i = 0; i < zones.length; i++) {
+            ZoneSpec spec = config.zones().get(i);
+            zones[i] = new Zone(i, spec, start);
+            start = roundUp(start + spec.managedPages(), maxBlock);
+        }
+        this.tunables = tunables;
+        this.watermarks = Watermarks.compute(policy.watermarkRules(), config.zones(), tunables);
+        for (Zone z : zones) {
+            z.initPcp();
+            z.releaseBootMemory();
+        }
+        if (policy.migrateReserve()) {
+            for (Zone z : zones) {
+                z.setupMigrateReserve();
+            }
+        }
+    }
+
+    /** §4.1: mobility grouping is off when the node has fewer than pageblock_nr_pages × MIGRATE_TYPES pages. */
+    public static boolean mobilityGroupingDisabled(NodeConfig config) {
+        // MIGRATE_TYPES = U, M, E, H (RESERVE in 2.6.32), ISOLATE; CMA is not configured in the model.
+        return config.totalManagedPages() < (long) config.pageblockPages() * 5;
+    }
+
+    private static long roundUp(long v, long to) {
+        return (v + to - 1) / to * to;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // PageAllocator
+
+    @Override
+    public KernelPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public NodeConfig config() {
+        return config;
+    }
+
+    @Override
+    public long zoneStartPfn(int zone) {
+        return zones[zone].start;
+    }
+
+    @Override
+    public ZoneWatermarks watermarks(int zone) {
+        ZoneWatermarks w = watermarks.zone(zone);
+        long b = zones[zone].boost;
+        if (b == 0) {
+            return w;
+        }
+        return new ZoneWatermarks(w.min() + b, w.low() + b, w.high() + b, w.lowmemReserve());
+    }
+
+    @Override
+    public long watermarkBoost(int zone) {
+        return zones[zone].boost;
+    }
+
+    @Override
+    public int minFreeKbytes() {
+        return watermarks.minFreeKbytes();
+    }
+
+    @Override
+    public Tunables tunables() {
+        return tunables;
+    }
+
+    @Override
+    public void setTunables(Tunables t) {
+        this.tunables = t;
+        this.watermarks = Watermarks.compute(policy.watermarkRules(), config.zones(), t);
+        for (Zone z : zones) {
+            z.boost = 0; // §1.5: a recompute clears the boost
+            z.updatePcpHighBatch();
+        }
+        if (policy.migrateReserve()) {
+            for (Zone z : zones) {
+                z.setupMigrateReserve();
+            }
+        }
+    }
+
+    @Override
+    public long getPageFromFreelist(AllocContext ac, int allocFlags) {
+        int flags = allocFlags;
+        while (true) {
+            boolean noFallback = (flags & NOFRAGMENT) != 0;
+            for (int zi = ac.highestZone(); zi >= 0; zi--) {
+                Zone z = zones[zi];
+                if (z.spec.managedPages() == 0) {
+                    continue;
+                }
+                if ((flags & NO_WATERMARKS) == 0) {
+                    long mark = watermarks(zi).mark(AllocFlags.wmarkIndex(flags));
+                    if (!zoneWatermarkFast(z, ac, mark, flags)) {
+                        continue; // node reclaim (zone_reclaim_mode) is the memory system's, §8.3
+                    }
+                }
+                long pfn = z.rmqueue(ac, flags);
+                if (pfn >= 0) {
+                    if (AllocFlagRules.triesHighatomicReserve(policy, ac.order(), flags)) {
+                        z.reserveHighatomicPageblock(pfn);
+                    }
+                    return pfn;
+                }
+            }
+            if (!noFallback) {
+                return -1;
+            }
+            flags &= ~NOFRAGMENT; // 5.1+: retry without ALLOC_NOFRAGMENT before giving up (§5.4)
+        }
+    }
+
+    private boolean zoneWatermarkFast(Zone z, AllocContext ac, long mark, int flags) {
+        int classzone = ac.highestZone();
+        long reserve = watermarks.zone(z.index).lowmemReserve(classzone);
+        boolean boostExempt = false;
+        long unboostedMin = watermarks.zone(z.index).min();
+        if (policy.watermarkBoost() && z.boost > 0 && AllocFlags.wmarkIndex(flags) == AllocFlags.WMARK_MIN) {
+            // §1.5: order-0 atomic requests re-check against the un-boosted min (T6.1 keys it on __GFP_ATOMIC,
+            // 6.3+ on ALLOC_MIN_RESERVE)
+            boostExempt = policy.gfpLayout() == GfpLayout.V6_3
+                ? (flags & AllocFlags.MIN_RESERVE) != 0
+                : ac.gfp().has(GfpFlag.ATOMIC);
+        }
+        return WatermarkCheck.zoneWatermarkFast(policy, z.counters(), z, config.maxOrder(), ac.order(), mark,
+            reserve, flags, boostExempt, unboostedMin);
+    }
+
+    @Override
+    public boolean zoneWatermarkOk(int zone, int order, long mark, int classzone, int allocFlags) {
+        return zoneWatermarkOkWithFree(zone, order, mark, classzone, allocFlags, zones[zone].nrFreePages);
+    }
+
+    @Override
+    public boolean zoneWatermarkOkWithFree(int zone, int order, long mark, int classzone, int allocFlags, long free) {
+        Zone z = zones[zone];
+        return WatermarkCheck.zoneWatermarkOk(policy, z.counters(), z, config.maxOrder(), order, mark,
+            watermarks.zone(zone).lowmemReserve(classzone), allocFlags, free);
+    }
+
+    @Override
+    public void freePages(long pfn, int order, int cpu) {
+        zoneOf(pfn).freePages(pfn, order, cpu);
+    }
+
+    @Override
+    public boolean unreserveHighatomicPageblock(AllocContext ac, boolean force) {
+        UnreserveAccounting acct = policy.unreserveAccounting();
+        boolean forceAllowed = acct == UnreserveAccounting.V4_10; // the force parameter came with 04c8716f7b00
+        for (int zi = ac.highestZone(); zi >= 0; zi--) {
+            Zone z = zones[zi];
+            // keep one pageblock unless forced (§6.4 step 1)
+            if (!(forceAllowed && force) && z.nrReservedHighatomic <= config.pageblockPages()) {
+                continue;
+            }
+            for (int order = 0; order < config.maxOrder(); order++) {
+                Deque<Long> list = z.freeList(order, MigrateType.HIGHATOMIC);
+                if (list.isEmpty()) {
+                    continue;
+                }
+                long pfn = list.peekFirst();
+                boolean stillHighatomic = pageblockType(pfn) == MigrateType.HIGHATOMIC;
+                if (acct == UnreserveAccounting.V4_4 || stillHighatomic) {
+                    // V4_4 decrements unconditionally: the double decrease 4855e4a7f29d fixed
+                    z.nrReservedHighatomic -= Math.min(config.pageblockPages(), z.nrReservedHighatomic);
+                }
+                z.setPageblockType(pfn, ac.migratetype());
+                long moved = z.moveFreepagesBlock(pfn, ac.migratetype(), null);
+                if (acct != UnreserveAccounting.V4_10) {
+                    return true; // ≤4.9: return after the first candidate, moved or not (no bool before 29fac03bef72)
+                }
+                if (moved > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void drainAllPages() {
+        for (int cpu = 0; cpu < config.cpus(); cpu++) {
+            for (Zone z : zones) {
+                Pcp pcp = z.pcp[cpu];
+                z.freePcppagesBulk(pcp, pcp.count, 0);
+            }
+        }
+    }
+
+    @Override
+    public long nrFreePages(int zone) {
+        return zones[zone].nrFreePages;
+    }
+
+    @Override
+    public long nrReservedHighatomic(int zone) {
+        return zones[zone].nrReservedHighatomic;
+    }
+
+    @Override
+    public long nrFreeHighatomic(int zone) {
+        return zones[zone].freeHighatomicPages();
+    }
+
+    @Override
+    public long nrFreeBlocks(int zone, int order) {
+        return zones[zone].nrFree[order];
+    }
+
+    @Override
+    public long pcpPages(int zone) {
+        long n = 0;
+        for (Pcp p : zones[zone].pcp) {
+            n += p.count;
+        }
+        return n;
+    }
+
+    @Override
+    public MigrateType pageblockType(long pfn) {
+        Zone z = zoneOf(pfn);
+        return z.blockTypes[z.blockIndex(pfn)];
+    }
+
+    @Override
+    public List<FreeBlock> freeBlocks(int zone) {
+        Zone z = zones[zone];
+        List<FreeBlock> out = new ArrayList<>();
+        for (int o = 0; o < config.maxOrder(); o++) {
+            for (MigrateType t : MigrateType.values()) {
+                for (long pfn : z.freeList(o, t)) {
+                    out.add(new FreeBlock(pfn, o, t));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<PcpBlock> pcpBlocks(int zone) {
+        Zone z = zones[zone];
+        List<PcpBlock> out = new ArrayList<>();
+        for (int cpu = 0; cpu < config.cpus(); cpu++) {
+            Pcp p = z.pcp[cpu];
+            for (int idx = 0; idx < p.lists.size(); idx++) {
+                int order = idx / MigrateType.PCPTYPES;
+                MigrateType list = MigrateType.values()[idx % MigrateType.PCPTYPES];
+                for (long pfn : p.lists.get(idx)) {
+                    out.add(new PcpBlock(cpu, pfn, order, list, p.cachedType.get(pfn)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Per-CPU list parameters of a zone (same on every CPU): {@code {batch, high}}. */
+    public int[] pcpBatchHigh(int zone) {
+        Pcp p = zones[zone].pcp[0];
+        return new int[] {p.batch, p.high};
+    }
+
+    private Zone zoneOf(long pfn) {
+        for (Zone z : zones) {
+            if (pfn >= z.start && pfn < z.end) {
+                return z;
+            }
+        }
+        throw new IllegalArgumentException("pfn " + pfn + " is in no zone");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** One CPU's per-CPU lists of one zone: list index = order × PCPTYPES + type (§4.5). */
+    private static final class Pcp {
+        final List<Deque<Long>> lists = new ArrayList<>();
+        /** The migratetype recorded when a block entered the list (set_pcppage_migratetype). */
+        final TreeMap<Long, MigrateType> cachedType = new TreeMap<>();
+        /** In pages. */
+        long count;
+        int batch;
+        int high;
+
+        Pcp(int maxOrder) {
+            for (int i = 0; i < (maxOrder + 1) * MigrateType.PCPTYPES; i++) {
+                lists.add(new ArrayDeque<>());
+            }
+        }
+    }
+
+    private final class Zone implements FreeAreaView {
+        final int index;
+        final ZoneSpec spec;
+        final long start;
+        final long end;
+        /** free_area[order].free_list[type], head first. */
+        final List<List<Deque<Long>>> freeArea = new ArrayList<>();
+        /** free_area[order].nr_free, maintained as the kernel does. */
+        final long[] nrFree;
+        /** Buddy heads: pfn → order, and pfn → list type. */
+        final TreeMap<Long, Integer> buddyOrder = new TreeMap<>();
+        final TreeMap<Long, MigrateType> buddyList = new TreeMap<>();
+        final MigrateType[] blockTypes;
+        long nrFreePages;
+        long nrReservedHighatomic;
+        long boost;
+        Pcp[] pcp;
+
+        Zone(int index, ZoneSpec spec, long start) {
+            this.index = index;
+            this.spec = spec;
+            this.start = start;
+            this.end = start + spec.managedPages();
+            this.nrFree = new long[config.maxOrder()];
+            for (int o = 0; o < config.maxOrder(); o++) {
+                List<Deque<Long>> perType = new ArrayList<>();
+                for (int t = 0; t < MigrateType.values().length; t++) {
+                    perType.add(new ArrayDeque<>());
+                }
+                freeArea.add(perType);
+            }
+            int blocks = (int) ((spec.managedPages() + config.pageblockPages() - 1) >> config.pageblockOrder());
+            blockTypes = new MigrateType[Math.max(blocks, 0)];
+            java.util.Arrays.fill(blockTypes, MigrateType.MOVABLE); // memmap_init: every pageblock MOVABLE
+        }
+
+        WatermarkCheck.Counters counters() {
+            return new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, freeHighatomicPages());
+        }
+
+        long freeHighatomicPages() {
+            long n = 0;
+            for (int o = 0; o < config.maxOrder(); o++) {
+                n += (long) freeList(o, MigrateType.HIGHATOMIC).size() << o;
+            }
+            return n;
+        }
+
+        @Override
+        public long nrFree(int order) {
+            return nrFree[order];
+        }
+
+        @Override
+        public boolean hasFree(int order, MigrateType type) {
+            return !freeList(order, type).isEmpty();
+        }
+
+        Deque<Long> freeList(int order, MigrateType t) {
+            return freeArea.get(order).get(t.ordinal());
+        }
+
+        int blockIndex(long pfn) {
+            return (int) ((pfn - start) >> config.pageblockOrder());
+        }
+
+        MigrateType blockType(long pfn) {
+            return blockTypes[blockIndex(pfn)];
+        }
+
+        void setPageblockType(long pfn, MigrateType t) {
+            blockTypes[blockIndex(pfn)] = t;
+        }
+
+        boolean spans(long pfn) {
+            return pfn >= start && pfn < end;
+        }
+
+        // ---- free-list primitives --------------------------------------------------------------------------------
+
+        void addToFreeList(long pfn, int order, MigrateType t, boolean tail) {
+            if (tail) {
+                freeList(order, t).addLast(pfn);
+            } else {
+                freeList(order, t).addFirst(pfn);
+            }
+            buddyOrder.put(pfn, order);
+            buddyList.put(pfn, t);
+            nrFree[order]++;
+        }
+
+        void delFromFreeList(long pfn, int order) {
+            MigrateType t = buddyList.remove(pfn);
+            buddyOrder.remove(pfn);
+            if (!freeList(order, t).remove(pfn)) {
+                throw new IllegalStateException("pfn " + pfn + " not on its free list");
+            }
+            nrFree[order]--;
+        }
+
+        /** move_to_free_list: 4.x moves to the head, 5.10+ (our V4_11 steal rule) to the tail (§4.3 item 4c). */
+        void moveToFreeList(long pfn, int order, MigrateType t) {
+            MigrateType old = buddyList.get(pfn);
+            freeList(order, old).remove(pfn);
+            boolean tail = policy.stealRule() == StealRule.V4_11;
+            if (tail) {
+                freeList(order, t).addLast(pfn);
+            } else {
+                freeList(order, t).addFirst(pfn);
+            }
+            buddyList.put(pfn, t);
+        }
+
+        boolean isBuddyHead(long pfn, int order) {
+            Integer o = buddyOrder.get(pfn);
+            return o != null && o == order && spans(pfn);
+        }
+
+        // ---- boot ------------------------------------------------------------------------------------------------
+
+        void releaseBootMemory() {
+            long pfn = start;
+            while (pfn < end) {
+                int order = config.maxOrder() - 1;
+                while (order > 0 && ((pfn & ((1L << order) - 1)) != 0 || pfn + (1L << order) > end)) {
+                    order--;
+                }
+                freeOneBlock(pfn, order, blockType(pfn));
+                pfn += 1L << order;
+            }
+        }
+
+        void initPcp() {
+            int cpus = config.cpus();
+            pcp = new Pcp[cpus];
+            for (int c = 0; c < cpus; c++) {
+                pcp[c] = new Pcp(policy.pcpRules().maxOrder());
+            }
+            updatePcpHighBatch();
+        }
+
+        /** §4.5: batch and high per version; a trace may override them. */
+        void updatePcpHighBatch() {
+            PcpRules rules = policy.pcpRules();
+            long pages = rules == PcpRules.V2_6_32 ? spec.presentPages() : spec.managedPages();
+            int batch;
+            int high;
+            if (config.pcpBatchOverride() > 0) {
+                batch = config.pcpBatchOverride();
+                high = Math.max(config.pcpHighOverride(), 0);
+            } else if (rules == PcpRules.V6_1) {
+                batch = Math.max(1, rules.batchSize(pages));
+                // zone_highsize: the low watermark split over the CPUs, at least 4 × batch
+                long low = watermarks.zone(index).low();
+                high = (int) Math.max(low / config.cpus(), (long) batch << 2);
+            } else {
+                int b = rules.batchSize(pages);
+                if (b == 0) {
+                    // pageset_set_batch: a zero batch gives high 0, batch 1
+                    batch = 1;
+                    high = 0;
+                } else {
+                    batch = b;
+                    high = 6 * b;
+                }
+            }
+            for (Pcp p : pcp) {
+                p.batch = batch;
+                p.high = high;
+            }
+        }
+
+        /** 2.6.32 setup_zone_migrate_reserve: up to two MOVABLE blocks from the zone start become RESERVE. */
+        void setupMigrateReserve() {
+            long minPages = watermarks.zone(index).min();
+            long reserve = roundUp(minPages, config.pageblockPages()) >> config.pageblockOrder();
+            reserve = Math.min(2, reserve);
+            for (long pfn = start; pfn < end; pfn += config.pageblockPages()) {
+                MigrateType t = blockType(pfn);
+                if (reserve > 0 && t == MigrateType.RESERVE) {
+                    reserve--;
+                    continue;
+                }
+                if (reserve > 0 && t == MigrateType.MOVABLE) {
+                    setPageblockType(pfn, MigrateType.RESERVE);
+                    moveFreepagesBlock(pfn, MigrateType.RESERVE, null);
+                    reserve--;
+                    continue;
+                }
+                if (t == MigrateType.RESERVE) {
+                    setPageblockType(pfn, MigrateType.MOVABLE);
+                    moveFreepagesBlock(pfn, MigrateType.MOVABLE, null);
+                }
+            }
+        }
+
+        // ---- freeing ---------------------------------------------------------------------------------------------
+
+        /**
+         * {@code __free_one_page} (§4.3): count the pages free, merge with free buddies while allowed, insert at the
+         * head, or at the tail when the next-higher buddy is free.
+         */
+        void freeOneBlock(long pfn, int order, MigrateType type) {
+            nrFreePages += 1L << order;
+            int maxOrder = config.maxOrder();
+            while (order < maxOrder - 1) {
+                long buddy = pfn ^ (1L << order);
+                if (!isBuddyHead(buddy, order)) {
+                    break;
+                }
+                if (order >= config.pageblockOrder() && !mergeAllowed(type, blockType(buddy))) {
+                    break;
+                }
+                delFromFreeList(buddy, order);
+                pfn &= buddy;
+                order++;
+            }
+            boolean tail = false;
+            if (order < maxOrder - 2) {
+                long higherPage = pfn & ~(1L << order);
+                long higherBuddy = higherPage ^ (1L << (order + 1));
+                tail = isBuddyHead(higherBuddy, order + 1);
+            }
+            addToFreeList(pfn, order, type, tail);
+        }
+
+        /** §4.3 step 3: merge restriction at order ≥ pageblock_order. */
+        boolean mergeAllowed(MigrateType freeing, MigrateType buddyType) {
+            MergeGuard g = policy.mergeGuard();
+            return switch (g) {
+                case NONE -> true;
+                case ISOLATE -> freeing == buddyType
+                    || (freeing != MigrateType.ISOLATE && buddyType != MigrateType.ISOLATE);
+                case NON_MERGEABLE -> freeing == buddyType || (freeing.isPcpType() && buddyType.isPcpType());
+            };
+        }
+
+        /** {@code free_pages}: per-CPU list for cached orders (HIGHATOMIC/RESERVE go to the MOVABLE list), else buddy. */
+        void freePages(long pfn, int order, int cpu) {
+            MigrateType mt = blockType(pfn);
+            if (order > policy.pcpRules().maxOrder() || mt == MigrateType.ISOLATE) {
+                freeOneBlock(pfn, order, mt);
+                return;
+            }
+            Pcp p = pcp[cpu];
+            MigrateType list = mt.isPcpType() ? mt : MigrateType.MOVABLE;
+            p.lists.get(order * MigrateType.PCPTYPES + list.ordinal()).addFirst(pfn);
+            p.cachedType.put(pfn, mt);
+            p.count += 1L << order;
+            if (p.count >= p.high) {
+                long toFree;
+                if (policy.pcpRules() == PcpRules.V6_1) {
+                    // nr_pcp_free with free_factor held at 0: batch, or 1 when high < batch
+                    toFree = p.high < p.batch ? 1 : Math.min(p.batch, Math.max(p.high - p.batch, p.batch));
+                } else {
+                    toFree = p.batch;
+                }
+                freePcppagesBulk(p, toFree, order * MigrateType.PCPTYPES + list.ordinal());
+            }
+        }
+
+        /**
+         * {@code free_pcppages_bulk}: return {@code count} pages from the lists' tails to the buddy. ≤5.12: round-robin
+         * over the three lists starting after UNMOVABLE with the batch_free rule; 6.1: round-robin over all
+         * order × type lists starting with {@code firstIndex}.
+         */
+        void freePcppagesBulk(Pcp p, long count, int firstIndex) {
+            if (count <= 0) {
+                return;
+            }
+            if (policy.pcpRules() == PcpRules.V6_1) {
+                int n = p.lists.size();
+                int idx = firstIndex - 1;
+                while (count > 0) {
+                    Deque<Long> list;
+                    int guard = 0;
+                    do {
+                        idx = (idx + 1) % n;
+                        list = p.lists.get(idx);
+                        if (++guard > n) {
+                            return; // nothing left anywhere
+                        }
+                    } while (list.isEmpty());
+                    int order = idx / MigrateType.PCPTYPES;
+                    do {
+                        long pfn = list.pollLast();
+                        MigrateType mt = p.cachedType.remove(pfn);
+                        count -= 1L << order;
+                        p.count -= 1L << order;
+                        freeOneBlock(pfn, order, mt);
+                    } while (count > 0 && !list.isEmpty());
+                }
+                return;
+            }
+            int mtIdx = 0;
+            long batchFree = 0;
+            while (count > 0) {
+                Deque<Long> list;
+                int guard = 0;
+                do {
+                    batchFree++;
+                    mtIdx = (mtIdx + 1) % MigrateType.PCPTYPES;
+                    list = p.lists.get(mtIdx);
+                    if (++guard > MigrateType.PCPTYPES) {
+                        return;
+                    }
+                } while (list.isEmpty());
+                if (batchFree == MigrateType.PCPTYPES) {
+                    batchFree = count; // only one list is non-empty
+                }
+                do {
+                    long pfn = list.pollLast();
+                    MigrateType mt = p.cachedType.remove(pfn);
+                    p.count--;
+                    freeOneBlock(pfn, 0, mt);
+                } while (--count > 0 && --batchFree > 0 && !list.isEmpty());
+            }
+        }
+
+        // ---- allocation ------------------------------------------------------------------------------------------
+
+        /** {@code rmqueue} (§5.1) per version. Returns the pfn or -1. */
+        long rmqueue(AllocContext ac, int flags) {
+            int order = ac.order();
+            MigrateType mt = ac.migratetype();
+            PcpRules rules = policy.pcpRules();
+            long pfn = -1;
+            if (order <= rules.maxOrder()) {
+                pfn = rmqueuePcplist(ac, flags);
+                if (pfn >= 0 || !rules.missFallsBackToBuddy()) {
+                    return finishRmqueue(pfn, flags);
+                }
+            }
+            // rmqueue_buddy
+            if (AllocFlagRules.triesHighatomicFirst(policy, order, flags)) {
+                pfn = rmqueueSmallest(order, MigrateType.HIGHATOMIC);
+            }
+            if (pfn < 0) {
+                pfn = rmqueueMain(order, mt, flags);
+                if (pfn < 0 && AllocFlagRules.mayFallBackToHighatomic(policy, flags)) {
+                    pfn = rmqueueSmallest(order, MigrateType.HIGHATOMIC);
+                }
+            }
+            if (pfn >= 0) {
+                nrFreePages -= 1L << order;
+            }
+            return finishRmqueue(pfn, flags);
+        }
+
+        private long finishRmqueue(long pfn, int flags) {
+            if (boostedPendingWake && (flags & KSWAPD) != 0) {
+                // 5.0+: ZONE_BOOSTED_WATERMARK cleared and kswapd woken for order 0 (the memory system's job)
+                boostedPendingWake = false;
+                kswapdWakeRequested = true;
+            }
+            return pfn;
+        }
+
+        boolean boostedPendingWake;
+        boolean kswapdWakeRequested;
+
+        long rmqueuePcplist(AllocContext ac, int flags) {
+            int order = ac.order();
+            Pcp p = pcp[ac.cpu()];
+            int idx = order * MigrateType.PCPTYPES + ac.migratetype().ordinal();
+            Deque<Long> list = p.lists.get(idx);
+            if (list.isEmpty()) {
+                int batch = p.batch;
+                if (order > 0) {
+                    batch = Math.max(batch >> order, 2);
+                }
+                rmqueueBulk(order, batch, list, p, ac.migratetype(), flags);
+                if (list.isEmpty()) {
+                    return -1;
+                }
+            }
+            long pfn = list.pollFirst();
+            p.cachedType.remove(pfn);
+            p.count -= 1L << order;
+            return pfn;
+        }
+
+        void rmqueueBulk(int order, int count, Deque<Long> list, Pcp p, MigrateType mt, int flags) {
+            int i;
+            for (i = 0; i < count; i++) {
+                long pfn = rmqueueMain(order, mt, flags);
+                if (pfn < 0) {
+                    break;
+                }
+                list.addLast(pfn);
+                p.cachedType.put(pfn, lastCachedType);
+                p.count += 1L << order;
+            }
+            nrFreePages -= (long) i << order;
+        }
+
+        /** The type {@code set_pcppage_migratetype} recorded for the last block taken. */
+        MigrateType lastCachedType;
+
+        /** {@code __rmqueue} (§5.2). */
+        long rmqueueMain(int order, MigrateType mt, int flags) {
+            StealRule rule = policy.stealRule();
+            if (rule == StealRule.V2_6_32) {
+                long pfn = rmqueueSmallest(order, mt);
+                if (pfn < 0 && mt != MigrateType.RESERVE) {
+                    pfn = rmqueueFallback26(order, mt);
+                    if (pfn < 0) {
+                        pfn = rmqueueSmallest(order, MigrateType.RESERVE);
+                    }
+                }
+                if (pfn >= 0) {
+                    lastCachedType = mt; // 2.6.32 rmqueue_bulk records the requested type
+                }
+                return pfn;
+            }
+            if (rule == StealRule.V4_4) {
+                long pfn = rmqueueSmallest(order, mt);
+                if (pfn < 0) {
+                    pfn = rmqueueFallback44(order, mt);
+                }
+                return pfn;
+            }
+            // V4_11: steal/move, then retry the requester's own lists
+            while (true) {
+                long pfn = rmqueueSmallest(order, mt);
+                if (pfn >= 0) {
+                    return pfn;
+                }
+                if (!rmqueueFallback411(order, mt, flags)) {
+                    return -1;
+                }
+            }
+        }
+
+        /** {@code __rmqueue_smallest}: the head of the smallest non-empty list of that type, split down. */
+        long rmqueueSmallest(int order, MigrateType type) {
+            for (int o = order; o < config.maxOrder(); o++) {
+                Deque<Long> list = freeList(o, type);
+                if (list.isEmpty()) {
+                    continue;
+                }
+                long pfn = list.peekFirst();
+                delFromFreeList(pfn, o);
+                expand(pfn, order, o, type);
+                lastCachedType = type;
+                return pfn;
+            }
+            return -1;
+        }
+
+        /** {@code expand} (§4.4): halve, putting each upper half at the head of {@code type}'s list. */
+        void expand(long pfn, int low, int high, MigrateType type) {
+            while (high > low) {
+                high--;
+                addToFreeList(pfn + (1L << high), high, type, false);
+            }
+        }
+
+        /** The whole-block predicate of §5.4 ({@code can_steal_fallback}). */
+        boolean canStealFallback(int order, MigrateType start) {
+            int pb = config.pageblockOrder();
+            return order >= pb || order >= pb / 2 || start == MigrateType.RECLAIMABLE
+                || start == MigrateType.UNMOVABLE || mobilityDisabled;
+        }
+
+        /** {@code find_suitable_fallback}: first fallback type with a non-empty list at this order. */
+        MigrateType findSuitableFallback(int order, MigrateType start) {
+            if (nrFree[order] == 0) {
+                return null;
+            }
+            for (MigrateType f : start.fallbacks()) {
+                if (!freeList(order, f).isEmpty()) {
+                    return f;
+                }
+            }
+            return null;
+        }
+
+        /** 2.6.32 {@code __rmqueue_fallback}. */
+        long rmqueueFallback26(int order, MigrateType start) {
+            int pb = config.pageblockOrder();
+            for (int o = config.maxOrder() - 1; o >= order; o--) {
+                for (MigrateType f : start.fallbacks()) {
+                    Deque<Long> list = freeList(o, f);
+                    if (list.isEmpty()) {
+                        continue;
+                    }
+                    long pfn = list.peekFirst();
+                    MigrateType remainderType = f;
+                    if (o >= (pb >> 1) || start == MigrateType.RECLAIMABLE || mobilityDisabled) {
+                        long pages = moveFreepagesBlock(pfn, start, null);
+                        if (pages >= (1L << (pb - 1)) || mobilityDisabled) {
+                            setPageblockType(pfn, start);
+                        }
+                        remainderType = start;
+                    }
+                    delFromFreeList(pfn, o);
+                    if (o >= pb) {
+                        changePageblockRange(pfn, o, start);
+                    }
+                    expand(pfn, order, o, remainderType);
+                    return pfn;
+                }
+            }
+            return -1;
+        }
+
+        /** 4.4–4.10 {@code __rmqueue_fallback}: largest first, steal, split onto the requester's list. */
+        long rmqueueFallback44(int order, MigrateType start) {
+            for (int o = config.maxOrder() - 1; o >= order; o--) {
+                MigrateType f = findSuitableFallback(o, start);
+                if (f == null) {
+                    continue;
+                }
+                boolean canSteal = canStealFallback(o, start);
+                long pfn = freeList(o, f).peekFirst();
+                // 4.10 (88ed365ea227): never retype a HIGHATOMIC block found on a normal list
+                if (canSteal && !(policy.stealNeverRetypesHighatomic() && blockType(pfn) == MigrateType.HIGHATOMIC)) {
+                    if (o >= config.pageblockOrder()) {
+                        changePageblockRange(pfn, o, start);
+                    } else {
+                        long pages = moveFreepagesBlock(pfn, start, null);
+                        if (pages >= (1L << (config.pageblockOrder() - 1)) || mobilityDisabled) {
+                            setPageblockType(pfn, start);
+                        }
+                    }
+                }
+                delFromFreeList(pfn, o);
+                expand(pfn, order, o, start);
+                lastCachedType = start;
+                return pfn;
+            }
+            return -1;
+        }
+
+        /** 4.11–6.9 {@code __rmqueue_fallback}: steal or move, then the caller retries its own lists. */
+        boolean rmqueueFallback411(int order, MigrateType start, int flags) {
+            int minOrder = order;
+            if (order < config.pageblockOrder() && (flags & NOFRAGMENT) != 0) {
+                minOrder = config.pageblockOrder();
+            }
+            int found = -1;
+            MigrateType foundType = null;
+            boolean canSteal = false;
+            for (int o = config.maxOrder() - 1; o >= minOrder; o--) {
+                MigrateType f = findSuitableFallback(o, start);
+                if (f == null) {
+                    continue;
+                }
+                canSteal = canStealFallback(o, start);
+                if (!canSteal && start == MigrateType.MOVABLE && o > order) {
+                    // find_smallest: a movable request that cannot claim takes the smallest fallback block
+                    for (int s = order; s < config.maxOrder(); s++) {
+                        MigrateType fs = findSuitableFallback(s, start);
+                        if (fs != null) {
+                            found = s;
+                            foundType = fs;
+                            canSteal = canStealFallback(s, start);
+                            break;
+                        }
+                    }
+                } else {
+                    found = o;
+                    foundType = f;
+                }
+                break;
+            }
+            if (found < 0) {
+                return false;
+            }
+            long pfn = freeList(found, foundType).peekFirst();
+            stealSuitableFallback(pfn, found, flags, start, canSteal);
+            return true;
+        }
+
+        /** 6.1 {@code steal_suitable_fallback}. */
+        void stealSuitableFallback(long pfn, int currentOrder, int flags, MigrateType start, boolean wholeBlock) {
+            MigrateType oldType = blockType(pfn);
+            int pb = config.pageblockOrder();
+            if (oldType == MigrateType.HIGHATOMIC) {
+                moveToFreeList(pfn, currentOrder, start);
+                return;
+            }
+            if (currentOrder >= pb) {
+                changePageblockRange(pfn, currentOrder, start);
+                moveToFreeList(pfn, currentOrder, start);
+                return;
+            }
+            if (policy.watermarkBoost() && boostWatermark() && (flags & KSWAPD) != 0) {
+                boostedPendingWake = true;
+            }
+            if (!wholeBlock) {
+                moveToFreeList(pfn, currentOrder, start);
+                return;
+            }
+            long[] movable = new long[1];
+            long freePages = moveFreepagesBlock(pfn, start, movable);
+            if (freePages == 0) {
+                moveToFreeList(pfn, currentOrder, start);
+                return;
+            }
+            long alike;
+            if (start == MigrateType.MOVABLE) {
+                alike = movable[0];
+            } else if (oldType == MigrateType.MOVABLE) {
+                alike = config.pageblockPages() - (freePages + movable[0]);
+            } else {
+                alike = 0;
+            }
+            if (freePages + alike >= (1L << (pb - 1)) || mobilityDisabled) {
+                setPageblockType(pfn, start);
+            }
+        }
+
+        /** {@code boost_watermark} (§1.5). */
+        boolean boostWatermark() {
+            int factor = tunables.watermarkBoostFactor();
+            if (factor == 0) {
+                return false;
+            }
+            if ((long) config.pageblockPages() * 4 > spec.managedPages()) {
+                return false;
+            }
+            long high = watermarks.zone(index).high();
+            long maxBoost = (high / 10000) * factor + ((high % 10000) * factor) / 10000; // mult_frac
+            if (maxBoost == 0) {
+                return false;
+            }
+            maxBoost = Math.max(config.pageblockPages(), maxBoost);
+            boost = Math.min(boost + config.pageblockPages(), maxBoost);
+            return true;
+        }
+
+        void changePageblockRange(long pfn, int order, MigrateType t) {
+            long blocks = 1L << Math.max(0, order - config.pageblockOrder());
+            for (long b = 0; b < blocks; b++) {
+                long p = pfn + (b << config.pageblockOrder());
+                if (spans(p)) {
+                    setPageblockType(p, t);
+                }
+            }
+        }
+
+        /**
+         * {@code move_freepages_block}: move every free block of the pageblock holding pfn to type {@code t}'s lists;
+         * returns the pages moved (0 when the block crosses the zone end). {@code movable[0]} counts allocated pages
+         * of movable allocations in the block ({@code PageLRU}).
+         */
+        long moveFreepagesBlock(long pfn, MigrateType t, long[] movable) {
+            long blockStart = pfn & ~((long) config.pageblockPages() - 1);
+            long blockEnd = blockStart + config.pageblockPages() - 1;
+            if (!spans(blockStart)) {
+                blockStart = pfn;
+            }
+            if (!spans(blockEnd)) {
+                return 0;
+            }
+            long moved = 0;
+            long p = blockStart;
+            while (p <= blockEnd) {
+                Integer o = buddyOrder.get(p);
+                if (o == null) {
+                    if (movable != null && movableAllocated != null && movableAllocated.test(p)) {
+                        movable[0]++;
+                    }
+                    p++;
+                    continue;
+                }
+                moveToFreeList(p, o, t);
+                p += 1L << o;
+                moved += 1L << o;
+            }
+            return moved;
+        }
+
+        /** {@code reserve_highatomic_pageblock} (§6.2, §6.3). */
+        void reserveHighatomicPageblock(long pfn) {
+            long cap = policy.highatomicCap() == HighatomicCap.ONE_PERCENT_PLUS_BLOCK
+                ? Watermarks.highatomicCapOnePercentPlusBlock(spec.managedPages(), config.pageblockPages())
+                : Watermarks.highatomicCapRoundup(spec.managedPages(), config.pageblockPages());
+            if (nrReservedHighatomic >= cap) {
+                return;
+            }
+            MigrateType t = blockType(pfn);
+            boolean eligible = policy.mergeGuard() == MergeGuard.NON_MERGEABLE
+                ? t.isPcpType() // 6.1+: only U/M/E blocks
+                : t != MigrateType.HIGHATOMIC && t != MigrateType.ISOLATE && t != MigrateType.CMA;
+            if (eligible) {
+                nrReservedHighatomic += config.pageblockPages();
+                setPageblockType(pfn, MigrateType.HIGHATOMIC);
+                moveFreepagesBlock(pfn, MigrateType.HIGHATOMIC, null);
+            }
+        }
+    }
+
+    /** Tells move_freepages which allocated pfns belong to movable allocations (set by the memory system). */
+    private java.util.function.LongPredicate movableAllocated;
+
+    @Override
+    public void setMovablePageOracle(java.util.function.LongPredicate isMovableAllocatedPage) {
+        this.movableAllocated = isMovableAllocatedPage;
+    }
+
+    @Override
+    public boolean takeKswapdWakeRequest(int zone) {
+        boolean r = zones[zone].kswapdWakeRequested;
+        zones[zone].kswapdWakeRequested = false;
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return "ReferenceAllocator[" + policy.name() + ", " + config.zones().size() + " zone(s)]";
+    }
+
+    /** Zone type by position, for messages. */
+    public ZoneType zoneType(int zone) {
+        return config.zones().get(zone).type();
+    }
+}

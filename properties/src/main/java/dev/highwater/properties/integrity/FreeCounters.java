@@ -1,0 +1,76 @@
+package dev.highwater.properties.integrity;
+
+import dev.highwater.model.MigrateType;
+import dev.highwater.model.PageAllocator;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.StepView;
+import java.util.Optional;
+
+/**
+ * The counters the watermark check reads equal what the lists hold: NR_FREE_PAGES = pages on the buddy lists (not
+ * ISOLATE, §2.4), {@code nr_free[o]} = blocks of order o, {@code free_pcp} = pages on per-CPU lists,
+ * {@code nr_free_highatomic} = pages on HIGHATOMIC lists.
+ */
+public final class FreeCounters implements Property {
+    @Override
+    public String id() {
+        return "free-counters";
+    }
+
+    @Override
+    public String statement() {
+        return "NR_FREE_PAGES, nr_free per order and the per-CPU count equal what the lists hold";
+    }
+
+    @Override
+    public String rule() {
+        return "kernel-semantics §2.4, §4.3 step 1, §4.5";
+    }
+
+    @Override
+    public Family family() {
+        return Family.INTEGRITY;
+    }
+
+    @Override
+    public Optional<String> check(StepView v) {
+        PageAllocator a = v.allocator();
+        int orders = a.config().maxOrder();
+        for (int z = 0; z < a.zones().size(); z++) {
+            String zn = a.zones().get(z).type().kernelName();
+            long pages = 0;
+            long highatomic = 0;
+            long[] blocks = new long[orders];
+            for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+                if (b.list() != MigrateType.ISOLATE) {
+                    pages += 1L << b.order();
+                }
+                if (b.list() == MigrateType.HIGHATOMIC) {
+                    highatomic += 1L << b.order();
+                }
+                blocks[b.order()]++;
+            }
+            if (pages != a.nrFreePages(z)) {
+                return Optional.of(zn + ": NR_FREE_PAGES " + a.nrFreePages(z) + " but the free lists hold " + pages);
+            }
+            for (int o = 0; o < orders; o++) {
+                if (blocks[o] != a.nrFreeBlocks(z, o)) {
+                    return Optional.of(zn + ": nr_free[" + o + "] " + a.nrFreeBlocks(z, o) + " but the lists hold "
+                        + blocks[o] + " blocks");
+                }
+            }
+            long pcp = 0;
+            for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
+                pcp += 1L << b.order();
+            }
+            if (pcp != a.pcpPages(z)) {
+                return Optional.of(zn + ": per-CPU count " + a.pcpPages(z) + " but the lists hold " + pcp);
+            }
+            if (highatomic != a.nrFreeHighatomic(z)) {
+                return Optional.of(zn + ": nr_free_highatomic " + a.nrFreeHighatomic(z) + " but the HIGHATOMIC lists hold "
+                    + highatomic);
+            }
+        }
+        return Optional.empty();
+    }
+}

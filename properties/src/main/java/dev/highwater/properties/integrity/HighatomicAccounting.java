@@ -1,0 +1,74 @@
+package dev.highwater.properties.integrity;
+
+import dev.highwater.model.MigrateType;
+import dev.highwater.model.PageAllocator;
+import dev.highwater.model.policy.MergeGuard;
+import dev.highwater.model.policy.UnreserveAccounting;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.StepView;
+import java.util.Optional;
+
+/**
+ * {@code nr_reserved_highatomic} as each version keeps it (§6.6): never negative and a whole number of pageblocks;
+ * and, where the version leaves no way for it to drift (4.10's fixes, 4855e4a7f29d and 88ed365ea227, plus 5.18's
+ * merge guard), exactly one pageblock per HIGHATOMIC block. Older presets may drift: that is their bug, which the
+ * policy properties catch, not a model error.
+ */
+public final class HighatomicAccounting implements Property {
+    @Override
+    public String id() {
+        return "highatomic-accounting";
+    }
+
+    @Override
+    public String statement() {
+        return "nr_reserved_highatomic is a non-negative multiple of a pageblock, and counts the HIGHATOMIC blocks where the version cannot drift";
+    }
+
+    @Override
+    public String rule() {
+        return "kernel-semantics §6.3, §6.4, §6.6";
+    }
+
+    @Override
+    public Family family() {
+        return Family.INTEGRITY;
+    }
+
+    /** Whether the preset keeps HA equal to the HIGHATOMIC block count (no known drift path). */
+    public static boolean exact(PageAllocator a) {
+        return a.policy().unreserveAccounting() == UnreserveAccounting.V4_10 && a.policy().stealNeverRetypesHighatomic()
+            && a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
+    }
+
+    @Override
+    public Optional<String> check(StepView v) {
+        PageAllocator a = v.allocator();
+        int pb = a.config().pageblockPages();
+        for (int z = 0; z < a.zones().size(); z++) {
+            String zn = a.zones().get(z).type().kernelName();
+            long ha = a.nrReservedHighatomic(z);
+            if (ha < 0) {
+                return Optional.of(zn + ": nr_reserved_highatomic is negative (" + ha + ")");
+            }
+            if (ha % pb != 0) {
+                return Optional.of(zn + ": nr_reserved_highatomic " + ha + " is not a multiple of the pageblock (" + pb + ")");
+            }
+            if (exact(a)) {
+                long start = a.zoneStartPfn(z);
+                long pages = a.zones().get(z).managedPages();
+                long blocks = 0;
+                for (long pfn = start; pfn < start + pages; pfn += pb) {
+                    if (a.pageblockType(pfn) == MigrateType.HIGHATOMIC) {
+                        blocks++;
+                    }
+                }
+                if (blocks * pb != ha) {
+                    return Optional.of(zn + ": nr_reserved_highatomic " + ha + " but " + blocks
+                        + " HIGHATOMIC pageblock(s) (" + blocks * pb + " pages)");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

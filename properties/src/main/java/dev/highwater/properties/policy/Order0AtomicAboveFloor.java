@@ -1,0 +1,72 @@
+package dev.highwater.properties.policy;
+
+import dev.highwater.model.AllocContext;
+import dev.highwater.model.GfpMask;
+import dev.highwater.model.PageAllocator;
+import dev.highwater.model.WatermarkCheck;
+import dev.highwater.model.policy.AllocFlagRules;
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.trace.Op;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.StepView;
+import java.util.Optional;
+
+/**
+ * An order-0 allocation that cannot reclaim (GFP_ATOMIC, GFP_NOWAIT) does not fail while a zone it may use holds
+ * more free pages than its floor: the min watermark reduced as the version reduces it for this caller (§2.1: 3/8
+ * for GFP_ATOMIC), plus that zone's lowmem_reserve for the request (§2.1 "the floor includes the lowmem reserve").
+ * Free pages sitting on HIGHATOMIC lists count: they are free, and from 6.12 (281dd25c1a01, late 6.1.y by backport)
+ * such a request may take them. Before that, seed 000's failure (373 free pages &gt; floor 91, all on HIGHATOMIC
+ * lists) violates this.
+ */
+public final class Order0AtomicAboveFloor implements Property {
+    @Override
+    public String id() {
+        return "order0-atomic-above-floor";
+    }
+
+    @Override
+    public String statement() {
+        return "an order-0 allocation that cannot reclaim does not fail while a usable zone has free pages above its floor";
+    }
+
+    @Override
+    public String rule() {
+        return "kernel-semantics §2.1, §5.1 (281dd25c1a01), §7.5; seed 000";
+    }
+
+    @Override
+    public Family family() {
+        return Family.POLICY;
+    }
+
+    @Override
+    public Optional<String> check(StepView v) {
+        if (!(v.op() instanceof Op.Alloc a) || a.order() != 0 || v.result().equals("ok") || v.result().equals("done")) {
+            return Optional.empty();
+        }
+        KernelPolicy p = v.allocator().policy();
+        GfpMask gfp = a.gfp().resolve(p.gfpLayout());
+        if (gfp.canDirectReclaim()) {
+            return Optional.empty();
+        }
+        PageAllocator al = v.allocator();
+        AllocContext ac = v.system().context(AllocFlagRules.slowPathGfp(p, gfp), 0, a.context(), a.cpu(), null);
+        if (ac.highestZone() < 0) {
+            return Optional.empty();
+        }
+        int flags = AllocFlagRules.slowPathFlags(p, ac);
+        for (int z = ac.highestZone(); z >= 0; z--) {
+            long min = al.watermarks(z).min();
+            long floor = WatermarkCheck.effectiveMin(p.reserveRules(), min, flags)
+                + al.watermarks(z).lowmemReserve(ac.highestZone());
+            long free = al.nrFreePages(z);
+            if (free > floor) {
+                return Optional.of(String.format("order-0 %s failed while %s has free %d pages > floor %d (min %d; "
+                        + "%d of the free pages on HIGHATOMIC lists)", a.gfp(), al.zones().get(z).type().kernelName(),
+                    free, floor, min, al.nrFreeHighatomic(z)));
+            }
+        }
+        return Optional.empty();
+    }
+}
