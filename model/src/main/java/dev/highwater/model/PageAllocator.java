@@ -30,6 +30,9 @@ public interface PageAllocator {
     /** The zone's current {@code watermark_boost} (5.0+; 0 otherwise). */
     long watermarkBoost(int zone);
 
+    /** kswapd's exit from balance_pgdat removes the zone's watermark boost (§1.5). */
+    void clearWatermarkBoost(int zone);
+
     /** min_free_kbytes in force. */
     int minFreeKbytes();
 
@@ -59,6 +62,17 @@ public interface PageAllocator {
 
     /** Whether a boosted zone asked for kswapd since the last call (5.0+ rmqueue, §5.1); clears the request. */
     boolean takeKswapdWakeRequest(int zone);
+
+    /** The order of the free buddy block headed at pfn ({@code PageBuddy}), or -1 if pfn heads no free block. */
+    int freeOrderAt(long pfn);
+
+    /**
+     * {@code __isolate_free_page} (compaction's free scanner): take the free block headed at pfn off the buddy lists
+     * if the zone stays above its min watermark plus the block (order-0 check with ALLOC_CMA); for blocks of at least
+     * half a pageblock, retype their pageblocks MOVABLE unless ISOLATE, CMA or (4.10+, 88ed365ea227) HIGHATOMIC.
+     * The pages are then the caller's (not free, not allocated to anyone else). Returns false if refused.
+     */
+    boolean isolateFreePage(long pfn, int order);
 
     /** {@code drain_all_pages}: return every per-CPU page to the buddy lists. */
     void drainAllPages();

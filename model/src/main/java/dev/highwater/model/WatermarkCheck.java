@@ -26,7 +26,7 @@ public final class WatermarkCheck {
     }
 
     /** True if the caller counts as "harder" for HA subtraction and the HIGHATOMIC lists (§2.1 per version). */
-    static boolean reserveAccess(ReserveRules rules, int flags) {
+    public static boolean reserveAccess(ReserveRules rules, int flags) {
         return switch (rules) {
             case V2_6_32, V4_4 -> (flags & HARDER) != 0;
             case V4_14 -> (flags & (HARDER | OOM)) != 0;
@@ -35,7 +35,7 @@ public final class WatermarkCheck {
     }
 
     /** {@code __zone_watermark_unusable_free}: pages the caller may not count as free (§2.1). */
-    static long unusableFree(KernelPolicy p, Counters c, int order, int flags) {
+    public static long unusableFree(KernelPolicy p, Counters c, int order, int flags) {
         long unusable = (1L << order) - 1;
         if (!reserveAccess(p.reserveRules(), flags)) {
             unusable += switch (p.highatomicSubtraction()) {

@@ -4,7 +4,13 @@ import dev.highwater.properties.integrity.BuddyShape;
 import dev.highwater.properties.integrity.FreeCounters;
 import dev.highwater.properties.integrity.HighatomicAccounting;
 import dev.highwater.properties.integrity.PageConservation;
+import dev.highwater.properties.policy.HighOrderWithFreeBlock;
+import dev.highwater.properties.policy.HighatomicWithinCap;
+import dev.highwater.properties.policy.KswapdRestoresHigh;
+import dev.highwater.properties.policy.NoOomAboveMin;
+import dev.highwater.properties.policy.NoOomWithCleanCache;
 import dev.highwater.properties.policy.Order0AtomicAboveFloor;
+import dev.highwater.properties.policy.SlowPathTerminates;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +26,9 @@ public final class PropertyCatalog {
         return INTEGRITY;
     }
 
-    private static final List<Property> POLICY = List.of(new Order0AtomicAboveFloor());
+    private static final List<Property> POLICY = List.of(new NoOomAboveMin(), new Order0AtomicAboveFloor(),
+        new HighatomicWithinCap(), new NoOomWithCleanCache(), new KswapdRestoresHigh(), new SlowPathTerminates(),
+        new HighOrderWithFreeBlock());
 
     private static final List<Property> ALL;
 

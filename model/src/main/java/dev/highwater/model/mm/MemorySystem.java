@@ -3,10 +3,13 @@ package dev.highwater.model.mm;
 import dev.highwater.model.AllocContext;
 import dev.highwater.model.AllocFlags;
 import dev.highwater.model.Context;
+import dev.highwater.model.Gfp;
+import dev.highwater.model.GfpFlag;
 import dev.highwater.model.GfpMask;
 import dev.highwater.model.MigrateType;
 import dev.highwater.model.NodeConfig;
 import dev.highwater.model.PageAllocator;
+import dev.highwater.model.ZoneSpec;
 import dev.highwater.model.ZoneType;
 import dev.highwater.model.policy.AllocFlagRules;
 import dev.highwater.model.policy.KernelPolicy;
@@ -17,6 +20,7 @@ import dev.highwater.model.trace.TaskSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,17 +28,17 @@ import java.util.Map.Entry;
 import java.util.TreeMap;
 
 /**
- * The memory system around one allocator: it turns trace steps into {@code __alloc_pages} calls (fast path, then
- * the slow path of the preset, kernel-semantics §3.2, §7.1) and frees, and keeps the ledger of who holds which
- * pages. Written once; it drives any {@link PageAllocator}.
+ * The memory system around one allocator (kernel-semantics §7–§9): page cache (clean, dirty, under writeback) and
+ * anonymous memory on LRU lists, swap, tasks with {@code oom_score_adj}, kswapd, direct reclaim, compaction, the slow
+ * path of each version and the OOM killer. Written once; it drives any {@link PageAllocator}.
  *
- * <p>Scope of this version: no page cache, anonymous memory or swap yet, so direct reclaim never makes progress
- * and blocking requests fail where the kernel would reclaim or OOM-kill (§7.5). The retry loop, reclaim, kswapd,
- * compaction and the OOM killer plug in at {@link #slowPath}.
+ * <p>Time is the trace: kswapd, kcompactd and the flusher run only when a step says so, so a fuzzer controls the
+ * interleaving. Everything else happens synchronously inside the allocating step; an OOM victim's memory is freed at
+ * once (the OOM reaper, or exit).
  */
 public final class MemorySystem {
 
-    /** One block held by a handle. */
+    /** A block held by a trace handle (kernel memory: never reclaimed, never migrated). */
     public record Allocation(long pfn, int order, int zone, MigrateType migratetype, int task) {
     }
 
@@ -45,24 +49,91 @@ public final class MemorySystem {
         }
     }
 
-    private final KernelPolicy policy;
-    private final PageAllocator allocator;
-    private final Map<Integer, TaskSpec> tasks = new LinkedHashMap<>();
-    /** handle → blocks it holds, most recent last. Insertion-ordered for deterministic iteration. */
+    /** Page-cache page states (§7.2 write_pending = dirty + writeback). */
+    public enum FileState { CLEAN, DIRTY, WRITEBACK }
+
+    /** An order-0 page on an LRU list. */
+    static final class LruPage {
+        long pfn;
+        final boolean anon;
+        final int task;
+        FileState state;
+
+        LruPage(long pfn, boolean anon, int task, FileState state) {
+            this.pfn = pfn;
+            this.anon = anon;
+            this.task = task;
+            this.state = state;
+        }
+    }
+
+    /** A task's memory and OOM state. */
+    static final class Task {
+        final TaskSpec spec;
+        long rss;
+        long swapEntries;
+        boolean dead;
+        boolean oomVictim;
+
+        Task(TaskSpec spec) {
+            this.spec = spec;
+        }
+    }
+
+    /** The slow path's bound on retries: beyond it the model reports a livelock (§7.5 "loop"). */
+    public static final int MAX_SLOWPATH_ROUNDS = 256;
+    /** SWAP_CLUSTER_MAX: one reclaim batch. */
+    public static final int SWAP_CLUSTER_MAX = 32;
+
+    final KernelPolicy policy;
+    final PageAllocator allocator;
+    final NodeConfig config;
+    final TreeMap<Integer, Task> tasks = new TreeMap<>();
     private final Map<String, Deque<Allocation>> handles = new LinkedHashMap<>();
-    /** pfn → the allocation starting there (for the movable-page oracle and conservation checks). */
+    /** Handle allocations by pfn. */
     private final TreeMap<Long, Allocation> byPfn = new TreeMap<>();
+    /** LRU pages by pfn; the LRU order lives in the two deques (oldest first). */
+    final TreeMap<Long, LruPage> lruByPfn = new TreeMap<>();
+    final Deque<LruPage> fileLru = new ArrayDeque<>();
+    final Deque<LruPage> anonLru = new ArrayDeque<>();
+    final long swapTotal;
+    long swapUsed;
     private final boolean mobilityDisabled;
+    final Kswapd kswapd;
+    final Compaction compaction;
+    final OomKiller oomKiller;
+    final SlowPath slowPath;
+    /** Events of the step being executed. */
+    final List<MmEvent> events = new ArrayList<>();
+    /** Victims killed during the current step. */
+    final List<Integer> killedThisStep = new ArrayList<>();
+    boolean panicThisStep;
+    boolean loopThisStep;
     private AllocAttempt lastAttempt;
+    /** Totals since boot, for statistics. */
+    long oomKills;
+    long kswapdRuns;
+    long compactions;
+    long reclaimedPages;
 
     public MemorySystem(PageAllocator allocator, List<TaskSpec> tasks) {
+        this(allocator, tasks, 0);
+    }
+
+    public MemorySystem(PageAllocator allocator, List<TaskSpec> tasks, long swapPages) {
         this.allocator = allocator;
         this.policy = allocator.policy();
+        this.config = allocator.config();
         for (TaskSpec t : tasks) {
-            this.tasks.put(t.id(), t);
+            this.tasks.put(t.id(), new Task(t));
         }
-        this.mobilityDisabled = ReferenceAllocator.mobilityGroupingDisabled(allocator.config());
+        this.swapTotal = swapPages;
+        this.mobilityDisabled = ReferenceAllocator.mobilityGroupingDisabled(config);
         allocator.setMovablePageOracle(this::isMovableAllocatedPage);
+        this.kswapd = new Kswapd(this);
+        this.compaction = new Compaction(this);
+        this.oomKiller = new OomKiller(this);
+        this.slowPath = new SlowPath(this);
     }
 
     public PageAllocator allocator() {
@@ -73,10 +144,438 @@ public final class MemorySystem {
         return policy;
     }
 
-    /** Every block currently held, in pfn order. */
+    /** Every handle-held block, in pfn order. */
     public List<Allocation> allocations() {
         return List.copyOf(byPfn.values());
     }
+
+    /** Every page on an LRU list, in pfn order: {@code {pfn, zone}} of order 0. */
+    public List<Long> lruPages() {
+        return List.copyOf(lruByPfn.keySet());
+    }
+
+    public AllocAttempt lastAttempt() {
+        return lastAttempt;
+    }
+
+    /** The events of the last step. */
+    public List<MmEvent> events() {
+        return List.copyOf(events);
+    }
+
+    /** Node-wide counters for snapshots and statistics. */
+    public record NodeCounters(long fileClean, long fileDirty, long fileWriteback, long anon, long swapUsed,
+                               long swapTotal, long oomKills, long kswapdRuns, long compactions, long reclaimed,
+                               int kswapdFailures, boolean kswapdPending) {
+    }
+
+    public NodeCounters counters() {
+        long clean = 0;
+        long dirty = 0;
+        long wb = 0;
+        for (LruPage p : fileLru) {
+            switch (p.state) {
+                case CLEAN -> clean++;
+                case DIRTY -> dirty++;
+                case WRITEBACK -> wb++;
+            }
+        }
+        return new NodeCounters(clean, dirty, wb, anonLru.size(), swapUsed, swapTotal, oomKills, kswapdRuns,
+            compactions, reclaimedPages, kswapd.failures, kswapd.pendingOrder >= 0);
+    }
+
+    boolean isMovableAllocatedPage(long pfn) {
+        if (lruByPfn.containsKey(pfn)) {
+            return true;
+        }
+        Entry<Long, Allocation> e = byPfn.floorEntry(pfn);
+        return e != null && pfn < e.getKey() + (1L << e.getValue().order())
+            && e.getValue().migratetype() == MigrateType.MOVABLE;
+    }
+
+    int zoneOf(long pfn) {
+        int zone = 0;
+        for (int z = 0; z < config.zones().size(); z++) {
+            if (pfn >= allocator.zoneStartPfn(z)) {
+                zone = z;
+            }
+        }
+        return zone;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // steps
+
+    /** Executes one step and returns its result text. */
+    public String apply(Op op) {
+        events.clear();
+        killedThisStep.clear();
+        panicThisStep = false;
+        loopThisStep = false;
+        String base;
+        if (op instanceof Op.Alloc a) {
+            base = alloc(a);
+        } else if (op instanceof Op.Free f) {
+            base = free(f);
+        } else if (op instanceof Op.Drain) {
+            allocator.drainAllPages();
+            base = "done";
+        } else if (op instanceof Op.Cache c) {
+            base = cache(c);
+        } else if (op instanceof Op.Writeback w) {
+            base = writeback(w.pages());
+        } else if (op instanceof Op.Anon an) {
+            base = anon(an);
+        } else if (op instanceof Op.Exit e) {
+            Task t = tasks.get(e.task());
+            if (t == null || t.dead) {
+                base = "done";
+            } else {
+                releaseTask(t);
+                t.dead = true;
+                base = "done";
+            }
+        } else if (op instanceof Op.Kswapd) {
+            base = kswapd.run() ? "done" : "idle";
+        } else if (op instanceof Op.Compact c) {
+            base = compaction.kcompactd(c.order()) ? "done" : "idle";
+        } else if (op instanceof Op.Sysctl s) {
+            base = sysctl(s);
+        } else {
+            throw new IllegalStateException("unknown op " + op);
+        }
+        collectBoostWakeups();
+        if (killedThisStep.isEmpty() && !loopThisStep && !panicThisStep) {
+            return base;
+        }
+        return withSuffix(base);
+    }
+
+    private String withSuffix(String base) {
+        StringBuilder sb = new StringBuilder(base);
+        if (!killedThisStep.isEmpty()) {
+            sb.append(" oom-kill=").append(String.join(",", killedThisStep.stream().map(String::valueOf).toList()));
+        }
+        if (loopThisStep) {
+            sb.append(" loop");
+        }
+        if (panicThisStep) {
+            sb.append(" panic");
+        }
+        return sb.toString();
+    }
+
+    /** 5.0+: an allocation that boosted a zone wakes kswapd for order 0 (§5.1). */
+    private void collectBoostWakeups() {
+        for (int z = 0; z < config.zones().size(); z++) {
+            if (allocator.takeKswapdWakeRequest(z)) {
+                kswapd.wake(0, z);
+            }
+        }
+    }
+
+    private String alloc(Op.Alloc a) {
+        GfpMask gfp = a.gfp().resolve(policy.gfpLayout());
+        Task task = tasks.get(a.task());
+        Deque<Allocation> held = handles.computeIfAbsent(a.handle(), h -> new ArrayDeque<>());
+        int ok = 0;
+        int fail = 0;
+        for (int i = 0; i < a.count(); i++) {
+            if (task != null && task.dead) {
+                fail += a.count() - i; // a killed task allocates nothing more
+                break;
+            }
+            AllocContext ac = context(gfp, a.order(), a.context(), a.cpu(), task == null ? null : task.spec);
+            current = a.context().inInterrupt() ? null : task;
+            AllocAttempt r = allocPages(ac);
+            lastAttempt = r;
+            if (r.ok()) {
+                Allocation al = new Allocation(r.pfn(), a.order(), r.zone(), ac.migratetype(), a.task());
+                held.addLast(al);
+                byPfn.put(r.pfn(), al);
+                ok++;
+            } else {
+                fail++;
+            }
+            if (panicThisStep) {
+                fail += a.count() - i - 1;
+                break;
+            }
+        }
+        return ResultText.of(ok, fail);
+    }
+
+    private String free(Op.Free f) {
+        Deque<Allocation> held = handles.get(f.handle());
+        if (held == null || held.isEmpty()) {
+            return "done";
+        }
+        int n = f.count() == 0 ? held.size() : Math.min(f.count(), held.size());
+        for (int i = 0; i < n; i++) {
+            Allocation al = held.pollLast();
+            byPfn.remove(al.pfn());
+            allocator.freePages(al.pfn(), al.order(), f.cpu());
+        }
+        return "done";
+    }
+
+    private static final Gfp MAPPING_GFP = Gfp.parse("GFP_HIGHUSER_MOVABLE");
+
+    private String cache(Op.Cache c) {
+        GfpMask gfp = MAPPING_GFP.resolve(policy.gfpLayout());
+        int ok = 0;
+        int fail = 0;
+        for (int i = 0; i < c.pages(); i++) {
+            AllocContext ac = context(gfp, 0, Context.PROCESS, c.cpu(), null);
+            current = null;
+            AllocAttempt r = allocPages(ac);
+            lastAttempt = r;
+            if (r.ok()) {
+                LruPage p = new LruPage(r.pfn(), false, 0, c.dirty() ? FileState.DIRTY : FileState.CLEAN);
+                lruByPfn.put(p.pfn, p);
+                fileLru.addLast(p);
+                ok++;
+            } else {
+                fail++;
+            }
+            if (panicThisStep) {
+                fail += c.pages() - i - 1;
+                break;
+            }
+        }
+        return ResultText.of(ok, fail);
+    }
+
+    private String anon(Op.Anon an) {
+        Task t = tasks.get(an.task());
+        GfpMask gfp = MAPPING_GFP.resolve(policy.gfpLayout());
+        int ok = 0;
+        int fail = 0;
+        for (int i = 0; i < an.pages(); i++) {
+            if (t.dead) {
+                fail += an.pages() - i;
+                break;
+            }
+            AllocContext ac = context(gfp, 0, Context.PROCESS, an.cpu(), t.spec);
+            current = t;
+            AllocAttempt r = allocPages(ac);
+            lastAttempt = r;
+            if (r.ok() && !t.dead) {
+                LruPage p = new LruPage(r.pfn(), true, t.spec.id(), FileState.CLEAN);
+                lruByPfn.put(p.pfn, p);
+                anonLru.addLast(p);
+                t.rss++;
+                ok++;
+            } else {
+                if (r.ok()) {
+                    allocator.freePages(r.pfn(), 0, an.cpu()); // the task died while faulting: the page goes back
+                }
+                fail++;
+            }
+            if (panicThisStep) {
+                fail += an.pages() - i - 1;
+                break;
+            }
+        }
+        return ResultText.of(ok, fail);
+    }
+
+    /** The flusher: the N oldest dirty or under-writeback pages are written and become clean. */
+    private String writeback(int pages) {
+        int done = 0;
+        for (LruPage p : fileLru) {
+            if (pages > 0 && done >= pages) {
+                break;
+            }
+            if (p.state != FileState.CLEAN) {
+                p.state = FileState.CLEAN;
+                done++;
+            }
+        }
+        return "done";
+    }
+
+    private String sysctl(Op.Sysctl s) {
+        var t = allocator.tunables();
+        t = switch (s.name()) {
+            case "min_free_kbytes" -> t.withMinFreeKbytes(s.value());
+            case "watermark_scale_factor" -> t.withWatermarkScaleFactor(s.value());
+            case "watermark_boost_factor" -> t.withWatermarkBoostFactor(s.value());
+            case "zone_reclaim_mode" -> t.withZoneReclaimMode(s.value());
+            default -> throw new IllegalStateException(s.name());
+        };
+        allocator.setTunables(t);
+        return "done";
+    }
+
+    /** Frees a task's anonymous pages and swap entries (exit, or the OOM reaper). Returns pages freed. */
+    long releaseTask(Task t) {
+        long freed = 0;
+        Iterator<LruPage> it = anonLru.iterator();
+        while (it.hasNext()) {
+            LruPage p = it.next();
+            if (p.task == t.spec.id()) {
+                it.remove();
+                lruByPfn.remove(p.pfn);
+                allocator.freePages(p.pfn, 0, 0);
+                freed++;
+            }
+        }
+        swapUsed -= t.swapEntries;
+        t.swapEntries = 0;
+        t.rss = 0;
+        return freed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // allocation
+
+    /** Builds the allocation context of a request (gfp_zone, gfp_migratetype, caller state). */
+    public AllocContext context(GfpMask gfp, int order, Context ctx, int cpu, TaskSpec task) {
+        int highest = config.highestZoneAtMost(gfp.highestZone());
+        MigrateType mt = mobilityDisabled ? MigrateType.UNMOVABLE : gfp.migratetype();
+        boolean rt = task != null && task.rt();
+        boolean victim = task != null && tasks.containsKey(task.id()) && tasks.get(task.id()).oomVictim;
+        return new AllocContext(gfp, order, mt, highest, ctx, cpu, rt, victim);
+    }
+
+    /** The task on whose behalf the current allocation runs, or null (kernel context, interrupts). */
+    Task current;
+
+    /** {@code __alloc_pages}: the fast path at the low watermark, then the slow path (§3.2, §7.1). */
+    public AllocAttempt allocPages(AllocContext ac) {
+        if (ac.order() >= config.maxOrder() || ac.highestZone() < 0) {
+            return new AllocAttempt(-1, -1, false, 0); // order above MAX_ORDER, or no zone the request may use
+        }
+        int flags = AllocFlagRules.fastPathFlags(policy, ac.gfp());
+        if (policy.noFragment() && preferredIsNormalWithDma32(ac)) {
+            flags |= AllocFlags.NOFRAGMENT; // alloc_flags_nofragment, 5.1+
+        }
+        long pfn = getPage(ac, flags);
+        if (pfn >= 0) {
+            return new AllocAttempt(pfn, zoneOf(pfn), false, flags);
+        }
+        return slowPath.run(ac);
+    }
+
+    /** get_page_from_freelist, with node reclaim (zone_reclaim_mode, §8.3) when a zone fails its watermark. */
+    long getPage(AllocContext ac, int flags) {
+        long pfn = allocator.getPageFromFreelist(ac, flags);
+        if (pfn >= 0 || allocator.tunables().zoneReclaimMode() == 0 || (flags & AllocFlags.NO_WATERMARKS) != 0) {
+            return pfn;
+        }
+        // node reclaim: only for requests that may block (noscan otherwise), at least max(2^order, 32) pages;
+        // bit 2 lets it write dirty pages, bit 4 unmap (swap) — §8.3
+        if (!ac.gfp().canDirectReclaim()) {
+            return pfn;
+        }
+        int mode = allocator.tunables().zoneReclaimMode();
+        long target = Math.max(1L << ac.order(), SWAP_CLUSTER_MAX);
+        long got = Reclaim.shrink(this, ac.highestZone(), target, false, (mode & 2) != 0, (mode & 4) != 0);
+        if (got == 0) {
+            return pfn;
+        }
+        return allocator.getPageFromFreelist(ac, flags);
+    }
+
+    private boolean preferredIsNormalWithDma32(AllocContext ac) {
+        List<ZoneSpec> zones = config.zones();
+        if (zones.get(ac.highestZone()).type() != ZoneType.NORMAL) {
+            return false;
+        }
+        return zones.stream().anyMatch(z -> z.type() == ZoneType.DMA32 && z.managedPages() > 0);
+    }
+
+    /** Moves an LRU page to a new pfn (compaction's migration); the old page is freed by the caller. */
+    void migrateLruPage(long from, long to) {
+        LruPage p = lruByPfn.remove(from);
+        p.pfn = to;
+        lruByPfn.put(to, p);
+    }
+
+    boolean isLruPage(long pfn) {
+        return lruByPfn.containsKey(pfn);
+    }
+
+    /** Whether the LRU page at pfn may be migrated by compaction (pages under writeback may not). */
+    boolean isMigratable(long pfn, boolean async) {
+        LruPage p = lruByPfn.get(pfn);
+        if (p == null) {
+            return false;
+        }
+        if (p.state == FileState.WRITEBACK) {
+            return false;
+        }
+        return !(async && p.state == FileState.DIRTY && !p.anon); // async migration skips dirty file pages
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // state capture for properties
+
+    /** LRU pages reclaim could take from a zone: file pages, plus anon while swap has room (§7.2). */
+    long reclaimable(int zone) {
+        long n = 0;
+        boolean swap = swapUsed < swapTotal;
+        for (LruPage p : lruByPfn.values()) {
+            if (zoneOf(p.pfn) == zone && (!p.anon || swap)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long cleanFile(int zone) {
+        long n = 0;
+        for (LruPage p : fileLru) {
+            if (p.state == FileState.CLEAN && zoneOf(p.pfn) == zone) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long anonPages(int zone) {
+        long n = 0;
+        for (LruPage p : anonLru) {
+            if (zoneOf(p.pfn) == zone) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long writePending(int zone) {
+        long n = 0;
+        for (LruPage p : fileLru) {
+            if (p.state != FileState.CLEAN && zoneOf(p.pfn) == zone) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    List<MmEvent.ZoneState> zoneStates(int classzone) {
+        List<MmEvent.ZoneState> out = new ArrayList<>();
+        for (int z = 0; z < config.zones().size(); z++) {
+            int largest = -1;
+            int largestAny = -1;
+            for (PageAllocator.FreeBlock b : allocator.freeBlocks(z)) {
+                if (b.list().isPcpType()) {
+                    largest = Math.max(largest, b.order());
+                }
+                largestAny = Math.max(largestAny, b.order());
+            }
+            var w = allocator.watermarks(z);
+            long clean = cleanFile(z);
+            long anon = swapUsed < swapTotal ? anonPages(z) : 0;
+            out.add(new MmEvent.ZoneState(z, allocator.nrFreePages(z), w.min(), w.high(),
+                w.lowmemReserve(Math.max(classzone, 0)), allocator.nrFreeHighatomic(z), allocator.nrReservedHighatomic(z),
+                clean, reclaimable(z), clean + Math.min(anon, swapTotal - swapUsed), largest, largestAny));
+        }
+        return List.copyOf(out);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
 
     /** Handles that still hold blocks, and how many. */
     public Map<String, Integer> liveHandles() {
@@ -89,146 +588,8 @@ public final class MemorySystem {
         return m;
     }
 
-    /** The last allocation attempt of the last step (for reports and explanations). */
-    public AllocAttempt lastAttempt() {
-        return lastAttempt;
-    }
-
-    boolean isMovableAllocatedPage(long pfn) {
-        Entry<Long, Allocation> e = byPfn.floorEntry(pfn);
-        return e != null && pfn < e.getKey() + (1L << e.getValue().order())
-            && e.getValue().migratetype() == MigrateType.MOVABLE;
-    }
-
-    /** Executes one step and returns its result text ({@code ok}, {@code fail}, {@code ok=A fail=B}, {@code done}). */
-    public String apply(Op op) {
-        if (op instanceof Op.Alloc a) {
-            return alloc(a);
-        }
-        if (op instanceof Op.Free f) {
-            return free(f);
-        }
-        allocator.drainAllPages();
-        return "done";
-    }
-
-    private String alloc(Op.Alloc a) {
-        GfpMask gfp = a.gfp().resolve(policy.gfpLayout());
-        TaskSpec task = tasks.get(a.task());
-        AllocContext ac = context(gfp, a.order(), a.context(), a.cpu(), task);
-        Deque<Allocation> held = handles.computeIfAbsent(a.handle(), h -> new ArrayDeque<>());
-        int ok = 0;
-        int fail = 0;
-        for (int i = 0; i < a.count(); i++) {
-            AllocAttempt r = allocPages(ac);
-            lastAttempt = r;
-            if (r.ok()) {
-                Allocation al = new Allocation(r.pfn(), a.order(), r.zone(), ac.migratetype(), a.task());
-                held.addLast(al);
-                byPfn.put(r.pfn(), al);
-                ok++;
-            } else {
-                fail++;
-            }
-        }
-        return ResultText.of(ok, fail);
-    }
-
-    private String free(Op.Free f) {
-        Deque<Allocation> held = handles.get(f.handle());
-        if (held == null || held.isEmpty()) {
-            return "done"; // nothing left under that handle (its allocations failed or were freed)
-        }
-        int n = f.count() == 0 ? held.size() : Math.min(f.count(), held.size());
-        for (int i = 0; i < n; i++) {
-            Allocation al = held.pollLast();
-            byPfn.remove(al.pfn());
-            allocator.freePages(al.pfn(), al.order(), f.cpu());
-        }
-        return "done";
-    }
-
-    /** Builds the allocation context of a request (gfp_zone, gfp_migratetype, caller state). */
-    public AllocContext context(GfpMask gfp, int order, Context ctx, int cpu, TaskSpec task) {
-        NodeConfig cfg = allocator.config();
-        int highest = cfg.highestZoneAtMost(gfp.highestZone());
-        MigrateType mt = mobilityDisabled ? MigrateType.UNMOVABLE : gfp.migratetype();
-        boolean rt = task != null && task.rt();
-        return new AllocContext(gfp, order, mt, highest, ctx, cpu, rt, false);
-    }
-
-    /** {@code __alloc_pages}: the fast path at the low watermark, then the slow path (§3.2, §7.1). */
-    public AllocAttempt allocPages(AllocContext ac) {
-        if (ac.order() >= allocator.config().maxOrder() || ac.highestZone() < 0) {
-            return new AllocAttempt(-1, -1, false, 0); // order above MAX_ORDER, or no zone the request may use
-        }
-        int flags = AllocFlagRules.fastPathFlags(policy, ac.gfp());
-        if (policy.noFragment() && preferredIsNormalWithDma32(ac)) {
-            flags |= AllocFlags.NOFRAGMENT; // alloc_flags_nofragment, 5.1+
-        }
-        long pfn = allocator.getPageFromFreelist(ac, flags);
-        if (pfn >= 0) {
-            return new AllocAttempt(pfn, zoneOf(pfn), false, flags);
-        }
-        return slowPath(ac);
-    }
-
-    private boolean preferredIsNormalWithDma32(AllocContext ac) {
-        List<dev.highwater.model.ZoneSpec> zones = allocator.zones();
-        if (zones.get(ac.highestZone()).type() != ZoneType.NORMAL) {
-            return false;
-        }
-        return zones.stream().anyMatch(z -> z.type() == ZoneType.DMA32 && z.managedPages() > 0);
-    }
-
-    /**
-     * {@code __alloc_pages_slowpath} up to the point this version models: slow-path flags, the freelist attempt at
-     * the min watermark with the caller's reductions, the reserve-flag attempt, and failure for requests that
-     * cannot direct-reclaim (GFP_ATOMIC, GFP_NOWAIT: §7.5). Blocking requests fail too: with nothing reclaimable
-     * direct reclaim makes no progress.
-     */
-    private AllocAttempt slowPath(AllocContext ac0) {
-        AllocContext ac = new AllocContext(AllocFlagRules.slowPathGfp(policy, ac0.gfp()), ac0.order(),
-            ac0.migratetype(), ac0.highestZone(), ac0.context(), ac0.cpu(), ac0.rtTask(), ac0.oomVictim());
-        int flags = AllocFlagRules.slowPathFlags(policy, ac);
-        long pfn = allocator.getPageFromFreelist(ac, flags & ~AllocFlags.NO_WATERMARKS);
-        if (pfn >= 0) {
-            return new AllocAttempt(pfn, zoneOf(pfn), true, flags);
-        }
-        int reserve = AllocFlagRules.reserveFlags(policy, ac);
-        if (reserve != 0) {
-            int retryFlags = reserve | (flags & AllocFlags.KSWAPD);
-            pfn = allocator.getPageFromFreelist(ac, retryFlags);
-            if (pfn >= 0) {
-                return new AllocAttempt(pfn, zoneOf(pfn), true, retryFlags);
-            }
-        }
-        return new AllocAttempt(-1, -1, true, flags);
-    }
-
-    private int zoneOf(long pfn) {
-        int zone = 0;
-        for (int z = 0; z < allocator.zones().size(); z++) {
-            if (pfn >= allocator.zoneStartPfn(z)) {
-                zone = z;
-            }
-        }
-        return zone;
-    }
-
-    /** Pages held by allocations, per zone. */
-    public long[] allocatedPagesPerZone() {
-        long[] n = new long[allocator.zones().size()];
-        for (Allocation a : byPfn.values()) {
-            n[a.zone()] += 1L << a.order();
-        }
-        return n;
-    }
-
-    /** For tests: the handles in order with their blocks. */
-    public Map<String, List<Allocation>> handleTable() {
-        Map<String, List<Allocation>> m = new LinkedHashMap<>();
-        handles.forEach((k, v) -> m.put(k, new ArrayList<>(v)));
-        return m;
+    /** Whether the gfp flag set says the request may enter the filesystem (reclaim may write, OOM path 2.6.32). */
+    static boolean hasFs(GfpMask gfp) {
+        return gfp.has(GfpFlag.FS);
     }
 }

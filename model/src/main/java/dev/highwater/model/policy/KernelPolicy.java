@@ -27,6 +27,7 @@ import dev.highwater.model.WatermarkRules;
  * @param watermarkBoost         5.0+: sub-pageblock fallback steals boost the watermarks (§1.5); the order-0 exemption
  *                               is keyed on __GFP_ATOMIC with the 5.1 GFP layout and on ALLOC_MIN_RESERVE with 6.3's
  * @param noFragment             5.1+: ALLOC_NOFRAGMENT when the preferred zone is Normal and a DMA32 zone exists (§3.2, §5.4)
+ * @param mm                     the memory system's switches (slow path, reclaim, kswapd, compaction, OOM)
  */
 public record KernelPolicy(
         String name,
@@ -47,7 +48,8 @@ public record KernelPolicy(
         PcpRules pcpRules,
         boolean migrateReserve,
         boolean watermarkBoost,
-        boolean noFragment) {
+        boolean noFragment,
+        MmRules mm) {
 
     public Builder toBuilder() {
         return new Builder(this);
@@ -74,6 +76,7 @@ public record KernelPolicy(
         private boolean migrateReserve;
         private boolean watermarkBoost;
         private boolean noFragment;
+        private MmRules mm;
 
         Builder(KernelPolicy p) {
             name = p.name;
@@ -95,6 +98,7 @@ public record KernelPolicy(
             migrateReserve = p.migrateReserve;
             watermarkBoost = p.watermarkBoost;
             noFragment = p.noFragment;
+            mm = p.mm;
         }
 
         public Builder name(String v, String desc) { name = v; description = desc; return this; }
@@ -115,12 +119,13 @@ public record KernelPolicy(
         public Builder migrateReserve(boolean v) { migrateReserve = v; return this; }
         public Builder watermarkBoost(boolean v) { watermarkBoost = v; return this; }
         public Builder noFragment(boolean v) { noFragment = v; return this; }
+        public Builder mm(MmRules v) { mm = v; return this; }
 
         public KernelPolicy build() {
             return new KernelPolicy(name, description, gfpLayout, watermarkRules, reserveRules, highOrderCheck,
                 highatomicSubtraction, fastPathCheck, highatomicCreator, highatomicFallback, highatomicCap,
                 unreserveAccounting, stealNeverRetypesHighatomic, stealRule, mergeGuard, pcpRules, migrateReserve,
-                watermarkBoost, noFragment);
+                watermarkBoost, noFragment, mm);
         }
     }
 }

@@ -119,6 +119,11 @@ public final class ReferenceAllocator implements PageAllocator {
     }
 
     @Override
+    public void clearWatermarkBoost(int zone) {
+        zones[zone].boost = 0;
+    }
+
+    @Override
     public int minFreeKbytes() {
         return watermarks.minFreeKbytes();
     }
@@ -239,6 +244,44 @@ public final class ReferenceAllocator implements PageAllocator {
             }
         }
         return false;
+    }
+
+    @Override
+    public int freeOrderAt(long pfn) {
+        Zone z = zoneOf(pfn);
+        Integer o = z.buddyOrder.get(pfn);
+        return o == null ? -1 : o;
+    }
+
+    @Override
+    public boolean isolateFreePage(long pfn, int order) {
+        Zone z = zoneOf(pfn);
+        if (!z.isBuddyHead(pfn, order)) {
+            return false;
+        }
+        MigrateType mt = z.blockType(pfn);
+        if (mt != MigrateType.ISOLATE) {
+            // 4.4: low + 2^order; 4.6+ (and every later preset): min + 2^order, order-0 check with ALLOC_CMA
+            long mark = (policy.gfpLayout() == GfpLayout.V4_4 || policy.gfpLayout() == GfpLayout.V2_6_32
+                ? watermarks(z.index).low() : watermarks(z.index).min()) + (1L << order);
+            if (!zoneWatermarkOk(z.index, 0, mark, z.index, AllocFlags.CMA)) {
+                return false;
+            }
+        }
+        z.delFromFreeList(pfn, order);
+        z.nrFreePages -= 1L << order;
+        if (order >= config.pageblockOrder() - 1) {
+            long end = pfn + (1L << order);
+            for (long p = pfn; p < end; p += config.pageblockPages()) {
+                MigrateType t = z.blockType(p);
+                boolean keep = t == MigrateType.ISOLATE || t == MigrateType.CMA
+                    || (t == MigrateType.HIGHATOMIC && policy.stealNeverRetypesHighatomic());
+                if (!keep) {
+                    z.setPageblockType(p, MigrateType.MOVABLE);
+                }
+            }
+        }
+        return true;
     }
 
     @Override

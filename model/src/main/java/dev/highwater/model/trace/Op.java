@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * One step of a trace. Every op may carry the result recorded after {@code =>}, which replay checks.
  */
-public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain {
+public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain, Op.Cache, Op.Writeback, Op.Anon, Op.Exit,
+    Op.Kswapd, Op.Compact, Op.Sysctl {
 
     /** The result recorded in the trace ({@code => ok}), if any. */
     Optional<String> expected();
@@ -49,6 +50,65 @@ public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain {
         @Override
         public Op withExpected(Optional<String> e) {
             return new Drain(e);
+        }
+    }
+
+    /**
+     * {@code cache read=N | write=N [cpu=C]}: N page-cache pages enter the file LRU, clean (read) or dirty (write),
+     * each allocated order-0 with the mapping's GFP_HIGHUSER_MOVABLE in process context.
+     */
+    record Cache(int pages, boolean dirty, int cpu, Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Cache(pages, dirty, cpu, e);
+        }
+    }
+
+    /** {@code writeback [pages=N]}: the flusher writes N (0 = all) of the oldest dirty or under-writeback pages; they become clean. */
+    record Writeback(int pages, Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Writeback(pages, e);
+        }
+    }
+
+    /** {@code anon task=T pages=N [cpu=C]}: task T faults N anonymous pages (GFP_HIGHUSER_MOVABLE, order 0). */
+    record Anon(int task, int pages, int cpu, Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Anon(task, pages, cpu, e);
+        }
+    }
+
+    /** {@code exit task=T}: task T exits; its anonymous pages and swap entries are released. */
+    record Exit(int task, Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Exit(task, e);
+        }
+    }
+
+    /** {@code kswapd}: kswapd runs balance_pgdat for the order and zone it was woken for (§8), if it was woken. */
+    record Kswapd(Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Kswapd(e);
+        }
+    }
+
+    /** {@code compact [order=N]}: kcompactd compacts every zone for order N (default: the order it was woken for, else pageblock order). */
+    record Compact(int order, Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Compact(order, e);
+        }
+    }
+
+    /** {@code sysctl vm.NAME=VALUE}: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, zone_reclaim_mode. */
+    record Sysctl(String name, int value, Optional<String> expected) implements Op {
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new Sysctl(name, value, e);
         }
     }
 }

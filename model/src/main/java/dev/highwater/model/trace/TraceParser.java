@@ -75,6 +75,7 @@ public final class TraceParser {
         List<ZoneSpec> zones = new ArrayList<>();
         VmSettings vm = null;
         List<TaskSpec> tasks = new ArrayList<>();
+        long swapPages = -1;
         List<Op> ops = new ArrayList<>();
         List<Integer> opLines = new ArrayList<>();
         List<Expectation> expectations = new ArrayList<>();
@@ -114,7 +115,7 @@ public final class TraceParser {
             String[] tok = body.split("\\s+");
             String kw = tok[0];
             boolean header = switch (kw) {
-                case "policy", "node", "zone", "vm", "task" -> true;
+                case "policy", "node", "zone", "vm", "task", "swap" -> true;
                 default -> false;
             };
             if (header && (!ops.isEmpty() || !expectations.isEmpty())) {
@@ -155,8 +156,18 @@ public final class TraceParser {
                     }
                     tasks.add(t);
                 }
+                case "swap" -> {
+                    if (swapPages >= 0) {
+                        throw err("a second 'swap' line");
+                    }
+                    Map<String, String> kv = keyValues(tok, 1, Set.of("pages"));
+                    if (!kv.containsKey("pages")) {
+                        throw err("expected 'swap pages=N'");
+                    }
+                    swapPages = longValue("pages", kv.get("pages"), 0, MAX_PAGES);
+                }
                 case "expect" -> expectations.add(parseExpect(tok));
-                case "alloc", "free", "drain" -> {
+                case "alloc", "free", "drain", "cache", "writeback", "anon", "exit", "kswapd", "compact", "sysctl" -> {
                     if (!expectations.isEmpty()) {
                         throw err("steps must come before the 'expect' lines");
                     }
@@ -168,7 +179,7 @@ public final class TraceParser {
                     opLines.add(lineNo);
                 }
                 default -> throw err("unknown line '" + clip(kw) + "'; expected one of: policy, node, zone, vm, task, "
-                    + "alloc, free, drain, expect");
+                    + "swap, alloc, free, drain, cache, writeback, anon, exit, kswapd, compact, sysctl, expect");
             }
         }
         lineNo = Math.max(1, lines.length);
@@ -195,14 +206,21 @@ public final class TraceParser {
             throw err(e.getMessage());
         }
         for (Op op : ops) {
-            int cpu = op instanceof Op.Alloc a ? a.cpu() : op instanceof Op.Free f ? f.cpu() : 0;
+            int cpu = op instanceof Op.Alloc a ? a.cpu() : op instanceof Op.Free f ? f.cpu()
+                : op instanceof Op.Cache c ? c.cpu() : op instanceof Op.Anon an ? an.cpu() : 0;
             if (cpu >= node.cpus()) {
                 lineNo = opLines.get(ops.indexOf(op));
                 throw err("cpu=" + cpu + " but the node has " + node.cpus() + " cpu(s) (set 'node cpus=N')");
             }
         }
-        return new Trace(comments, policy, node, vm == null ? VmSettings.DEFAULTS : vm, tasks, ops, opLines,
-            expectations);
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Op.Compact c && c.order() >= node.maxOrder()) {
+                lineNo = opLines.get(i);
+                throw err("compact order=" + c.order() + " but max_order is " + node.maxOrder());
+            }
+        }
+        return new Trace(comments, policy, node, vm == null ? VmSettings.DEFAULTS : vm, tasks, Math.max(swapPages, 0),
+            ops, opLines, expectations);
     }
 
     /** A comment starts at a '#' that begins the line or follows whitespace and is not a handle ('#1'). */
@@ -229,6 +247,14 @@ public final class TraceParser {
 
     private static String clip(String s) {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    private int declaredTask(String v, List<TaskSpec> tasks) throws TraceFormatException {
+        int task = (int) longValue("task", v, 1, 1_000_000);
+        if (tasks.stream().noneMatch(t -> t.id() == task)) {
+            throw err("task " + task + " is not declared (add 'task " + task + "' to the header)");
+        }
+        return task;
     }
 
     private Map<String, String> keyValues(String[] tok, int from, Set<String> allowed) throws TraceFormatException {
@@ -372,11 +398,67 @@ public final class TraceParser {
 
     private Op parseOp(String kw, String[] tok, Optional<String> expected, List<TaskSpec> tasks,
                        Set<String> liveHandles, Set<String> everHandles) throws TraceFormatException {
-        if (kw.equals("drain")) {
-            if (tok.length != 1) {
-                throw err("'drain' takes no arguments");
+        switch (kw) {
+            case "drain", "kswapd" -> {
+                if (tok.length != 1) {
+                    throw err("'" + kw + "' takes no arguments");
+                }
+                return kw.equals("drain") ? new Op.Drain(expected) : new Op.Kswapd(expected);
             }
-            return new Op.Drain(expected);
+            case "cache" -> {
+                Map<String, String> kv = keyValues(tok, 1, Set.of("read", "write", "cpu"));
+                if (kv.containsKey("read") == kv.containsKey("write")) {
+                    throw err("expected 'cache read=N' or 'cache write=N'");
+                }
+                boolean dirty = kv.containsKey("write");
+                int n = (int) longValue(dirty ? "write" : "read", kv.get(dirty ? "write" : "read"), 1, MAX_COUNT);
+                int cpu = kv.containsKey("cpu") ? (int) longValue("cpu", kv.get("cpu"), 0, 63) : 0;
+                return new Op.Cache(n, dirty, cpu, expected);
+            }
+            case "writeback" -> {
+                Map<String, String> kv = keyValues(tok, 1, Set.of("pages"));
+                int n = kv.containsKey("pages") ? (int) longValue("pages", kv.get("pages"), 1, MAX_COUNT) : 0;
+                return new Op.Writeback(n, expected);
+            }
+            case "anon" -> {
+                Map<String, String> kv = keyValues(tok, 1, Set.of("task", "pages", "cpu"));
+                if (!kv.containsKey("task") || !kv.containsKey("pages")) {
+                    throw err("expected 'anon task=T pages=N'");
+                }
+                int task = declaredTask(kv.get("task"), tasks);
+                int n = (int) longValue("pages", kv.get("pages"), 1, MAX_COUNT);
+                int cpu = kv.containsKey("cpu") ? (int) longValue("cpu", kv.get("cpu"), 0, 63) : 0;
+                return new Op.Anon(task, n, cpu, expected);
+            }
+            case "exit" -> {
+                Map<String, String> kv = keyValues(tok, 1, Set.of("task"));
+                if (!kv.containsKey("task")) {
+                    throw err("expected 'exit task=T'");
+                }
+                return new Op.Exit(declaredTask(kv.get("task"), tasks), expected);
+            }
+            case "compact" -> {
+                Map<String, String> kv = keyValues(tok, 1, Set.of("order"));
+                int order = kv.containsKey("order") ? (int) longValue("order", kv.get("order"), 0, 19) : -1;
+                return new Op.Compact(order, expected);
+            }
+            case "sysctl" -> {
+                if (tok.length != 2 || !tok[1].startsWith("vm.") || tok[1].indexOf('=') < 0) {
+                    throw err("expected 'sysctl vm.NAME=VALUE'");
+                }
+                String name = tok[1].substring(3, tok[1].indexOf('='));
+                String v = tok[1].substring(tok[1].indexOf('=') + 1);
+                return switch (name) {
+                    case "min_free_kbytes" -> new Op.Sysctl(name, (int) longValue(name, v, 0, 1 << 24), expected);
+                    case "watermark_scale_factor" -> new Op.Sysctl(name, (int) longValue(name, v, 1, 3000), expected);
+                    case "watermark_boost_factor" -> new Op.Sysctl(name, (int) longValue(name, v, 0, 1 << 20), expected);
+                    case "zone_reclaim_mode" -> new Op.Sysctl(name, (int) longValue(name, v, 0, 7), expected);
+                    default -> throw err("unknown sysctl vm." + clip(name) + " (expected min_free_kbytes, "
+                        + "watermark_scale_factor, watermark_boost_factor or zone_reclaim_mode)");
+                };
+            }
+            default -> {
+            }
         }
         if (tok.length < 2 || !HANDLE.matcher(tok[1]).matches()) {
             throw err("expected a handle such as #1 after '" + kw + "'");

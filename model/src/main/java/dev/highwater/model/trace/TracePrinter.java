@@ -60,6 +60,9 @@ public final class TracePrinter {
             }
             sb.append('\n');
         }
+        if (t.swapPages() > 0) {
+            sb.append("swap pages=").append(t.swapPages()).append('\n');
+        }
         List<String> bodies = new ArrayList<>();
         int width = 0;
         for (Op op : t.ops()) {
@@ -113,6 +116,27 @@ public final class TracePrinter {
                 s.append(" cpu=").append(f.cpu());
             }
             return s.toString();
+        }
+        if (op instanceof Op.Cache c) {
+            return "cache " + (c.dirty() ? "write=" : "read=") + c.pages() + (c.cpu() != 0 ? " cpu=" + c.cpu() : "");
+        }
+        if (op instanceof Op.Writeback w) {
+            return w.pages() == 0 ? "writeback" : "writeback pages=" + w.pages();
+        }
+        if (op instanceof Op.Anon an) {
+            return "anon task=" + an.task() + " pages=" + an.pages() + (an.cpu() != 0 ? " cpu=" + an.cpu() : "");
+        }
+        if (op instanceof Op.Exit e) {
+            return "exit task=" + e.task();
+        }
+        if (op instanceof Op.Kswapd) {
+            return "kswapd";
+        }
+        if (op instanceof Op.Compact c) {
+            return c.order() < 0 ? "compact" : "compact order=" + c.order();
+        }
+        if (op instanceof Op.Sysctl sc) {
+            return "sysctl vm." + sc.name() + "=" + sc.value();
         }
         return "drain";
     }

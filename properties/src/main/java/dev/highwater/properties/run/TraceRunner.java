@@ -34,7 +34,7 @@ public final class TraceRunner {
 
     public MemorySystem boot(Trace trace, KernelPolicy policy) {
         PageAllocator a = kind.create(policy, trace.node(), trace.vm().toTunables(policy));
-        return new MemorySystem(a, trace.tasks());
+        return new MemorySystem(a, trace.tasks(), trace.swapPages());
     }
 
     /** Runs under {@code policy}; recorded results are compared only when it is the trace's own preset. */

@@ -1,0 +1,59 @@
+package dev.highwater.model.mm;
+
+import dev.highwater.model.AllocContext;
+import java.util.List;
+
+/**
+ * Something the memory system did during a step that a policy property judges: the state is captured at the moment
+ * of the decision (an OOM kill frees memory, so the state after the step would hide why it happened).
+ */
+public sealed interface MmEvent {
+
+    /**
+     * A zone as it was at a decision.
+     *
+     * @param zone          zone position
+     * @param free          NR_FREE_PAGES
+     * @param min           min watermark (with boost)
+     * @param high          high watermark (with boost)
+     * @param lowmemReserve lowmem_reserve[] entry for the request's class zone
+     * @param freeHighatomic free pages on HIGHATOMIC lists
+     * @param reservedHighatomic nr_reserved_highatomic
+     * @param cleanFile     clean page-cache pages (reclaimable without I/O)
+     * @param reclaimable   LRU pages reclaim may take (file, plus anon when swap has room)
+     * @param freeableNow   pages reclaim could free at once: clean file pages, plus anon while swap has room
+     * @param largestUsableOrder largest order with a free block on a U/M/E list, or -1
+     * @param largestFreeOrder   largest order with a free block on any list, or -1
+     */
+    record ZoneState(int zone, long free, long min, long high, long lowmemReserve, long freeHighatomic,
+                     long reservedHighatomic, long cleanFile, long reclaimable, long freeableNow,
+                     int largestUsableOrder, int largestFreeOrder) {
+    }
+
+    /** An allocation that failed (after the whole slow path), with the flags of its last freelist attempt. */
+    record AllocFailed(AllocContext ac, int allocFlags, List<ZoneState> zones) implements MmEvent {
+    }
+
+    /** The OOM killer chose a victim; {@code zones} is the state when out_of_memory was called. */
+    record OomKill(AllocContext ac, int victim, long victimPages, List<ZoneState> zones) implements MmEvent {
+    }
+
+    /** out_of_memory found no killable task ("Out of memory and no killable processes"). */
+    record OomPanic(AllocContext ac, List<ZoneState> zones) implements MmEvent {
+    }
+
+    /** The slow path hit the model's bound on retries without succeeding or failing. */
+    record Livelock(AllocContext ac, int rounds, boolean byDesign) implements MmEvent {
+    }
+
+    /**
+     * kswapd ran: the order and class zone it balanced for, the state before and after, and what it reclaimed.
+     */
+    record KswapdRun(int order, int classzone, List<ZoneState> before, List<ZoneState> after, long reclaimed,
+                     boolean balanced) implements MmEvent {
+    }
+
+    /** Compaction ran on a zone. */
+    record Compacted(int zone, int order, long migrated, String result) implements MmEvent {
+    }
+}

@@ -1,0 +1,73 @@
+package dev.highwater.model.mm;
+
+import dev.highwater.model.mm.MemorySystem.FileState;
+import dev.highwater.model.mm.MemorySystem.LruPage;
+import java.util.Iterator;
+
+/**
+ * Page reclaim ({@code shrink_node}), simplified: the oldest clean page-cache pages go first; dirty pages are handed to
+ * the flusher (they become "under writeback" and are freed only once a {@code writeback} step completes them); pages
+ * under writeback are skipped; anonymous pages are swapped out, oldest first, while swap has room and the caller may
+ * do I/O. The kernel balances file and anon scanning by swappiness; the model always prefers file (documented
+ * simplification).
+ */
+final class Reclaim {
+    private Reclaim() {
+    }
+
+    /**
+     * Reclaims up to {@code target} pages from zones at or below {@code maxZone}.
+     *
+     * @param kswapd   kswapd (may start writeback of dirty pages it meets)
+     * @param mayWrite the caller may start writeback (__GFP_FS for direct reclaim)
+     * @param maySwap  the caller may swap (__GFP_IO)
+     * @return pages freed
+     */
+    static long shrink(MemorySystem ms, int maxZone, long target, boolean kswapd, boolean mayWrite, boolean maySwap) {
+        long freed = 0;
+        Iterator<LruPage> it = ms.fileLru.iterator();
+        while (it.hasNext() && freed < target) {
+            LruPage p = it.next();
+            if (ms.zoneOf(p.pfn) > maxZone) {
+                continue;
+            }
+            switch (p.state) {
+                case CLEAN -> {
+                    it.remove();
+                    ms.lruByPfn.remove(p.pfn);
+                    ms.allocator.freePages(p.pfn, 0, 0);
+                    freed++;
+                }
+                case DIRTY -> {
+                    if (kswapd || mayWrite) {
+                        p.state = FileState.WRITEBACK; // pageout: I/O started, completes at a writeback step
+                    }
+                }
+                case WRITEBACK -> {
+                }
+            }
+        }
+        if (freed < target && maySwap) {
+            Iterator<LruPage> ai = ms.anonLru.iterator();
+            while (ai.hasNext() && freed < target && ms.swapUsed < ms.swapTotal) {
+                LruPage p = ai.next();
+                if (ms.zoneOf(p.pfn) > maxZone) {
+                    continue;
+                }
+                ai.remove();
+                ms.lruByPfn.remove(p.pfn);
+                ms.allocator.freePages(p.pfn, 0, 0);
+                MemorySystem.Task t = ms.tasks.get(p.task);
+                t.rss--;
+                t.swapEntries++;
+                ms.swapUsed++;
+                freed++;
+            }
+        }
+        if (freed > 0) {
+            ms.kswapd.failures = 0; // shrink_node resets kswapd_failures whenever it reclaims (§8.2)
+        }
+        ms.reclaimedPages += freed;
+        return freed;
+    }
+}

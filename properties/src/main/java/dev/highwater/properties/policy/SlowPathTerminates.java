@@ -1,0 +1,44 @@
+package dev.highwater.properties.policy;
+
+import dev.highwater.model.mm.MemorySystem;
+import dev.highwater.model.mm.MmEvent;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.StepView;
+import java.util.Optional;
+
+/**
+ * The slow path terminates: an allocation either succeeds, fails or OOM-kills within a bounded number of retries.
+ * __GFP_NOFAIL and !__GFP_FS order ≤ 3 requests loop by design (§7.5) and are exempt.
+ */
+public final class SlowPathTerminates implements Property {
+    @Override
+    public String id() {
+        return "slow-path-terminates";
+    }
+
+    @Override
+    public String statement() {
+        return "the slow path ends (bounded retries, no livelock)";
+    }
+
+    @Override
+    public String rule() {
+        return "kernel-semantics §7.1, §7.2 (4.7 bounded retries), §7.5";
+    }
+
+    @Override
+    public Family family() {
+        return Family.POLICY;
+    }
+
+    @Override
+    public Optional<String> check(StepView v) {
+        for (MmEvent e : v.system().events()) {
+            if (e instanceof MmEvent.Livelock l && !l.byDesign()) {
+                return Optional.of("an order-" + l.ac().order() + " " + l.ac().gfp() + " request was still retrying after "
+                    + l.rounds() + " rounds (model bound " + MemorySystem.MAX_SLOWPATH_ROUNDS + ")");
+            }
+        }
+        return Optional.empty();
+    }
+}
