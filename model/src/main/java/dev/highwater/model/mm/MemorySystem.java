@@ -52,15 +52,17 @@ public final class MemorySystem {
     /** Page-cache page states (§7.2 write_pending = dirty + writeback). */
     public enum FileState { CLEAN, DIRTY, WRITEBACK }
 
-    /** An order-0 page on an LRU list. */
+    /** An order-0 page on an LRU list (its zone never changes: compaction migrates within a zone). */
     static final class LruPage {
         long pfn;
+        final int zone;
         final boolean anon;
         final int task;
         FileState state;
 
-        LruPage(long pfn, boolean anon, int task, FileState state) {
+        LruPage(long pfn, int zone, boolean anon, int task, FileState state) {
             this.pfn = pfn;
+            this.zone = zone;
             this.anon = anon;
             this.task = task;
             this.state = state;
@@ -92,10 +94,17 @@ public final class MemorySystem {
     private final Map<String, Deque<Allocation>> handles = new LinkedHashMap<>();
     /** Handle allocations by pfn. */
     private final TreeMap<Long, Allocation> byPfn = new TreeMap<>();
-    /** LRU pages by pfn; the LRU order lives in the two deques (oldest first). */
+    /**
+     * LRU pages by pfn; the LRU order lives in the deques, oldest first: clean file pages, dirty or under-writeback
+     * file pages, anonymous pages. Per-zone counts are kept as the kernel's vmstat counters are.
+     */
     final TreeMap<Long, LruPage> lruByPfn = new TreeMap<>();
-    final Deque<LruPage> fileLru = new ArrayDeque<>();
+    final Deque<LruPage> fileClean = new ArrayDeque<>();
+    final Deque<LruPage> fileDirty = new ArrayDeque<>();
     final Deque<LruPage> anonLru = new ArrayDeque<>();
+    final long[] nrFile;
+    final long[] nrFileClean;
+    final long[] nrAnon;
     final long swapTotal;
     long swapUsed;
     private final boolean mobilityDisabled;
@@ -128,6 +137,10 @@ public final class MemorySystem {
             this.tasks.put(t.id(), new Task(t));
         }
         this.swapTotal = swapPages;
+        int nz = config.zones().size();
+        this.nrFile = new long[nz];
+        this.nrFileClean = new long[nz];
+        this.nrAnon = new long[nz];
         this.mobilityDisabled = ReferenceAllocator.mobilityGroupingDisabled(config);
         allocator.setMovablePageOracle(this::isMovableAllocatedPage);
         this.kswapd = new Kswapd(this);
@@ -170,14 +183,14 @@ public final class MemorySystem {
     }
 
     public NodeCounters counters() {
-        long clean = 0;
+        long clean = fileClean.size();
         long dirty = 0;
         long wb = 0;
-        for (LruPage p : fileLru) {
-            switch (p.state) {
-                case CLEAN -> clean++;
-                case DIRTY -> dirty++;
-                case WRITEBACK -> wb++;
+        for (LruPage p : fileDirty) {
+            if (p.state == FileState.DIRTY) {
+                dirty++;
+            } else {
+                wb++;
             }
         }
         return new NodeCounters(clean, dirty, wb, anonLru.size(), swapUsed, swapTotal, oomKills, kswapdRuns,
@@ -331,9 +344,7 @@ public final class MemorySystem {
             AllocAttempt r = allocPages(ac);
             lastAttempt = r;
             if (r.ok()) {
-                LruPage p = new LruPage(r.pfn(), false, 0, c.dirty() ? FileState.DIRTY : FileState.CLEAN);
-                lruByPfn.put(p.pfn, p);
-                fileLru.addLast(p);
+                addLru(new LruPage(r.pfn(), r.zone(), false, 0, c.dirty() ? FileState.DIRTY : FileState.CLEAN), false);
                 ok++;
             } else {
                 fail++;
@@ -361,9 +372,7 @@ public final class MemorySystem {
             AllocAttempt r = allocPages(ac);
             lastAttempt = r;
             if (r.ok() && !t.dead) {
-                LruPage p = new LruPage(r.pfn(), true, t.spec.id(), FileState.CLEAN);
-                lruByPfn.put(p.pfn, p);
-                anonLru.addLast(p);
+                addLru(new LruPage(r.pfn(), r.zone(), true, t.spec.id(), FileState.CLEAN), false);
                 t.rss++;
                 ok++;
             } else {
@@ -380,19 +389,57 @@ public final class MemorySystem {
         return ResultText.of(ok, fail);
     }
 
-    /** The flusher: the N oldest dirty or under-writeback pages are written and become clean. */
+    /**
+     * The flusher: the N oldest dirty or under-writeback pages are written and become clean; they go to the old end of
+     * the clean list, where reclaim takes them next (rotate_reclaimable_page).
+     */
     private String writeback(int pages) {
         int done = 0;
-        for (LruPage p : fileLru) {
-            if (pages > 0 && done >= pages) {
-                break;
-            }
-            if (p.state != FileState.CLEAN) {
-                p.state = FileState.CLEAN;
-                done++;
-            }
+        java.util.List<LruPage> written = new ArrayList<>();
+        while (!fileDirty.isEmpty() && (pages == 0 || done < pages)) {
+            LruPage p = fileDirty.pollFirst();
+            p.state = FileState.CLEAN;
+            nrFileClean[p.zone]++;
+            written.add(p);
+            done++;
+        }
+        for (int i = written.size() - 1; i >= 0; i--) {
+            fileClean.addFirst(written.get(i));
         }
         return "done";
+    }
+
+    /** Puts a page on its LRU list (at the young end, or the old end) and counts it. */
+    void addLru(LruPage p, boolean oldEnd) {
+        lruByPfn.put(p.pfn, p);
+        Deque<LruPage> list = p.anon ? anonLru : p.state == FileState.CLEAN ? fileClean : fileDirty;
+        if (oldEnd) {
+            list.addFirst(p);
+        } else {
+            list.addLast(p);
+        }
+        if (p.anon) {
+            nrAnon[p.zone]++;
+        } else {
+            nrFile[p.zone]++;
+            if (p.state == FileState.CLEAN) {
+                nrFileClean[p.zone]++;
+            }
+        }
+    }
+
+    /** Uncounts a page that its caller has taken off its LRU deque, and frees it. */
+    void dropLru(LruPage p) {
+        lruByPfn.remove(p.pfn);
+        if (p.anon) {
+            nrAnon[p.zone]--;
+        } else {
+            nrFile[p.zone]--;
+            if (p.state == FileState.CLEAN) {
+                nrFileClean[p.zone]--;
+            }
+        }
+        allocator.freePages(p.pfn, 0, 0);
     }
 
     private String sysctl(Op.Sysctl s) {
@@ -416,8 +463,7 @@ public final class MemorySystem {
             LruPage p = it.next();
             if (p.task == t.spec.id()) {
                 it.remove();
-                lruByPfn.remove(p.pfn);
-                allocator.freePages(p.pfn, 0, 0);
+                dropLru(p);
                 freed++;
             }
         }
@@ -514,44 +560,19 @@ public final class MemorySystem {
 
     /** LRU pages reclaim could take from a zone: file pages, plus anon while swap has room (§7.2). */
     long reclaimable(int zone) {
-        long n = 0;
-        boolean swap = swapUsed < swapTotal;
-        for (LruPage p : lruByPfn.values()) {
-            if (zoneOf(p.pfn) == zone && (!p.anon || swap)) {
-                n++;
-            }
-        }
-        return n;
+        return nrFile[zone] + (swapUsed < swapTotal ? nrAnon[zone] : 0);
     }
 
     long cleanFile(int zone) {
-        long n = 0;
-        for (LruPage p : fileLru) {
-            if (p.state == FileState.CLEAN && zoneOf(p.pfn) == zone) {
-                n++;
-            }
-        }
-        return n;
+        return nrFileClean[zone];
     }
 
     long anonPages(int zone) {
-        long n = 0;
-        for (LruPage p : anonLru) {
-            if (zoneOf(p.pfn) == zone) {
-                n++;
-            }
-        }
-        return n;
+        return nrAnon[zone];
     }
 
     long writePending(int zone) {
-        long n = 0;
-        for (LruPage p : fileLru) {
-            if (p.state != FileState.CLEAN && zoneOf(p.pfn) == zone) {
-                n++;
-            }
-        }
-        return n;
+        return nrFile[zone] - nrFileClean[zone];
     }
 
     List<MmEvent.ZoneState> zoneStates(int classzone) {

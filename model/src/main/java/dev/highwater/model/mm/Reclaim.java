@@ -6,10 +6,11 @@ import java.util.Iterator;
 
 /**
  * Page reclaim ({@code shrink_node}), simplified: the oldest clean page-cache pages go first; dirty pages are handed to
- * the flusher (they become "under writeback" and are freed only once a {@code writeback} step completes them); pages
- * under writeback are skipped; anonymous pages are swapped out, oldest first, while swap has room and the caller may
- * do I/O. The kernel balances file and anon scanning by swappiness; the model always prefers file (documented
- * simplification).
+ * the flusher (they become "under writeback" and are freed only once a {@code writeback} step completes them), at
+ * most one batch per call and only when the reclaimer may write (kswapd, or __GFP_FS); pages under writeback are
+ * skipped; anonymous pages are swapped out, oldest first, while swap has room and the caller may do I/O. The kernel
+ * interleaves the lists and balances file and anon by swappiness; the model always prefers clean file pages
+ * (documented simplification).
  */
 final class Reclaim {
     private Reclaim() {
@@ -18,32 +19,32 @@ final class Reclaim {
     /**
      * Reclaims up to {@code target} pages from zones at or below {@code maxZone}.
      *
-     * @param kswapd   kswapd (may start writeback of dirty pages it meets)
+     * @param kswapd   kswapd (may start writeback of dirty pages)
      * @param mayWrite the caller may start writeback (__GFP_FS for direct reclaim)
      * @param maySwap  the caller may swap (__GFP_IO)
      * @return pages freed
      */
     static long shrink(MemorySystem ms, int maxZone, long target, boolean kswapd, boolean mayWrite, boolean maySwap) {
         long freed = 0;
-        Iterator<LruPage> it = ms.fileLru.iterator();
+        Iterator<LruPage> it = ms.fileClean.iterator();
         while (it.hasNext() && freed < target) {
             LruPage p = it.next();
-            if (ms.zoneOf(p.pfn) > maxZone) {
+            if (p.zone > maxZone) {
                 continue;
             }
-            switch (p.state) {
-                case CLEAN -> {
-                    it.remove();
-                    ms.lruByPfn.remove(p.pfn);
-                    ms.allocator.freePages(p.pfn, 0, 0);
-                    freed++;
+            it.remove();
+            ms.dropLru(p);
+            freed++;
+        }
+        if (kswapd || mayWrite) {
+            long started = 0;
+            for (LruPage p : ms.fileDirty) {
+                if (started >= target) {
+                    break;
                 }
-                case DIRTY -> {
-                    if (kswapd || mayWrite) {
-                        p.state = FileState.WRITEBACK; // pageout: I/O started, completes at a writeback step
-                    }
-                }
-                case WRITEBACK -> {
+                if (p.zone <= maxZone && p.state == FileState.DIRTY) {
+                    p.state = FileState.WRITEBACK; // pageout: I/O started, completes at a writeback step
+                    started++;
                 }
             }
         }
@@ -51,12 +52,11 @@ final class Reclaim {
             Iterator<LruPage> ai = ms.anonLru.iterator();
             while (ai.hasNext() && freed < target && ms.swapUsed < ms.swapTotal) {
                 LruPage p = ai.next();
-                if (ms.zoneOf(p.pfn) > maxZone) {
+                if (p.zone > maxZone) {
                     continue;
                 }
                 ai.remove();
-                ms.lruByPfn.remove(p.pfn);
-                ms.allocator.freePages(p.pfn, 0, 0);
+                ms.dropLru(p);
                 MemorySystem.Task t = ms.tasks.get(p.task);
                 t.rss--;
                 t.swapEntries++;

@@ -342,7 +342,8 @@ final class SlowPath {
             return new Oom(-1, false);
         }
         if (!bypassAll) {
-            ZoneType highest = ms.config.zones().get(ac.highestZone()).type();
+            // the request's gfp_zone (not the highest populated zone): GFP_DMA/GFP_DMA32 requests never OOM-kill
+            ZoneType highest = gfp.highestZone();
             if (r.lowmemOnlySkips() && highest.ordinal() < ZoneType.NORMAL.ordinal()) {
                 return new Oom(-1, false);
             }

@@ -34,7 +34,7 @@ public final class TraceDecoder {
     public static Trace decode(byte[] data, String preset, int maxOps) {
         ByteReader in = new ByteReader(data);
         // machine shape
-        int shape = in.below(5);
+        int shape = in.below(7);
         List<ZoneSpec> zones = new ArrayList<>();
         int pbOrder;
         int maxOrder;
@@ -44,6 +44,9 @@ public final class TraceDecoder {
             case 2 -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 4096)); pbOrder = 6; maxOrder = 11; }
             case 3 -> { zones.add(ZoneSpec.of(ZoneType.DMA, 512)); zones.add(ZoneSpec.of(ZoneType.DMA32, 2048));
                 pbOrder = 5; maxOrder = 9; }
+            // shapes where 1 % of the zone is at least a pageblock, so 6.8+ presets reserve highatomic blocks too
+            case 4 -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 4096)); pbOrder = 5; maxOrder = 9; }
+            case 5 -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 8192)); pbOrder = 6; maxOrder = 10; }
             default -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 1024)); zones.add(ZoneSpec.of(ZoneType.NORMAL, 2048));
                 pbOrder = 5; maxOrder = 10; }
         }

@@ -19,7 +19,7 @@ public final class PageConservation implements Property {
 
     @Override
     public String statement() {
-        return "every page is exactly once free, on a per-CPU list, or allocated";
+        return "every page is exactly once free, on a per-CPU list, on an LRU list, or allocated";
     }
 
     @Override
@@ -56,6 +56,15 @@ public final class PageConservation implements Property {
                     continue;
                 }
                 Optional<String> e = mark(where, start, al.pfn(), al.order(), "allocated order-" + al.order());
+                if (e.isPresent()) {
+                    return e;
+                }
+            }
+            for (long pfn : v.system().lruPages()) {
+                if (pfn < start || pfn >= start + pages) {
+                    continue;
+                }
+                Optional<String> e = mark(where, start, pfn, 0, "on an LRU list");
                 if (e.isPresent()) {
                     return e;
                 }

@@ -51,9 +51,9 @@ public final class HighOrderWithFreeBlock implements Property {
                 if ((flags & AllocFlags.NO_WATERMARKS) != 0) {
                     continue;
                 }
-                long unusable = 0;
+                long unusable = (1L << f.ac().order()) - 1; // §2.1 step 1: the request's own pages
                 if (!WatermarkCheck.reserveAccess(p.reserveRules(), flags)) {
-                    unusable = p.highatomicSubtraction() == HighatomicSubtraction.RESERVED ? s.reservedHighatomic()
+                    unusable += p.highatomicSubtraction() == HighatomicSubtraction.RESERVED ? s.reservedHighatomic()
                         : p.highatomicSubtraction() == HighatomicSubtraction.FREE_HIGHATOMIC ? s.freeHighatomic() : 0;
                 }
                 long mark = v.allocator().watermarks(z).mark(AllocFlags.wmarkIndex(flags));

@@ -1,0 +1,85 @@
+package dev.highwater.cli;
+
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.model.trace.TraceFormatException;
+import dev.highwater.model.trace.TraceParser;
+import dev.highwater.properties.bugs.BugCatalog;
+import dev.highwater.properties.bugs.KnownBug;
+import dev.highwater.properties.run.Outcome;
+import dev.highwater.properties.run.TraceRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code highwater bugs}: the known-bug catalog with the verdict of each bug's corpus trace under its pre-fix preset(s)
+ * and under each fixed preset; ends with {@code summary: bugs=N reproduced=N fixed_clean=N}.
+ */
+@Command(name = "bugs", description = "List the known-bug catalog and check each bug's corpus trace.")
+public final class BugsCommand implements Callable<Integer> {
+    @Option(names = "--corpus", defaultValue = "corpus", description = "corpus folder (default ${DEFAULT-VALUE})")
+    Path corpus;
+
+    @Override
+    public Integer call() {
+        TraceRunner runner = TraceRunner.standard();
+        int reproduced = 0;
+        int fixedClean = 0;
+        int missing = 0;
+        System.out.printf("%-28s %-14s %-6s %-28s %s%n", "bug", "commit", "fixed", "property", "verdicts");
+        for (KnownBug b : BugCatalog.all()) {
+            Path f = corpus.resolve(b.trace());
+            Trace t;
+            try {
+                t = TraceParser.parseFile(f);
+            } catch (TraceFormatException e) {
+                System.err.println(e.getMessage());
+                missing++;
+                continue;
+            } catch (IOException e) {
+                System.err.println(f + ": cannot read (" + (Files.exists(f) ? e.getMessage() : "missing") + ")");
+                missing++;
+                continue;
+            }
+            List<String> verdicts = new ArrayList<>();
+            boolean allBuggy = true;
+            for (String name : b.buggy()) {
+                KernelPolicy p = Presets.byName(name).orElseThrow();
+                Outcome o = runner.run(t, p);
+                boolean hit = o.violation().map(v -> v.property().equals(b.property())).orElse(false);
+                allBuggy &= hit;
+                verdicts.add(name + "=" + (hit ? "VIOLATED@" + o.violation().get().step()
+                    : o.violation().map(v -> "other:" + v.property()).orElse("clean(!)")));
+            }
+            boolean allClean = true;
+            for (String name : b.fixed()) {
+                KernelPolicy p = Presets.byName(name).orElseThrow();
+                Outcome o = runner.run(t, p);
+                allClean &= o.violation().isEmpty();
+                verdicts.add(name + "=" + o.violation().map(v -> "VIOLATED(!):" + v.property()).orElse("clean"));
+            }
+            if (allBuggy) {
+                reproduced++;
+            }
+            if (allClean) {
+                fixedClean++;
+            }
+            System.out.printf("%-28s %-14s %-6s %-28s %s%n", b.id(), b.commit().length() > 14
+                ? b.commit().substring(0, 12) + ".." : b.commit(), b.fixedIn(), b.property(), String.join("  ", verdicts));
+        }
+        int n = BugCatalog.all().size();
+        System.out.println("summary: bugs=" + n + " reproduced=" + reproduced + " fixed_clean=" + fixedClean
+            + (missing > 0 ? " missing_traces=" + missing : ""));
+        if (missing > 0) {
+            return 2;
+        }
+        return reproduced == n && fixedClean == n ? 0 : 1;
+    }
+}
