@@ -157,9 +157,16 @@ public final class MemorySystem {
         return policy;
     }
 
-    /** Every handle-held block, in pfn order. */
+    /**
+     * Every handle-held block, from the handle ledger (not the pfn index, so a block handed out twice shows up twice
+     * and page-conservation catches it).
+     */
     public List<Allocation> allocations() {
-        return List.copyOf(byPfn.values());
+        List<Allocation> out = new ArrayList<>();
+        for (Deque<Allocation> d : handles.values()) {
+            out.addAll(d);
+        }
+        return out;
     }
 
     /** Every page on an LRU list, in pfn order: {@code {pfn, zone}} of order 0. */
@@ -581,8 +588,8 @@ public final class MemorySystem {
             int largest = -1;
             int largestAny = -1;
             for (PageAllocator.FreeBlock b : allocator.freeBlocks(z)) {
-                if (b.list().isPcpType()) {
-                    largest = Math.max(largest, b.order());
+                if (b.list().isPcpType() || b.list() == MigrateType.RESERVE) {
+                    largest = Math.max(largest, b.order()); // 2.6.32's MIGRATE_RESERVE is a last-resort list anyone may use
                 }
                 largestAny = Math.max(largestAny, b.order());
             }

@@ -22,7 +22,7 @@ public sealed interface MmEvent {
      * @param cleanFile     clean page-cache pages (reclaimable without I/O)
      * @param reclaimable   LRU pages reclaim may take (file, plus anon when swap has room)
      * @param freeableNow   pages reclaim could free at once: clean file pages, plus anon while swap has room
-     * @param largestUsableOrder largest order with a free block on a U/M/E list, or -1
+     * @param largestUsableOrder largest order with a free block on a U/M/E (or 2.6.32 RESERVE) list, or -1
      * @param largestFreeOrder   largest order with a free block on any list, or -1
      */
     record ZoneState(int zone, long free, long min, long high, long lowmemReserve, long freeHighatomic,

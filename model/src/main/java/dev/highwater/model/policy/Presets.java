@@ -136,10 +136,14 @@ public final class Presets {
             .withEarlyCompaction(EarlyCompaction.COSTLY_OR_UNMOVABLE_WITH_IO))
         .build();
 
-    /** 6.12: c928807f6f6b (subtract free highatomic only) and 281dd25c1a01 (order-0 NON_BLOCK access). */
+    /**
+     * 6.12: c928807f6f6b (subtract free highatomic only) and 281dd25c1a01 (order-0 NON_BLOCK access), and 6.10's
+     * size-aware unreserve. (6.10's other freelist changes — steal remainders on the block's own type, pages moved
+     * only on a claim — are not modelled.)
+     */
     public static final KernelPolicy LINUX_6_12 = LINUX_6_8.toBuilder()
         .name("linux-6.12", "Linux 6.12 (keep track of free highatomic; GFP_ATOMIC order-0 may use highatomic)")
-        .highatomicSubtraction(HighatomicSubtraction.FREE_HIGHATOMIC)
+        .highatomicSubtraction(HighatomicSubtraction.FREE_HIGHATOMIC).unreserveAccounting(UnreserveAccounting.V6_10)
         .highatomicFallback(HighatomicFallback.OOM_AND_NON_BLOCK)
         .build();
 

@@ -10,5 +10,10 @@ public enum UnreserveAccounting {
      */
     STILL_HIGHATOMIC_ONLY,
     /** 4.10–6.9 (4855e4a7f29d + 29fac03bef72): decrement only if still HIGHATOMIC; return true only if pages moved, else scan on. */
-    V4_10
+    V4_10,
+    /**
+     * 6.10+ (freelist migratetype hygiene): size = max(pageblock, 2^order); decrement by min(size, HA) if still
+     * HIGHATOMIC; a free buddy of pageblock order or more is moved whole and every pageblock it covers is retyped.
+     */
+    V6_10
 }

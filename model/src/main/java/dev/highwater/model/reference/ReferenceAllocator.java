@@ -215,7 +215,8 @@ public final class ReferenceAllocator implements PageAllocator {
     @Override
     public boolean unreserveHighatomicPageblock(AllocContext ac, boolean force) {
         UnreserveAccounting acct = policy.unreserveAccounting();
-        boolean forceAllowed = acct == UnreserveAccounting.V4_10; // the force parameter came with 04c8716f7b00
+        // the force parameter came with 04c8716f7b00
+        boolean forceAllowed = acct == UnreserveAccounting.V4_10 || acct == UnreserveAccounting.V6_10;
         for (int zi = ac.highestZone(); zi >= 0; zi--) {
             Zone z = zones[zi];
             // keep one pageblock unless forced (§6.4 step 1)
@@ -229,13 +230,32 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
                 long pfn = list.peekFirst();
                 boolean stillHighatomic = pageblockType(pfn) == MigrateType.HIGHATOMIC;
+                if (acct == UnreserveAccounting.V6_10) {
+                    long size = Math.max(config.pageblockPages(), 1L << order);
+                    if (stillHighatomic) {
+                        z.nrReservedHighatomic -= Math.min(size, z.nrReservedHighatomic);
+                    }
+                    long moved;
+                    if (order >= config.pageblockOrder()) {
+                        z.changePageblockRange(pfn, order, ac.migratetype());
+                        z.moveToFreeList(pfn, order, ac.migratetype());
+                        moved = 1L << order;
+                    } else {
+                        z.setPageblockType(pfn, ac.migratetype());
+                        moved = z.moveFreepagesBlock(pfn, ac.migratetype(), null);
+                    }
+                    if (moved > 0) {
+                        return true;
+                    }
+                    continue;
+                }
                 if (acct == UnreserveAccounting.V4_4 || stillHighatomic) {
                     // V4_4 decrements unconditionally: the double decrease 4855e4a7f29d fixed
                     z.nrReservedHighatomic -= Math.min(config.pageblockPages(), z.nrReservedHighatomic);
                 }
                 z.setPageblockType(pfn, ac.migratetype());
                 long moved = z.moveFreepagesBlock(pfn, ac.migratetype(), null);
-                if (acct != UnreserveAccounting.V4_10) {
+                if (acct == UnreserveAccounting.V4_4 || acct == UnreserveAccounting.STILL_HIGHATOMIC_ONLY) {
                     return true; // ≤4.9: return after the first candidate, moved or not (no bool before 29fac03bef72)
                 }
                 if (moved > 0) {

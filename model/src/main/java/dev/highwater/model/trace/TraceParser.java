@@ -139,8 +139,25 @@ public final class TraceParser {
                         throw err("a second 'node' line");
                     }
                     nodeArgs = keyValues(tok, 1, Set.of("pageblock_order", "max_order", "cpus", "pcp_batch", "pcp_high"));
+                    int pbo = intArg(nodeArgs, "pageblock_order", 9, 0, 19);
+                    int mo = intArg(nodeArgs, "max_order", 11, 1, 20);
+                    intArg(nodeArgs, "cpus", 1, 1, 64);
+                    if (pbo >= mo) {
+                        throw err("pageblock_order (" + pbo + ") must be below max_order (" + mo + ")");
+                    }
+                    if (nodeArgs.containsKey("pcp_batch") != nodeArgs.containsKey("pcp_high")) {
+                        throw err("'node' needs pcp_batch and pcp_high together");
+                    }
                 }
-                case "zone" -> zones.add(parseZone(tok));
+                case "zone" -> {
+                    ZoneSpec z = parseZone(tok);
+                    if (!zones.isEmpty() && z.type().ordinal() <= zones.get(zones.size() - 1).type().ordinal()) {
+                        throw err("zone " + z.type().kernelName() + " after zone "
+                            + zones.get(zones.size() - 1).type().kernelName()
+                            + ": zones are listed once each, in index order (DMA, DMA32, Normal, HighMem, Movable)");
+                    }
+                    zones.add(z);
+                }
                 case "vm" -> {
                     if (vm != null) {
                         throw err("a second 'vm' line");

@@ -11,8 +11,12 @@ public final class BugCatalog {
     private static final List<KnownBug> ALL = List.of(
         new KnownBug("highatomic-before-oom", "mm: try to exhaust highatomic reserve before the OOM", "04c8716f7b00",
             "4.10", List.of("linux-4.8"), "no-oom-above-min", List.of("linux-4.10"),
-            "bugs/highatomic-before-oom.trace", true,
-            "GFP_KERNEL order-0 OOM kill with free pages above min parked in HIGHATOMIC blocks (Minchan Kim; seed 002)"),
+            "", false,
+            "the force-unreserve runs only after 16 no-progress rounds, and should_reclaim_retry's back-off makes round"
+                + " 16 test free - nr_reserved_highatomic > min, which already lets the allocation succeed unless the"
+                + " reserve under-counts (a race, 4855e4a7f29d) or pages sit on other CPUs' lists: not reachable in a"
+                + " sequential trace (the concurrency stress tests cover it); seed 002's OOM itself is fixed only by 6.8's"
+                + " unreserve-before-oom (see that entry and corpus/seeds/seed-002-oom-highatomic.trace)"),
         new KnownBug("highatomic-double-decrease", "mm: prevent double decrease of nr_reserved_highatomic",
             "4855e4a7f29d", "4.10", List.of("linux-4.8"), "highatomic-within-cap",
             List.of("linux-4.9", "linux-4.10"), "bugs/highatomic-double-decrease.trace", true,

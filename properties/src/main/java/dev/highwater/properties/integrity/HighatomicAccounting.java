@@ -35,9 +35,14 @@ public final class HighatomicAccounting implements Property {
         return Family.INTEGRITY;
     }
 
-    /** Whether the preset keeps HA equal to the HIGHATOMIC block count (no known drift path). */
+    /**
+     * Whether the preset keeps HA equal to the HIGHATOMIC block count. Only with 6.10's size-aware unreserve: up to
+     * 6.9 a free buddy spanning two HIGHATOMIC pageblocks (they may merge, being of one type) is unreserved by
+     * retyping only its first block, and a later steal retypes the second without a decrement (found by the stateful
+     * test; the same path exists in the 6.1–6.9 sources).
+     */
     public static boolean exact(PageAllocator a) {
-        return a.policy().unreserveAccounting() == UnreserveAccounting.V4_10 && a.policy().stealNeverRetypesHighatomic()
+        return a.policy().unreserveAccounting() == UnreserveAccounting.V6_10 && a.policy().stealNeverRetypesHighatomic()
             && a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
     }
 
