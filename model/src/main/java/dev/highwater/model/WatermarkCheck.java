@@ -8,7 +8,6 @@ import static dev.highwater.model.AllocFlags.NON_BLOCK;
 import static dev.highwater.model.AllocFlags.OOM;
 import static dev.highwater.model.AllocFlags.RESERVES;
 
-import dev.highwater.model.policy.HighatomicSubtraction;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.ReserveRules;
 
@@ -185,8 +184,4 @@ public final class WatermarkCheck {
         return false;
     }
 
-    /** Whether the HA subtraction of this version applies at all. */
-    public static boolean subtractsHighatomic(KernelPolicy p) {
-        return p.highatomicSubtraction() != HighatomicSubtraction.NONE;
-    }
 }

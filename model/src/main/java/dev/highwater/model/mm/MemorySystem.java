@@ -616,8 +616,4 @@ public final class MemorySystem {
         return m;
     }
 
-    /** Whether the gfp flag set says the request may enter the filesystem (reclaim may write, OOM path 2.6.32). */
-    static boolean hasFs(GfpMask gfp) {
-        return gfp.has(GfpFlag.FS);
-    }
 }

@@ -8,7 +8,8 @@ package dev.highwater.model.policy;
  * @param forceUnreserve      §6.4/§7.2 force-unreserve before OOM (04c8716f7b00; 6.8)
  * @param compactRetry        §7.3 should_compact_retry
  * @param earlyCompaction     §7.1 step 3
- * @param congestionRetry     ≤5.x: should_reclaim_retry returns true (after a wait) when 2 × write_pending &gt; reclaimable
+ * @param congestionRetry     ≤5.x: should_reclaim_retry waits for writeback when 2 × write_pending &gt; reclaimable; it
+ *                            returns true either way, so the model records the switch without acting on it
  * @param kswapdBalance       §8.2 balanced rule
  * @param kswapdHopeless      4.12+ (and 4.9.y): 16 failed kswapd passes make the node hopeless: no more wakeups
  * @param kcompactd           4.6+: kswapd wakes kcompactd; before, kswapd compacts itself (§8.2)
@@ -18,10 +19,6 @@ public record MmRules(RetryModel retryModel, boolean reclaimRetryBackoff, ForceU
                       CompactRetry compactRetry, EarlyCompaction earlyCompaction, boolean congestionRetry,
                       KswapdBalance kswapdBalance, boolean kswapdHopeless, boolean kcompactd, OomRules oom) {
 
-    public MmRules withRetry(RetryModel r, boolean backoff, ForceUnreserve f, CompactRetry c) {
-        return new MmRules(r, backoff, f, c, earlyCompaction, congestionRetry, kswapdBalance, kswapdHopeless,
-            kcompactd, oom);
-    }
 
     public MmRules withForceUnreserve(ForceUnreserve f) {
         return new MmRules(retryModel, reclaimRetryBackoff, f, compactRetry, earlyCompaction, congestionRetry,
@@ -38,23 +35,7 @@ public record MmRules(RetryModel retryModel, boolean reclaimRetryBackoff, ForceU
             kswapdBalance, kswapdHopeless, kcompactd, oom);
     }
 
-    public MmRules withKswapd(KswapdBalance b, boolean hopeless, boolean kcompactdOn) {
-        return new MmRules(retryModel, reclaimRetryBackoff, forceUnreserve, compactRetry, earlyCompaction,
-            congestionRetry, b, hopeless, kcompactdOn, oom);
-    }
 
-    public MmRules withCongestionRetry(boolean c) {
-        return new MmRules(retryModel, reclaimRetryBackoff, forceUnreserve, compactRetry, earlyCompaction, c,
-            kswapdBalance, kswapdHopeless, kcompactd, oom);
-    }
 
-    public MmRules withBackoff(boolean b) {
-        return new MmRules(retryModel, b, forceUnreserve, compactRetry, earlyCompaction, congestionRetry,
-            kswapdBalance, kswapdHopeless, kcompactd, oom);
-    }
 
-    public MmRules withOom(OomRules o) {
-        return new MmRules(retryModel, reclaimRetryBackoff, forceUnreserve, compactRetry, earlyCompaction,
-            congestionRetry, kswapdBalance, kswapdHopeless, kcompactd, o);
-    }
 }

@@ -16,7 +16,6 @@ import dev.highwater.model.Tunables;
 import dev.highwater.model.WatermarkCheck;
 import dev.highwater.model.Watermarks;
 import dev.highwater.model.ZoneSpec;
-import dev.highwater.model.ZoneType;
 import dev.highwater.model.ZoneWatermarks;
 import dev.highwater.model.policy.AllocFlagRules;
 import dev.highwater.model.policy.HighatomicCap;
@@ -1129,8 +1128,4 @@ public final class ReferenceAllocator implements PageAllocator {
         return "ReferenceAllocator[" + policy.name() + ", " + config.zones().size() + " zone(s)]";
     }
 
-    /** Zone type by position, for messages. */
-    public ZoneType zoneType(int zone) {
-        return config.zones().get(zone).type();
-    }
 }

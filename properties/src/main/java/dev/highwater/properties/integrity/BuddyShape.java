@@ -2,7 +2,7 @@ package dev.highwater.properties.integrity;
 
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.policy.MergeGuard;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,25 +13,11 @@ import java.util.Optional;
  * the version's merge guard forbids merging at pageblock order and above (§4.3 step 3: 5.18+ keeps HIGHATOMIC, CMA
  * and ISOLATE blocks apart; a block retyped later does not re-merge).
  */
-public final class BuddyShape implements Property {
-    @Override
-    public String id() {
-        return "buddy-shape";
-    }
-
-    @Override
-    public String statement() {
-        return "free blocks are aligned and free buddies are merged";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §4.3 (__free_one_page), §4.4 (expand)";
-    }
-
-    @Override
-    public Family family() {
-        return Family.INTEGRITY;
+public final class BuddyShape extends BaseProperty {
+    public BuddyShape() {
+        super("buddy-shape",
+            "free blocks are aligned and free buddies are merged",
+            "kernel-semantics §4.3 (__free_one_page), §4.4 (expand)", Family.INTEGRITY);
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.highwater.properties.integrity;
 
 import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -11,25 +11,11 @@ import java.util.Optional;
  * ISOLATE, §2.4), {@code nr_free[o]} = blocks of order o, {@code free_pcp} = pages on per-CPU lists,
  * {@code nr_free_highatomic} = pages on HIGHATOMIC lists.
  */
-public final class FreeCounters implements Property {
-    @Override
-    public String id() {
-        return "free-counters";
-    }
-
-    @Override
-    public String statement() {
-        return "NR_FREE_PAGES, nr_free per order and the per-CPU count equal what the lists hold";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §2.4, §4.3 step 1, §4.5";
-    }
-
-    @Override
-    public Family family() {
-        return Family.INTEGRITY;
+public final class FreeCounters extends BaseProperty {
+    public FreeCounters() {
+        super("free-counters",
+            "NR_FREE_PAGES, nr_free per order and the per-CPU count equal what the lists hold",
+            "kernel-semantics §2.4, §4.3 step 1, §4.5", Family.INTEGRITY);
     }
 
     @Override

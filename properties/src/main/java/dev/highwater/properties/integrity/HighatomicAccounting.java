@@ -4,7 +4,7 @@ import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.policy.MergeGuard;
 import dev.highwater.model.policy.UnreserveAccounting;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -14,25 +14,11 @@ import java.util.Optional;
  * merge guard), exactly one pageblock per HIGHATOMIC block. Older presets may drift: that is their bug, which the
  * policy properties catch, not a model error.
  */
-public final class HighatomicAccounting implements Property {
-    @Override
-    public String id() {
-        return "highatomic-accounting";
-    }
-
-    @Override
-    public String statement() {
-        return "nr_reserved_highatomic is a non-negative multiple of a pageblock, and counts the HIGHATOMIC blocks where the version cannot drift";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §6.3, §6.4, §6.6";
-    }
-
-    @Override
-    public Family family() {
-        return Family.INTEGRITY;
+public final class HighatomicAccounting extends BaseProperty {
+    public HighatomicAccounting() {
+        super("highatomic-accounting",
+            "nr_reserved_highatomic is a non-negative multiple of a pageblock, and counts the HIGHATOMIC blocks where the version cannot drift",
+            "kernel-semantics §6.3, §6.4, §6.6", Family.INTEGRITY);
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.highwater.properties.integrity;
 
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.mm.MemorySystem;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -11,25 +11,11 @@ import java.util.Optional;
  * system holds. Recomputed from scratch after every step and compared with the ledger (the "recompute and
  * compare" pattern): a page handed out twice, or lost, is a model bug.
  */
-public final class PageConservation implements Property {
-    @Override
-    public String id() {
-        return "page-conservation";
-    }
-
-    @Override
-    public String statement() {
-        return "every page is exactly once free, on a per-CPU list, on an LRU list, or allocated";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §4.1, §4.5 (pages are on one list or in use)";
-    }
-
-    @Override
-    public Family family() {
-        return Family.INTEGRITY;
+public final class PageConservation extends BaseProperty {
+    public PageConservation() {
+        super("page-conservation",
+            "every page is exactly once free, on a per-CPU list, on an LRU list, or allocated",
+            "kernel-semantics §4.1, §4.5 (pages are on one list or in use)", Family.INTEGRITY);
     }
 
     @Override

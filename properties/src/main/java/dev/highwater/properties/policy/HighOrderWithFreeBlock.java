@@ -5,7 +5,7 @@ import dev.highwater.model.WatermarkCheck;
 import dev.highwater.model.mm.MmEvent;
 import dev.highwater.model.policy.HighatomicSubtraction;
 import dev.highwater.model.policy.KernelPolicy;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -14,25 +14,11 @@ import java.util.Optional;
  * (U/M/E) and the order-0 watermark passes for it. 2.6.32's per-order shrinking minimum violates this (fixed by
  * 97a16fc82a7c in 4.4: "only enforce watermarks for order-0 allocations").
  */
-public final class HighOrderWithFreeBlock implements Property {
-    @Override
-    public String id() {
-        return "high-order-with-free-block";
-    }
-
-    @Override
-    public String statement() {
-        return "a high-order request does not fail while a usable free block of its order exists and the watermark passes";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §2.1, §11 (97a16fc82a7c)";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class HighOrderWithFreeBlock extends BaseProperty {
+    public HighOrderWithFreeBlock() {
+        super("high-order-with-free-block",
+            "a high-order request does not fail while a usable free block of its order exists and the watermark passes",
+            "kernel-semantics §2.1, §11 (97a16fc82a7c)", Family.POLICY);
     }
 
     @Override

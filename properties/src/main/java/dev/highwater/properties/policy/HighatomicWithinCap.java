@@ -4,7 +4,7 @@ import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.Watermarks;
 import dev.highwater.model.policy.HighatomicCap;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -13,25 +13,11 @@ import java.util.Optional;
  * version's rule can reach (§6.2: 1 % + a block, rounded up to whole blocks; 6.8+: roundup(1 %) and none when 1 % is
  * less than a block). A double decrease of nr_reserved_highatomic (4855e4a7f29d) lets reservations run past it.
  */
-public final class HighatomicWithinCap implements Property {
-    @Override
-    public String id() {
-        return "highatomic-within-cap";
-    }
-
-    @Override
-    public String statement() {
-        return "the HIGHATOMIC pageblocks of a zone stay within the version's reserve cap";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §6.2, §6.5 (4855e4a7f29d), §6.6";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class HighatomicWithinCap extends BaseProperty {
+    public HighatomicWithinCap() {
+        super("highatomic-within-cap",
+            "the HIGHATOMIC pageblocks of a zone stay within the version's reserve cap",
+            "kernel-semantics §6.2, §6.5 (4855e4a7f29d), §6.6", Family.POLICY);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.highwater.properties.policy;
 
 import dev.highwater.model.mm.MmEvent;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -9,25 +9,11 @@ import java.util.Optional;
  * kswapd, run to completion, leaves every zone up to the class zone it was woken for above its high watermark, unless
  * the zone has nothing left that reclaim can free at once (§8.2: kswapd reclaims to high).
  */
-public final class KswapdRestoresHigh implements Property {
-    @Override
-    public String id() {
-        return "kswapd-restores-high";
-    }
-
-    @Override
-    public String statement() {
-        return "kswapd, run to completion with reclaimable memory, restores the high watermark";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §8.1, §8.2";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class KswapdRestoresHigh extends BaseProperty {
+    public KswapdRestoresHigh() {
+        super("kswapd-restores-high",
+            "kswapd, run to completion with reclaimable memory, restores the high watermark",
+            "kernel-semantics §8.1, §8.2", Family.POLICY);
     }
 
     @Override

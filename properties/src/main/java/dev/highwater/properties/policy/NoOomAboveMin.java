@@ -1,7 +1,7 @@
 package dev.highwater.properties.policy;
 
 import dev.highwater.model.mm.MmEvent;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -11,25 +11,11 @@ import java.util.Optional;
  * it could use once reserves are released (for order &gt; 0: a free block of the order exists). Seed 002 (4.8, free
  * 19 MB in HIGHATOMIC blocks), 04c8716f7b00 and Charan Teja Kalla's 6.8 fix are violations of this.
  */
-public final class NoOomAboveMin implements Property {
-    @Override
-    public String id() {
-        return "no-oom-above-min";
-    }
-
-    @Override
-    public String statement() {
-        return "no OOM kill or failed blocking allocation while a usable zone has free pages above min + lowmem_reserve";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §7.2, §7.4, §6.5 (04c8716f7b00), §11 (6.8 unreserve before OOM); seed 002";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class NoOomAboveMin extends BaseProperty {
+    public NoOomAboveMin() {
+        super("no-oom-above-min",
+            "no OOM kill or failed blocking allocation while a usable zone has free pages above min + lowmem_reserve",
+            "kernel-semantics §7.2, §7.4, §6.5 (04c8716f7b00), §11 (6.8 unreserve before OOM); seed 002", Family.POLICY);
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.highwater.properties.policy;
 
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.mm.MmEvent;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -10,25 +10,11 @@ import java.util.Optional;
  * No OOM kill while the zones the request may use hold at least one reclaim batch (SWAP_CLUSTER_MAX) of clean page
  * cache: such pages can be dropped without I/O (§7.2, §8.2).
  */
-public final class NoOomWithCleanCache implements Property {
-    @Override
-    public String id() {
-        return "no-oom-with-clean-cache";
-    }
-
-    @Override
-    public String statement() {
-        return "no OOM kill while enough clean page cache is reclaimable in the usable zones";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §7.2 (should_reclaim_retry counts reclaimable pages), §9";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class NoOomWithCleanCache extends BaseProperty {
+    public NoOomWithCleanCache() {
+        super("no-oom-with-clean-cache",
+            "no OOM kill while enough clean page cache is reclaimable in the usable zones",
+            "kernel-semantics §7.2 (should_reclaim_retry counts reclaimable pages), §9", Family.POLICY);
     }
 
     @Override

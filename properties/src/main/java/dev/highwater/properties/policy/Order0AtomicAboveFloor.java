@@ -7,7 +7,7 @@ import dev.highwater.model.WatermarkCheck;
 import dev.highwater.model.policy.AllocFlagRules;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.trace.Op;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -19,25 +19,11 @@ import java.util.Optional;
  * such a request may take them. Before that, seed 000's failure (373 free pages &gt; floor 91, all on HIGHATOMIC
  * lists) violates this.
  */
-public final class Order0AtomicAboveFloor implements Property {
-    @Override
-    public String id() {
-        return "order0-atomic-above-floor";
-    }
-
-    @Override
-    public String statement() {
-        return "an order-0 allocation that cannot reclaim does not fail while a usable zone has free pages above its floor";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §2.1, §5.1 (281dd25c1a01), §7.5; seed 000";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class Order0AtomicAboveFloor extends BaseProperty {
+    public Order0AtomicAboveFloor() {
+        super("order0-atomic-above-floor",
+            "an order-0 allocation that cannot reclaim does not fail while a usable zone has free pages above its floor",
+            "kernel-semantics §2.1, §5.1 (281dd25c1a01), §7.5; seed 000", Family.POLICY);
     }
 
     @Override

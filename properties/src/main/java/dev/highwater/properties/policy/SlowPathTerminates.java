@@ -2,7 +2,7 @@ package dev.highwater.properties.policy;
 
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.mm.MmEvent;
-import dev.highwater.properties.Property;
+import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.Optional;
 
@@ -10,25 +10,11 @@ import java.util.Optional;
  * The slow path terminates: an allocation either succeeds, fails or OOM-kills within a bounded number of retries.
  * __GFP_NOFAIL and !__GFP_FS order ≤ 3 requests loop by design (§7.5) and are exempt.
  */
-public final class SlowPathTerminates implements Property {
-    @Override
-    public String id() {
-        return "slow-path-terminates";
-    }
-
-    @Override
-    public String statement() {
-        return "the slow path ends (bounded retries, no livelock)";
-    }
-
-    @Override
-    public String rule() {
-        return "kernel-semantics §7.1, §7.2 (4.7 bounded retries), §7.5";
-    }
-
-    @Override
-    public Family family() {
-        return Family.POLICY;
+public final class SlowPathTerminates extends BaseProperty {
+    public SlowPathTerminates() {
+        super("slow-path-terminates",
+            "the slow path ends (bounded retries, no livelock)",
+            "kernel-semantics §7.1, §7.2 (4.7 bounded retries), §7.5", Family.POLICY);
     }
 
     @Override
