@@ -1,10 +1,8 @@
 package dev.highwater.properties.policy;
 
-import dev.highwater.model.AllocContext;
-import dev.highwater.model.GfpMask;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.WatermarkCheck;
-import dev.highwater.model.policy.AllocFlagRules;
+import dev.highwater.model.mm.MmEvent;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.trace.Op;
 import dev.highwater.properties.BaseProperty;
@@ -28,31 +26,27 @@ public final class Order0AtomicAboveFloor extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        if (!(v.op() instanceof Op.Alloc a) || a.order() != 0 || v.result().equals("ok") || v.result().equals("done")) {
-            return Optional.empty();
-        }
-        KernelPolicy p = v.allocator().policy();
-        GfpMask gfp = a.gfp().resolve(p.gfpLayout());
-        if (gfp.canDirectReclaim()) {
-            return Optional.empty();
-        }
         PageAllocator al = v.allocator();
-        AllocContext ac = v.system().context(AllocFlagRules.slowPathGfp(p, gfp), 0, a.context(), a.cpu(), null);
-        if (ac.highestZone() < 0) {
-            return Optional.empty();
-        }
-        int flags = AllocFlagRules.slowPathFlags(p, ac);
-        for (int z = ac.highestZone(); z >= 0; z--) {
-            long min = al.watermarks(z).min();
-            long floor = WatermarkCheck.effectiveMin(p.reserveRules(), min, flags)
-                + al.watermarks(z).lowmemReserve(ac.highestZone());
-            long free = al.nrFreePages(z);
-            if (free > floor) {
-                return Optional.of(String.format("order-0 %s failed while %s has free %d pages > floor %d (min %d; "
-                        + "%d of the free pages on HIGHATOMIC lists)", a.gfp(), al.zones().get(z).type().kernelName(),
-                    free, floor, min, al.nrFreeHighatomic(z)));
+        KernelPolicy p = al.policy();
+        for (MmEvent e : v.system().events()) {
+            // the zone state is the one captured when the request failed
+            if (!(e instanceof MmEvent.AllocFailed f) || f.ac().order() != 0 || f.ac().gfp().canDirectReclaim()) {
+                continue;
+            }
+            for (int z = f.ac().highestZone(); z >= 0; z--) {
+                MmEvent.ZoneState s = f.zones().get(z);
+                long floor = WatermarkCheck.effectiveMin(p.reserveRules(), s.min(), f.allocFlags()) + s.lowmemReserve();
+                if (s.free() > floor) {
+                    return Optional.of(String.format("order-0 %s failed while %s has free %d pages > floor %d (min %d; "
+                            + "%d of the free pages on HIGHATOMIC lists)", gfpText(v), al.zones().get(z).type().kernelName(),
+                        s.free(), floor, s.min(), s.freeHighatomic()));
+                }
             }
         }
         return Optional.empty();
+    }
+
+    private static String gfpText(StepView v) {
+        return v.op() instanceof Op.Alloc a ? a.gfp().toString() : "request";
     }
 }
