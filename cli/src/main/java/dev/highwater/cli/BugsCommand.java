@@ -24,11 +24,38 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bugs", description = "List the known-bug catalog and check each bug's corpus trace.")
 public final class BugsCommand implements Callable<Integer> {
+    // --rediscover: see Rediscovery
     @Option(names = "--corpus", defaultValue = "corpus", description = "corpus folder (default ${DEFAULT-VALUE})")
     Path corpus;
 
+    @Option(names = "--rediscover", description = "for every sequential bug, fuzz its pre-fix preset from an empty corpus"
+        + " (coverage-guided, Jazzer) until its property is violated, compare with uniform random search, and check that"
+        + " the fixed presets stay clean for the same budget")
+    boolean rediscover;
+
+    @Option(names = "--budget", defaultValue = "60", description = "with --rediscover: seconds per hunt (default ${DEFAULT-VALUE})")
+    int budget;
+
+    @Option(names = "--runs", defaultValue = "1", description = "with --rediscover: runs per bug; times are medians (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--jobs", defaultValue = "0", description = "with --rediscover: hunts in parallel (default: the number of cores)")
+    int jobs;
+
+    @Option(names = "--out", defaultValue = "target/highwater", description = "with --rediscover: work folder (default ${DEFAULT-VALUE})")
+    Path out;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (rediscover) {
+            if (budget < 1 || runs < 1) {
+                System.err.println("highwater bugs: --budget and --runs must be at least 1");
+                System.out.println("summary: bugs=0 found=0 median_s=NaN random_found=0 fixed_clean=0 error=bad_input");
+                return 2;
+            }
+            int j = jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors());
+            return new Rediscovery(budget, j, runs, out).run(System.out);
+        }
         TraceRunner runner = TraceRunner.standard();
         int reproduced = 0;
         int fixedClean = 0;

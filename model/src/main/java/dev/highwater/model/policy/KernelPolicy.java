@@ -51,6 +51,14 @@ public record KernelPolicy(
         boolean noFragment,
         MmRules mm) {
 
+    /**
+     * 6.10+ freelist migratetype hygiene (§4.3 item 5, §4.6): a page leaving a per-CPU list goes to its block's current
+     * type, not the type cached when it entered. Carried by the presets with 6.10's size-aware unreserve.
+     */
+    public boolean pcpDrainUsesBlockType() {
+        return unreserveAccounting == UnreserveAccounting.V6_10;
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }

@@ -700,6 +700,9 @@ public final class ReferenceAllocator implements PageAllocator {
                     do {
                         long pfn = list.pollLast();
                         MigrateType mt = p.cachedType.remove(pfn);
+                        if (policy.pcpDrainUsesBlockType()) {
+                            mt = blockType(pfn); // 6.10+: the block's current type
+                        }
                         count -= 1L << order;
                         p.count -= 1L << order;
                         freeOneBlock(pfn, order, mt);

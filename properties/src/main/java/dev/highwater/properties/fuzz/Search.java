@@ -34,6 +34,39 @@ public final class Search {
         return true;
     }
 
+    /**
+     * The result of a hunt: found or not, inputs tried, seconds spent, and the first violating trace with its
+     * violation (null when not found).
+     */
+    public record Hunt(boolean found, long execs, double seconds, Trace trace, dev.highwater.properties.Violation violation,
+                       String property) {
+    }
+
+    /**
+     * The uniform-random baseline of rediscovery: random bytes of {@code inputBytes} → the same decoder as the fuzz
+     * targets → run under {@code preset} with {@code properties}, no feedback, until one of them is violated or
+     * {@code seconds} have passed.
+     */
+    public static Hunt hunt(KernelPolicy preset, List<dev.highwater.properties.Property> properties, long seed,
+                            double seconds, int maxOps, int inputBytes) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        long execs = 0;
+        var kind = PolicyTarget.allocator();
+        while (System.nanoTime() < deadline) {
+            byte[] data = new byte[inputBytes];
+            rnd.nextBytes(data);
+            execs++;
+            Trace t = TraceDecoder.decode(data, preset.name(), maxOps);
+            FuzzRun.Found f = FuzzRun.execute(t, preset, properties, kind, null);
+            if (f != null) {
+                return new Hunt(true, execs, (System.nanoTime() - start) / 1e9, t, f.violation(), f.property().id());
+            }
+        }
+        return new Hunt(false, execs, (System.nanoTime() - start) / 1e9, null, null, null);
+    }
+
     public Finding find(KernelPolicy bad, String property, List<KernelPolicy> good, long seed, long maxExecs,
                         int maxOps, int inputBytes) {
         SplittableRandom rnd = new SplittableRandom(seed);

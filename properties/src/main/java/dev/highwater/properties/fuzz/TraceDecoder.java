@@ -22,7 +22,10 @@ import java.util.OptionalInt;
 public final class TraceDecoder {
     /** Op kinds the decoder draws from (the swarm weights index this). */
     enum Kind { KERNEL_BULK, ATOMIC, NOWAIT, HIGH_ORDER_KERNEL, FREE, DRAIN, CACHE_READ, CACHE_WRITE, WRITEBACK, ANON,
-        EXIT, KSWAPD, COMPACT, NORETRY_BULK }
+        EXIT, KSWAPD, COMPACT, NORETRY_BULK, FRAGMENT }
+
+    /** The most page-cache read/write pairs the FRAGMENT ops of one trace lay out together. */
+    static final int MAX_FRAGMENT_PAIRS = 128;
 
     private static final String[] ATOMIC_GFP = {"GFP_ATOMIC", "GFP_ATOMIC|__GFP_NOWARN", "GFP_ATOMIC|__GFP_COMP"};
     private static final String[] KERNEL_GFP = {"GFP_KERNEL", "GFP_HIGHUSER_MOVABLE", "GFP_NOFS", "GFP_KERNEL"};
@@ -30,11 +33,15 @@ public final class TraceDecoder {
     private TraceDecoder() {
     }
 
-    /** Decodes under a fixed preset name (the run picks the policy). Max ops bounds the trace length. */
+    /**
+     * Decodes under a fixed preset name (the run picks the policy). Max ops bounds the trace length. Past the end of
+     * {@code data} the decoder reads bytes generated from a hash of it ({@link ByteReader#extending}), so a short
+     * input is a full-length trace too.
+     */
     public static Trace decode(byte[] data, String preset, int maxOps) {
-        ByteReader in = new ByteReader(data);
+        ByteReader in = ByteReader.extending(data);
         // machine shape
-        int shape = in.below(7);
+        int shape = in.below(10);
         List<ZoneSpec> zones = new ArrayList<>();
         int pbOrder;
         int maxOrder;
@@ -44,16 +51,24 @@ public final class TraceDecoder {
             case 2 -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 4096)); pbOrder = 6; maxOrder = 11; }
             case 3 -> { zones.add(ZoneSpec.of(ZoneType.DMA, 512)); zones.add(ZoneSpec.of(ZoneType.DMA32, 2048));
                 pbOrder = 5; maxOrder = 9; }
-            // shapes where 1 % of the zone is at least a pageblock, so 6.8+ presets reserve highatomic blocks too
-            case 4 -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 4096)); pbOrder = 5; maxOrder = 9; }
-            case 5 -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 8192)); pbOrder = 6; maxOrder = 10; }
-            default -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 1024)); zones.add(ZoneSpec.of(ZoneType.NORMAL, 2048));
+            // shapes where 1 % of the zone is at least a pageblock, so 6.8+ presets reserve highatomic blocks too; small
+            // pageblocks keep them small (and fast to run: the cost of a trace grows with the zone)
+            case 4 -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 1024)); pbOrder = 3; maxOrder = 8; }
+            case 5 -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 2048)); pbOrder = 4; maxOrder = 9; }
+            case 6 -> { zones.add(ZoneSpec.of(ZoneType.DMA32, 1024)); zones.add(ZoneSpec.of(ZoneType.NORMAL, 2048));
                 pbOrder = 5; maxOrder = 10; }
+            // small zones with small pageblocks: fragmentation and high-order watermarks show after few steps
+            case 7 -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 1024)); pbOrder = 3; maxOrder = 10; }
+            case 8 -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 512)); pbOrder = 3; maxOrder = 6; }
+            default -> { zones.add(ZoneSpec.of(ZoneType.NORMAL, 256)); pbOrder = 3; maxOrder = 5; }
         }
         int cpus = in.range(1, 2);
-        NodeConfig node = new NodeConfig(zones, pbOrder, maxOrder, cpus, 0, -1);
+        // per-CPU list sizes: computed (most inputs), or small fixed batch/high so that lists spill and drain often
+        int pcp = in.below(4);
+        NodeConfig node = new NodeConfig(zones, pbOrder, maxOrder, cpus, pcp == 2 ? 7 : pcp == 3 ? 31 : 0,
+            pcp == 2 ? 42 : pcp == 3 ? 186 : -1);
         long pages = node.totalManagedPages();
-        int[] mfkChoices = {-1, 128, 256, 512, 1024};
+        int[] mfkChoices = {-1, 8, 64, 128, 256, 512, 1024};
         int mfk = mfkChoices[in.below(mfkChoices.length)];
         VmSettings vm = new VmSettings(mfk < 0 ? OptionalInt.empty() : OptionalInt.of(mfk), OptionalInt.empty(),
             OptionalInt.of(in.below(2) == 0 ? 0 : 15000), Optional.empty(), OptionalInt.empty());
@@ -80,13 +95,14 @@ public final class TraceDecoder {
         List<Op> ops = new ArrayList<>();
         List<String> live = new ArrayList<>();
         int nextHandle = 1;
+        int fragmentPairs = 0;
         for (int i = 0; i < nOps && !in.exhausted(); i++) {
             Kind k = kinds[in.weighted(weights)];
             int cpu = in.below(cpus);
             switch (k) {
                 case KERNEL_BULK, NORETRY_BULK -> {
                     String gfp = in.pick(KERNEL_GFP) + (k == Kind.NORETRY_BULK ? "|__GFP_NORETRY" : "");
-                    int count = (int) Math.max(1, pages * in.range(1, 60) / 100);
+                    int count = (int) Math.max(1, pages * in.range(1, k == Kind.NORETRY_BULK ? 100 : 60) / 100);
                     String h = String.valueOf(nextHandle++);
                     ops.add(new Op.Alloc(h, in.below(2) == 0 ? 0 : in.range(1, nTasks), 0, Gfp.parse(gfp),
                         Context.PROCESS, cpu, count, Optional.empty()));
@@ -126,6 +142,15 @@ public final class TraceDecoder {
                     Optional.empty()));
                 case EXIT -> ops.add(new Op.Exit(in.range(1, nTasks), Optional.empty()));
                 case KSWAPD -> ops.add(new Op.Kswapd(Optional.empty()));
+                case FRAGMENT -> {
+                    // clean and dirty page-cache pages alternating: reclaim frees only the clean ones, which never merge
+                    int pairs = (int) Math.min(MAX_FRAGMENT_PAIRS - fragmentPairs, Math.max(1, pages * in.range(1, 50) / 200));
+                    fragmentPairs += pairs;
+                    for (int p = 0; p < pairs; p++) {
+                        ops.add(new Op.Cache(1, false, cpu, Optional.empty()));
+                        ops.add(new Op.Cache(1, true, cpu, Optional.empty()));
+                    }
+                }
                 case COMPACT -> ops.add(new Op.Compact(in.below(2) == 0 ? -1 : in.range(1, maxOrder - 1), Optional.empty()));
             }
         }

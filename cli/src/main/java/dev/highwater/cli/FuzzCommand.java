@@ -1,0 +1,349 @@
+package dev.highwater.cli;
+
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.properties.fuzz.FindingWriter;
+import dev.highwater.properties.fuzz.FuzzTargets;
+import dev.highwater.properties.fuzz.PolicyTarget;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code highwater fuzz}: coverage-guided fuzzing of the fuzz targets with Jazzer (each target in a child JVM running
+ * {@code com.code_intelligence.jazzer.Jazzer}, see {@link JazzerProcess}), a live progress line, then every finding
+ * minimized and written to {@code corpus/fuzz/} and a report in {@code target/highwater/summary.md}. Exit status 1
+ * when there were new findings (or model bugs), 0 otherwise; the last line is
+ * {@code summary: targets=N execs=N findings=N new=N}.
+ */
+@Command(name = "fuzz", description = "Coverage-guided fuzzing (Jazzer) of the policy targets (one per preset), the trace"
+    + " parser and the differential target; findings are minimized into corpus/fuzz/ and summarized in"
+    + " target/highwater/summary.md.")
+public final class FuzzCommand implements Callable<Integer> {
+    static final String INPUTS = "properties/src/test/resources/dev/highwater/properties/fuzz/FuzzTargetsTestInputs";
+
+    @Option(names = "--targets", split = ",", description = "targets to fuzz (default: all; see --list)")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--budget", defaultValue = "120", description = "seconds of fuzzing in all (default ${DEFAULT-VALUE})")
+    int budget;
+
+    @Option(names = "--jobs", defaultValue = "0", description = "targets fuzzed in parallel (default: the number of cores)")
+    int jobs;
+
+    @Option(names = "--corpus", defaultValue = "corpus", description = "corpus folder; findings go to its fuzz/ (default ${DEFAULT-VALUE})")
+    Path corpus;
+
+    @Option(names = "--out", defaultValue = "target/highwater", description = "work and report folder (default ${DEFAULT-VALUE})")
+    Path outDir;
+
+    @Option(names = "--inputs", defaultValue = INPUTS, description = "checked-in fuzz inputs (seeds; also the JUnit regression inputs)")
+    Path inputs;
+
+    @Option(names = "--save-inputs", defaultValue = "0", description = "copy up to N clean inputs per target that reached new coverage into --inputs")
+    int saveInputs;
+
+    @Option(names = "--minimize-evals", defaultValue = "" + FindingWriter.DEFAULT_MAX_EVALUATIONS,
+        description = "minimizer bound per finding, in trace runs (default ${DEFAULT-VALUE})")
+    int minimizeEvals;
+
+    @Option(names = "--seed", defaultValue = "0", description = "libFuzzer seed (0: random)")
+    long seed;
+
+    @Option(names = "--list", description = "list the targets and exit")
+    boolean list;
+
+    @Option(names = "--measure", description = "measure execs/s per core in this JVM (32-op traces over a 4,096-page zone,"
+        + " every property checked) for each allocator, instead of fuzzing")
+    boolean measure;
+
+    /** One finding after classification and (for policy findings) minimization. */
+    record Finding(String target, String artifact, FuzzSupport.Classified what, FindingWriter.Minimized minimized,
+                   Path file, boolean isNew, String note) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        List<FuzzTargets.Target> all = FuzzTargets.all();
+        if (measure) {
+            return Throughput.run(out);
+        }
+        if (list) {
+            for (FuzzTargets.Target t : all) {
+                out.printf("%-22s %s%n", t.name(), t.className());
+            }
+            out.println("summary: targets=" + all.size());
+            return 0;
+        }
+        List<FuzzTargets.Target> chosen = new ArrayList<>();
+        if (targets.isEmpty()) {
+            chosen.addAll(all);
+        } else {
+            for (String n : targets) {
+                Optional<FuzzTargets.Target> t = FuzzTargets.byName(n.trim());
+                if (t.isEmpty()) {
+                    System.err.println("highwater fuzz: unknown target '" + n + "' (known: "
+                        + String.join(", ", all.stream().map(FuzzTargets.Target::name).toList()) + ")");
+                    out.println("summary: targets=0 execs=0 findings=0 new=0 error=unknown_target");
+                    return 2;
+                }
+                chosen.add(t.get());
+            }
+        }
+        if (budget < 1) {
+            System.err.println("highwater fuzz: --budget must be at least 1 second");
+            out.println("summary: targets=0 execs=0 findings=0 new=0 error=bad_budget");
+            return 2;
+        }
+        int j = jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors());
+        j = Math.min(j, chosen.size());
+        // each child spends ~4 s starting the JVM and instrumenting before libFuzzer's clock starts
+        int perTarget = Math.max(3, (int) ((long) budget * j / chosen.size()) - 4);
+        Path work = outDir.resolve("fuzz");
+        Files.createDirectories(work);
+        out.printf("highwater fuzz: %d target(s), %d job(s), %d s each (budget %d s), Jazzer coverage-guided, allocator %s%n",
+            chosen.size(), j, perTarget, budget, PolicyTarget.allocator().name().toLowerCase());
+        List<JazzerProcess> procs = new ArrayList<>();
+        for (FuzzTargets.Target t : chosen) {
+            Path dir = work.resolve(t.name());
+            Files.createDirectories(dir);
+            deleteChildren(dir.resolve("artifacts"));
+            List<Path> seeds = new ArrayList<>(List.of(inputs.resolve(methodName(t))));
+            if (t.kind() == FuzzTargets.Kind.PARSER) {
+                seeds.add(corpus); // the parser starts from every checked-in trace (libFuzzer reads folders recursively)
+            }
+            procs.add(new JazzerProcess(t, dir, seeds, perTarget, 100_000, Map.of(), seed));
+        }
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(j);
+        List<Future<?>> futures = new ArrayList<>();
+        for (JazzerProcess p : procs) {
+            futures.add(pool.submit(() -> {
+                p.run();
+                return null;
+            }));
+        }
+        pool.shutdown();
+        FuzzSupport.Progress progress = new FuzzSupport.Progress(System.err, 15);
+        while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+            progress.show(progressLine(procs, t0), false);
+        }
+        progress.show(progressLine(procs, t0), true);
+        progress.end();
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        double fuzzSeconds = (System.nanoTime() - t0) / 1e9;
+
+        // classify, minimize, write
+        long m0 = System.nanoTime();
+        FindingWriter writer = new FindingWriter(minimizeEvals);
+        Path fuzzCorpus = corpus.resolve("fuzz");
+        ExecutorService mpool = Executors.newFixedThreadPool(j);
+        List<Future<Finding>> pending = new ArrayList<>();
+        for (JazzerProcess p : procs) {
+            for (Path a : p.artifacts()) {
+                pending.add(mpool.submit(() -> handle(p.target, a, writer, fuzzCorpus)));
+            }
+        }
+        mpool.shutdown();
+        List<Finding> findings = new ArrayList<>();
+        for (Future<Finding> f : pending) {
+            findings.add(f.get());
+        }
+        double minimizeSeconds = (System.nanoTime() - m0) / 1e9;
+        // the same minimized trace from two artifacts counts once
+        Map<String, Finding> distinct = new LinkedHashMap<>();
+        for (Finding f : findings) {
+            String k = f.minimized() != null ? f.minimized().relativePath() : f.target() + "/" + f.artifact();
+            distinct.merge(k, f, (a, b) -> a.isNew() ? a : b);
+        }
+        findings = new ArrayList<>(distinct.values());
+        if (saveInputs > 0) {
+            for (JazzerProcess p : procs) {
+                saveInputs(p);
+            }
+        }
+
+        long execs = procs.stream().mapToLong(p -> p.execs).sum();
+        int newCount = 0;
+        int modelBugs = 0;
+        out.println();
+        out.printf("%-22s %10s %8s %12s %8s%n", "target", "execs", "exec/s", "cov/ft", "findings");
+        for (JazzerProcess p : procs) {
+            double s = Math.max(1e-9, p.fuzzingSeconds());
+            out.printf("%-22s %10d %8.0f %12s %8d%s%n", p.target.name(), p.execs, p.execs / s,
+                p.coverage < 0 ? "-" : p.coverage + "/" + p.features, p.findings,
+                p.exitCode == 0 || p.exitCode == 77 ? "" : "  (exit " + p.exitCode + ", see " + p.log + ")");
+        }
+        out.println();
+        for (Finding f : findings) {
+            if (f.what().modelBug()) {
+                modelBugs++;
+                newCount++;
+                out.println("MODEL BUG    " + f.target() + ": " + f.what().describe() + "  -> " + f.file());
+                System.err.println("highwater fuzz: MODEL BUG in target " + f.target() + ": " + f.what().describe()
+                    + " (input and trace: " + f.file() + ")");
+            } else if (f.minimized() != null) {
+                if (f.isNew()) {
+                    newCount++;
+                }
+                out.printf("%-12s %s: %s, %d -> %d steps  %s%n", f.isNew() ? "NEW" : "known", f.target(),
+                    f.what().describe(), f.minimized().originalOps(), f.minimized().minimizedOps(), f.file());
+            } else {
+                out.println("unclassified " + f.target() + " " + f.artifact() + ": " + f.note());
+            }
+        }
+        writeSummary(procs, findings, j, perTarget, fuzzSeconds,
+            minimizeSeconds, execs);
+        out.println("model_bugs=" + modelBugs + " minimize_s=" + String.format("%.1f", minimizeSeconds)
+            + " report=" + this.outDir.resolve("summary.md"));
+        out.println("summary: targets=" + procs.size() + " execs=" + execs + " findings=" + findings.size() + " new="
+            + newCount);
+        return newCount > 0 ? 1 : 0;
+    }
+
+    static String methodName(FuzzTargets.Target t) {
+        return t.name().replaceAll("[^A-Za-z0-9]", "_");
+    }
+
+    private String progressLine(List<JazzerProcess> procs, long t0) {
+        long el = (System.nanoTime() - t0) / 1_000_000_000L;
+        StringBuilder sb = new StringBuilder(String.format("[%02d:%02d]", el / 60, el % 60));
+        int done = 0;
+        long execs = 0;
+        int findings = 0;
+        for (JazzerProcess p : procs) {
+            execs += p.execs;
+            findings += p.findings;
+            if (p.finished) {
+                done++;
+            } else if (p.started) {
+                sb.append(String.format(" %s %d exec/s cov %s findings %d |", p.target.name(), p.execsPerSecond,
+                    p.coverage < 0 ? "-" : String.valueOf(p.coverage), p.findings));
+            }
+        }
+        sb.append(String.format(" done %d/%d targets, execs %d, findings %d", done, procs.size(), execs, findings));
+        return sb.toString();
+    }
+
+    private Finding handle(FuzzTargets.Target t, Path artifact, FindingWriter writer, Path fuzzCorpus) {
+        String name = artifact.getFileName().toString();
+        try {
+            byte[] data = Files.readAllBytes(artifact);
+            FuzzSupport.Classified c = name.startsWith("timeout-")
+                ? new FuzzSupport.Classified(FuzzSupport.Verdict.TIMEOUT, t.preset(), null, null)
+                : FuzzSupport.classify(t, data);
+            if (c.modelBug()) {
+                Path dir = outDir.resolve("model-bugs");
+                Files.createDirectories(dir);
+                Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
+                Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, c), StandardCharsets.UTF_8);
+                return new Finding(t.name(), name, c, null, f, true, "");
+            }
+            if (c.verdict() != FuzzSupport.Verdict.POLICY) {
+                return new Finding(t.name(), name, c, null, null, false, "did not reproduce in-process");
+            }
+            KernelPolicy p = Presets.byName(c.preset()).orElseThrow();
+            Optional<FindingWriter.Minimized> m = writer.minimize(t.name(), data, p, c.property());
+            if (m.isEmpty()) {
+                return new Finding(t.name(), name, c, null, null, false, "not the first violation under the full catalog");
+            }
+            FindingWriter.Written w = FindingWriter.write(fuzzCorpus, m.get().relativePath(),
+                dev.highwater.model.trace.TracePrinter.print(m.get().trace()));
+            return new Finding(t.name(), name, c, m.get(), w.file(), w.created(), "");
+        } catch (Exception | AssertionError e) {
+            return new Finding(t.name(), name, new FuzzSupport.Classified(FuzzSupport.Verdict.EXCEPTION, t.preset(), null, e),
+                null, null, true, "handling failed: " + e);
+        }
+    }
+
+    private void saveInputs(JazzerProcess p) throws IOException {
+        if (!Files.isDirectory(p.corpusDir)) {
+            return;
+        }
+        Path dir = inputs.resolve(methodName(p.target));
+        List<Path> files;
+        try (Stream<Path> s = Files.list(p.corpusDir)) {
+            files = s.filter(Files::isRegularFile).sorted(Comparator.comparingLong((Path f) -> f.toFile().length())
+                .thenComparing(Path::toString)).toList();
+        }
+        int saved = 0;
+        for (Path f : files) {
+            if (saved >= saveInputs) {
+                break;
+            }
+            byte[] data = Files.readAllBytes(f);
+            if (FuzzSupport.classify(p.target, data).verdict() != FuzzSupport.Verdict.CLEAN) {
+                continue;
+            }
+            if (FindingWriter.write(dir, FindingWriter.sha1(data), data).created()) {
+                saved++;
+            }
+        }
+    }
+
+    private void writeSummary(List<JazzerProcess> procs, List<Finding> findings, int j, int perTarget,
+                              double fuzzSeconds, double minimizeSeconds, long execs) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Highwater fuzz summary\n\n");
+        sb.append(String.format("%d target(s), %d job(s), %d s of fuzzing per target (budget %d s); fuzzing took %.0f s,"
+                + " minimization %.0f s. Engine: Jazzer (libFuzzer, coverage-guided, with abstract-state feedback);"
+                + " allocator: %s.%n%n", procs.size(), j, perTarget, budget, fuzzSeconds, minimizeSeconds,
+            PolicyTarget.allocator().name().toLowerCase()));
+        sb.append("| target | execs | execs/s | coverage (cov / ft) | findings |\n|---|---:|---:|---:|---:|\n");
+        for (JazzerProcess p : procs) {
+            sb.append(String.format("| %s | %d | %.0f | %s | %d |%n", p.target.name(), p.execs,
+                p.execs / Math.max(1e-9, p.fuzzingSeconds()), p.coverage < 0 ? "-" : p.coverage + " / " + p.features,
+                p.findings));
+        }
+        sb.append(String.format("%nTotal: %d execs.%n%n## Findings%n%n", execs));
+        if (findings.isEmpty()) {
+            sb.append("None.\n");
+        } else {
+            sb.append("| | target | what | steps (original → minimized) | trace |\n|---|---|---|---|---|\n");
+            for (Finding f : findings) {
+                String status = f.what().modelBug() ? "**MODEL BUG**" : f.isNew() ? "new" : f.minimized() != null ? "known" : "-";
+                String steps = f.minimized() == null ? "" : f.minimized().originalOps() + " → " + f.minimized().minimizedOps();
+                String file = f.file() == null ? f.note() : "`" + f.file() + "`";
+                sb.append(String.format("| %s | %s | %s | %s | %s |%n", status, f.target(),
+                    f.what().describe().replace("|", "\\|").replace('\n', ' '), steps, file));
+            }
+        }
+        sb.append("\nReplay a finding with `./highwater replay <trace>`; `./mvnw -B verify` replays every corpus trace.\n");
+        Files.createDirectories(outDir);
+        Path tmp = Files.createTempFile(outDir, ".summary", ".md");
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, outDir.resolve("summary.md"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void deleteChildren(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                if (Files.isRegularFile(f)) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+}

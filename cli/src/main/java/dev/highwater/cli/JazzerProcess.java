@@ -1,0 +1,206 @@
+package dev.highwater.cli;
+
+import dev.highwater.properties.fuzz.FuzzTargets;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs one fuzz target under Jazzer's coverage-guided engine (libFuzzer) in a child JVM:
+ * {@code java -cp <this CLI's class path> com.code_intelligence.jazzer.Jazzer --target_class=... corpus}. Jazzer's
+ * standalone driver is a dependency of the CLI (it is inside {@code highwater.jar}), so nothing else needs installing.
+ * A child per target because libFuzzer owns its process (it exits when the time budget is spent) and keeps global
+ * state; the parent reads its output for the live progress line and its artifacts for the findings.
+ */
+final class JazzerProcess {
+    /** Jazzer's bug detectors are for web and injection bugs; none applies to a model, and they cost time. */
+    static final String DISABLED_HOOKS = String.join(",", List.of("Deserialization", "ExpressionLanguageInjection",
+        "FilePathTraversal", "LdapInjection", "NamingContextLookup", "OsCommandInjection", "ReflectiveCall",
+        "RegexInjection", "RegexRoadblocks", "ScriptEngineInjection", "ServerSideRequestForgery", "SqlInjection",
+        "UnsafeSanitizer", "XPathInjection").stream().map(s -> "com.code_intelligence.jazzer.sanitizers." + s).toList());
+
+    /** Jazzer's instrumentation kinds (override with -Dhighwater.fuzz.trace=cov,cmp,...). */
+    static final String TRACE = System.getProperty("highwater.fuzz.trace", "cov");
+
+    private static final Pattern STATUS = Pattern.compile("^#(\\d+)\\s+(\\w+)\\s+cov: (\\d+) ft: (\\d+).*?exec/s: (\\d+)");
+    private static final Pattern FINAL_EXECS = Pattern.compile("^stat::number_of_executed_units: (\\d+)");
+    private static final Pattern DONE = Pattern.compile("^Done (\\d+) runs in (\\d+) second");
+
+    final FuzzTargets.Target target;
+    final Path workDir;
+    final Path corpusDir;
+    final Path artifactDir;
+    final Path log;
+    private final List<Path> seedDirs;
+    private final int seconds;
+    private final int keepGoing;
+    private final Map<String, String> systemProperties;
+    private final long seed;
+
+    volatile long execs;
+    volatile long execsPerSecond;
+    volatile long coverage = -1;
+    volatile long features = -1;
+    volatile int findings;
+    volatile boolean modelBug;
+    volatile boolean started;
+    volatile boolean finished;
+    volatile int exitCode = -1;
+    volatile long startNanos;
+    volatile long initedNanos;
+    volatile long endNanos;
+    /** Nanos since fuzzing started (INITED) and execs at the first finding; -1 if none. */
+    volatile long firstFindingNanos = -1;
+    volatile long firstFindingExecs = -1;
+    volatile String firstFindingLine;
+
+    JazzerProcess(FuzzTargets.Target target, Path workDir, List<Path> seedDirs, int seconds, int keepGoing,
+                  Map<String, String> systemProperties, long seed) {
+        this.target = target;
+        workDir = workDir.toAbsolutePath().normalize();
+        this.workDir = workDir;
+        this.corpusDir = workDir.resolve("corpus");
+        this.artifactDir = workDir.resolve("artifacts");
+        this.log = workDir.resolve("jazzer.log");
+        this.seedDirs = seedDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
+        this.seconds = seconds;
+        this.keepGoing = keepGoing;
+        this.systemProperties = Map.copyOf(systemProperties);
+        this.seed = seed;
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.add("-Xss8m");
+        cmd.add("-Xmx1536m");
+        cmd.add("-XX:+UseParallelGC");
+        cmd.add("-Djdk.attach.allowAttachSelf=true");
+        systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("com.code_intelligence.jazzer.Jazzer");
+        cmd.add("--target_class=" + target.className());
+        cmd.add("--instrumentation_includes=dev.highwater.**");
+        // edge coverage only: the compare/div/gep hooks are a JNI call per comparison, which in the allocator's
+        // inner loops costs ~20x the throughput; the state hints (exploreState) carry the guidance that matters here
+        cmd.add("--trace=" + TRACE);
+        cmd.add("--disabled_hooks=" + DISABLED_HOOKS);
+        cmd.add("--keep_going=" + keepGoing);
+        cmd.add("--reproducer_path=" + artifactDir);
+        cmd.add("-artifact_prefix=" + artifactDir + "/");
+        cmd.add("-max_total_time=" + seconds);
+        cmd.add("-max_len=512");
+        cmd.add("-timeout=60");
+        cmd.add("-rss_limit_mb=4096");
+        cmd.add("-print_final_stats=1");
+        if (seed > 0) {
+            cmd.add("-seed=" + seed);
+        }
+        cmd.add(corpusDir.toString());
+        for (Path s : seedDirs) {
+            if (Files.isDirectory(s)) {
+                cmd.add(s.toString());
+            }
+        }
+        return cmd;
+    }
+
+    /** Runs the child to the end (blocking), parsing its output as it comes. */
+    void run() throws IOException, InterruptedException {
+        Files.createDirectories(corpusDir);
+        Files.createDirectories(artifactDir);
+        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true).directory(workDir.toFile());
+        startNanos = System.nanoTime();
+        started = true;
+        Process p = pb.start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter w = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+            w.println("# " + String.join(" ", command()));
+            String line;
+            while ((line = r.readLine()) != null) {
+                w.println(line);
+                parse(line);
+            }
+        } finally {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            exitCode = p.exitValue();
+            endNanos = System.nanoTime();
+            finished = true;
+        }
+    }
+
+    void parse(String line) {
+        Matcher m = STATUS.matcher(line);
+        if (m.find()) {
+            execs = Long.parseLong(m.group(1));
+            coverage = Long.parseLong(m.group(3));
+            features = Long.parseLong(m.group(4));
+            execsPerSecond = Long.parseLong(m.group(5));
+            if (m.group(2).equals("INITED") && initedNanos == 0) {
+                initedNanos = System.nanoTime();
+            }
+            return;
+        }
+        if (line.startsWith("== Java Exception:")) {
+            findings++;
+            if (!line.contains("PolicyFinding")) {
+                modelBug = true;
+            }
+            if (firstFindingNanos < 0) {
+                firstFindingNanos = System.nanoTime() - (initedNanos > 0 ? initedNanos : startNanos);
+                firstFindingExecs = execs;
+                firstFindingLine = line;
+            }
+            return;
+        }
+        Matcher f = FINAL_EXECS.matcher(line);
+        if (f.find()) {
+            execs = Long.parseLong(f.group(1));
+            if (firstFindingExecs >= 0 && findings == 1 && keepGoing == 1) {
+                firstFindingExecs = execs;
+            }
+            return;
+        }
+        Matcher d = DONE.matcher(line);
+        if (d.find()) {
+            execs = Long.parseLong(d.group(1));
+        }
+    }
+
+    /** Seconds the child has been fuzzing (since INITED, else since it started). */
+    double fuzzingSeconds() {
+        long from = initedNanos > 0 ? initedNanos : startNanos;
+        long to = finished ? endNanos : System.nanoTime();
+        return from == 0 ? 0 : (to - from) / 1e9;
+    }
+
+    /** The crash artifacts (raw inputs of the findings) in file-name order. */
+    List<Path> artifacts() throws IOException {
+        if (!Files.isDirectory(artifactDir)) {
+            return List.of();
+        }
+        try (var s = Files.list(artifactDir)) {
+            return s.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith("crash-") || n.startsWith("timeout-") || n.startsWith("oom-");
+            }).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.highwater.cli;
+
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.properties.bugs.BugCatalog;
+import dev.highwater.properties.bugs.KnownBug;
+import dev.highwater.properties.fuzz.FuzzTargets;
+import dev.highwater.properties.fuzz.PolicyTarget;
+import dev.highwater.properties.fuzz.Search;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * {@code highwater bugs --rediscover}: for every sequential catalog bug, from an empty corpus, coverage-guided fuzzing
+ * (Jazzer, the {@code PropertyHuntFuzzer} target: integrity properties plus the bug's property) of its pre-fix preset
+ * until the property is violated or the budget is spent; the same hunt on each fixed preset for the same budget,
+ * which must stay clean; and the uniform-random baseline ({@link Search#hunt}: same decoder, random bytes, no
+ * feedback) on the pre-fix preset. Times are measured from the moment fuzzing starts (libFuzzer's INITED line; the
+ * child JVM's start-up and instrumentation, about 3 s, are not counted) and for the baseline from its first input.
+ */
+final class Rediscovery {
+    /** Bytes per random input of the baseline (the fuzzer's inputs are at most 512; the decoder extends both). */
+    static final int RANDOM_INPUT_BYTES = 256;
+
+    record Hunt(boolean found, double seconds, long execs, String note) {
+    }
+
+    record BugRun(KnownBug bug, Hunt guided, Hunt random, Map<String, Hunt> fixed) {
+    }
+
+    private final int budget;
+    private final int jobs;
+    private final int runs;
+    private final Path work;
+
+    Rediscovery(int budget, int jobs, int runs, Path out) {
+        this.budget = budget;
+        this.jobs = jobs;
+        this.runs = runs;
+        this.work = out.resolve("rediscover");
+    }
+
+    int run(PrintStream out) throws Exception {
+        List<KnownBug> bugs = BugCatalog.all().stream().filter(KnownBug::sequential).toList();
+        out.printf("highwater bugs --rediscover: %d sequential bug(s), %d s per hunt, %d run(s), %d job(s); engine Jazzer"
+            + " (coverage-guided, empty corpus) vs uniform random (same decoder); allocator %s%n", bugs.size(), budget, runs,
+            jobs, PolicyTarget.allocator().name().toLowerCase());
+        List<List<BugRun>> perBug = new ArrayList<>();
+        for (KnownBug b : bugs) {
+            List<BugRun> rs = new ArrayList<>();
+            for (int r = 1; r <= runs; r++) {
+                rs.add(runOne(b, r));
+                BugRun last = rs.get(rs.size() - 1);
+                out.printf("  %s run %d: guided %s, random %s, fixed %s%n", b.id(), r, brief(last.guided()),
+                    brief(last.random()), String.join(" ", last.fixed().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + (e.getValue().found() ? "VIOLATED" : "clean")).toList()));
+            }
+            perBug.add(rs);
+        }
+        out.println();
+        out.printf("%-27s %-13s %-26s %-22s %-22s %-8s %s%n", "bug", "pre-fix", "property", "guided s (execs)",
+            "random s (execs)", "speedup", "fixed presets (same budget)");
+        int found = 0;
+        int randomFound = 0;
+        int fixedClean = 0;
+        List<Double> medians = new ArrayList<>();
+        for (List<BugRun> rs : perBug) {
+            KnownBug b = rs.get(0).bug();
+            boolean gAll = rs.stream().allMatch(x -> x.guided().found());
+            boolean rAll = rs.stream().allMatch(x -> x.random().found());
+            boolean fAll = rs.stream().allMatch(x -> x.fixed().values().stream().noneMatch(Hunt::found));
+            double gMed = median(rs.stream().map(x -> x.guided().found() ? x.guided().seconds() : Double.POSITIVE_INFINITY).toList());
+            double rMed = median(rs.stream().map(x -> x.random().found() ? x.random().seconds() : Double.POSITIVE_INFINITY).toList());
+            long gExecs = (long) median(rs.stream().map(x -> (double) x.guided().execs()).toList());
+            long rExecs = (long) median(rs.stream().map(x -> (double) x.random().execs()).toList());
+            found += gAll ? 1 : 0;
+            randomFound += rAll ? 1 : 0;
+            fixedClean += fAll ? 1 : 0;
+            if (Double.isFinite(gMed)) {
+                medians.add(gMed);
+            }
+            String speed = Double.isFinite(gMed) && Double.isFinite(rMed) ? String.format("%.1fx", rMed / Math.max(gMed, 0.01))
+                : Double.isFinite(gMed) ? String.format(">%.1fx", budget / Math.max(gMed, 0.01)) : "-";
+            List<String> fixedText = new ArrayList<>();
+            for (String f : b.fixed()) {
+                long bad = rs.stream().filter(x -> x.fixed().get(f).found()).count();
+                fixedText.add(f + "=" + (bad == 0 ? "clean" : "VIOLATED " + bad + "/" + rs.size()));
+            }
+            out.printf("%-27s %-13s %-26s %-22s %-22s %-8s %s%n", b.id(), b.buggy().get(0), b.property(),
+                cell(gMed, gExecs, rs.stream().map(BugRun::guided).toList()),
+                cell(rMed, rExecs, rs.stream().map(BugRun::random).toList()), speed, String.join(" ", fixedText));
+        }
+        double medianS = medians.isEmpty() ? Double.NaN : median(medians);
+        out.println();
+        out.println("guided and random times are medians over " + runs + " run(s); '>' = not found within the budget in"
+            + " some run; per-run lines above; logs under " + work);
+        out.println(String.format("summary: bugs=%d found=%d median_s=%.1f random_found=%d fixed_clean=%d", bugs.size(),
+            found, medianS, randomFound, fixedClean));
+        return found == bugs.size() && fixedClean == bugs.size() ? 0 : 1;
+    }
+
+    private String cell(double med, long execs, List<Hunt> hs) {
+        if (!Double.isFinite(med)) {
+            return String.format(">%d (%d)", budget, execs);
+        }
+        boolean some = hs.stream().anyMatch(h -> !h.found());
+        return String.format("%s%.1f (%d)", some ? ">" : "", med, execs);
+    }
+
+    private static String brief(Hunt h) {
+        return h.found() ? String.format("found %.1f s / %d execs", h.seconds(), h.execs())
+            : String.format("not found (%d execs)%s", h.execs(), h.note().isEmpty() ? "" : " " + h.note());
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Comparator.naturalOrder());
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private BugRun runOne(KnownBug b, int run) throws Exception {
+        String bad = b.buggy().get(0);
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        try {
+            Future<Hunt> guided = pool.submit(guided(b, bad, run, "guided"));
+            Future<Hunt> random = pool.submit(() -> {
+                KernelPolicy p = Presets.byName(bad).orElseThrow();
+                Search.Hunt h = Search.hunt(p, PolicyTarget.integrityAnd(b.property()), run, budget, PolicyTarget.MAX_OPS,
+                    RANDOM_INPUT_BYTES);
+                boolean hit = h.found() && h.property().equals(b.property());
+                return new Hunt(hit, h.seconds(), h.execs(), h.found() && !hit ? "MODEL BUG: " + h.violation() : "");
+            });
+            Map<String, Future<Hunt>> fixed = new java.util.LinkedHashMap<>();
+            for (String f : b.fixed()) {
+                fixed.put(f, pool.submit(guided(b, f, run, "fixed")));
+            }
+            Map<String, Hunt> fixedDone = new java.util.LinkedHashMap<>();
+            for (var e : fixed.entrySet()) {
+                fixedDone.put(e.getKey(), e.getValue().get());
+            }
+            return new BugRun(b, guided.get(), random.get(), fixedDone);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private Callable<Hunt> guided(KnownBug b, String preset, int run, String role) {
+        return () -> {
+            Path dir = work.resolve(b.id()).resolve("run" + run + "-" + role + "-" + preset);
+            deleteTree(dir);
+            FuzzTargets.Target t = FuzzTargets.hunt(preset, b.property());
+            JazzerProcess p = new JazzerProcess(t, dir, List.of(), budget, 1,
+                Map.of("highwater.fuzz.preset", preset, "highwater.fuzz.property", b.property()), run);
+            p.run();
+            boolean hit = p.firstFindingLine != null && p.firstFindingLine.contains("PolicyFinding");
+            String note = p.firstFindingLine != null && !hit ? "MODEL BUG: " + p.firstFindingLine
+                : p.exitCode != 0 && p.exitCode != 77 ? "exit " + p.exitCode + ", see " + p.log : "";
+            return new Hunt(hit, hit ? p.firstFindingNanos / 1e9 : p.fuzzingSeconds(), hit ? p.firstFindingExecs : p.execs,
+                note);
+        };
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
