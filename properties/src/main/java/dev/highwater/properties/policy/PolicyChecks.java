@@ -24,7 +24,9 @@ final class PolicyChecks {
         for (int z = ac.highestZone(); z >= 0; z--) {
             MmEvent.ZoneState s = zones.get(z);
             boolean blockExists = ac.order() == 0 || s.largestFreeOrder() >= ac.order();
-            if (s.free() > s.min() + s.lowmemReserve() && blockExists) {
+            // §2.1 step 1: the request's own pages beyond the first do not count ((1 << order) - 1)
+            long usable = s.free() - ((1L << ac.order()) - 1);
+            if (usable > s.min() + s.lowmemReserve() && blockExists) {
                 return s;
             }
         }
