@@ -47,6 +47,20 @@ public final class QuickBench {
         long run(long n);
 
         long checksum();
+
+        static Driver of(java.util.function.LongUnaryOperator run, java.util.function.LongSupplier checksum) {
+            return new Driver() {
+                @Override
+                public long run(long n) {
+                    return run.applyAsLong(n);
+                }
+
+                @Override
+                public long checksum() {
+                    return checksum.getAsLong();
+                }
+            };
+        }
     }
 
     private final PrintStream out;
@@ -107,48 +121,18 @@ public final class QuickBench {
 
     private Driver order0(AllocatorKind k, long pages) {
         Workloads.Order0 w = new Workloads.Order0(Workloads.allocator(k, policy, pages));
-        return new Driver() {
-            @Override
-            public long run(long pairs) {
-                return w.run((int) Math.max(1, pairs / Workloads.Order0.BATCH));
-            }
-
-            @Override
-            public long checksum() {
-                return w.checksum();
-            }
-        };
+        return Driver.of(pairs -> w.run((int) Math.max(1, pairs / Workloads.Order0.BATCH)), w::checksum);
     }
 
     private Driver mix(AllocatorKind k, long pages) {
         Workloads.Mix w = new Workloads.Mix(Workloads.allocator(k, policy, pages), 42);
         w.fill();
-        return new Driver() {
-            @Override
-            public long run(long n) {
-                return w.run(n);
-            }
-
-            @Override
-            public long checksum() {
-                return w.checksum();
-            }
-        };
+        return Driver.of(w::run, w::checksum);
     }
 
     private Driver frag(AllocatorKind k, long pages) {
         Workloads.Frag w = new Workloads.Frag(Workloads.allocator(k, policy, pages), 42);
-        return new Driver() {
-            @Override
-            public long run(long n) {
-                return w.run(n);
-            }
-
-            @Override
-            public long checksum() {
-                return w.checksum();
-            }
-        };
+        return Driver.of(w::run, w::checksum);
     }
 
     private Driver replay(AllocatorKind k, long pages) {
