@@ -11,6 +11,8 @@
  *                                 (CTX: process | softirq; GFP like GFP_ATOMIC|__GFP_NOWARN)
  *   exhaust H GFP                 allocate order-0 pages until one fails
  *   free H COUNT                  free the COUNT most recent blocks of H (0 = all)
+ *   fragment H [ZONE]             free H's order-0 pages at odd pfns (in ZONE only, if given);
+ *                                 they cannot merge: each one's buddy, at the even pfn, stays allocated
  *   state                         per populated zone: counters, watermarks, free lists
  *   freeall                       free every block of every handle
  */
@@ -224,6 +226,23 @@ static void run_command(char *line)
 		}
 		while (nblocks > 0 && !blocks[nblocks - 1].page)
 			nblocks--;
+		emit("HW result freed=%ld\n", freed);
+	} else if (strcmp(argv[0], "fragment") == 0 && (argc == 2 || argc == 3)) {
+		int handle;
+		long i, freed = 0;
+		if (kstrtoint(argv[1], 10, &handle)) {
+			emit("HW error bad-fragment\n");
+			return;
+		}
+		for (i = 0; i < nblocks; i++) {
+			if (blocks[i].handle != handle || !blocks[i].page || blocks[i].order != 0
+			    || !(page_to_pfn(blocks[i].page) & 1)
+			    || (argc == 3 && strcmp(page_zone(blocks[i].page)->name, argv[2]) != 0))
+				continue;
+			__free_pages(blocks[i].page, 0);
+			blocks[i].page = NULL;
+			freed++;
+		}
 		emit("HW result freed=%ld\n", freed);
 	} else if (strcmp(argv[0], "freeall") == 0) {
 		long i, freed = 0;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * {@code highwater bugs}: the known-bug catalog with the verdict of each bug's corpus trace under its pre-fix preset(s)
  * and under each fixed preset; ends with {@code summary: bugs=N reproduced=N fixed_clean=N}.
  */
-@Command(name = "bugs", description = "List the known-bug catalog and check each bug's corpus trace.")
+@Command(name = "bugs", mixinStandardHelpOptions = true, description = "List the known-bug catalog and check each bug's corpus trace.")
 public final class BugsCommand implements Callable<Integer> {
     // --rediscover: see Rediscovery
     @Option(names = "--corpus", defaultValue = "corpus", description = "corpus folder (default ${DEFAULT-VALUE})")

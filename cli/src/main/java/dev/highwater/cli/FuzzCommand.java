@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * when there were new findings (or model bugs), 0 otherwise; the last line is
  * {@code summary: targets=N execs=N findings=N new=N}.
  */
-@Command(name = "fuzz", description = "Coverage-guided fuzzing (Jazzer) of the policy targets (one per preset), the trace"
+@Command(name = "fuzz", mixinStandardHelpOptions = true, description = "Coverage-guided fuzzing (Jazzer) of the policy targets (one per preset), the trace"
     + " parser and the differential target; findings are minimized into corpus/fuzz/ and summarized in"
     + " target/highwater/summary.md.")
 public final class FuzzCommand implements Callable<Integer> {
@@ -213,6 +213,20 @@ public final class FuzzCommand implements Callable<Integer> {
         }
         writeSummary(procs, findings, j, perTarget, fuzzSeconds,
             minimizeSeconds, execs);
+        // issue 10: text, Markdown, HTML (charts) and JUnit XML reports of the minimized findings
+        List<dev.highwater.reports.Finding> reportable = new ArrayList<>();
+        for (Finding f : findings) {
+            if (f.minimized() != null) {
+                reportable.add(new dev.highwater.reports.Finding(f.target() + ": " + f.minimized().relativePath(),
+                    f.minimized().property(), f.minimized().preset(), f.minimized().trace(), Optional.ofNullable(f.file())));
+            }
+        }
+        try {
+            dev.highwater.reports.Reports.writeAll(outDir, reportable, List.of(procs.size() + " target(s), " + execs
+                + " execs, budget " + budget + " s"));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("highwater fuzz: could not write the reports to " + outDir + ": " + e);
+        }
         out.println("model_bugs=" + modelBugs + " minimize_s=" + String.format("%.1f", minimizeSeconds)
             + " report=" + this.outDir.resolve("summary.md"));
         out.println("summary: targets=" + procs.size() + " execs=" + execs + " findings=" + findings.size() + " new="

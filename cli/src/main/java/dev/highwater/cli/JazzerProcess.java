@@ -63,6 +63,8 @@ final class JazzerProcess {
     volatile long firstFindingNanos = -1;
     volatile long firstFindingExecs = -1;
     volatile String firstFindingLine;
+    /** Extra libFuzzer options, appended after the defaults (e.g. {@code -len_control=0} for rediscovery). */
+    List<String> extraOptions = List.of();
 
     JazzerProcess(FuzzTargets.Target target, Path workDir, List<Path> seedDirs, int seconds, int keepGoing,
                   Map<String, String> systemProperties, long seed) {
@@ -111,6 +113,7 @@ final class JazzerProcess {
         if (seed > 0) {
             cmd.add("-seed=" + seed);
         }
+        cmd.addAll(extraOptions);
         cmd.add(corpusDir.toString());
         for (Path s : seedDirs) {
             if (Files.isDirectory(s)) {

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "highwater", mixinStandardHelpOptions = true, version = "highwater 0.1.0",
     description = "Fuzzes and model-checks the Linux page allocator, reclaim and OOM policy.",
     subcommands = {FuzzCommand.class, ReplayCommand.class, PresetsCommand.class, SearchCommand.class, BugsCommand.class,
-        dev.highwater.cli.kernel.KernelCommand.class, BenchCommand.class})
+        dev.highwater.cli.kernel.KernelCommand.class, BenchCommand.class, CheckCommand.class,
+        ExplainCommand.class, ReportCommand.class, StressCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

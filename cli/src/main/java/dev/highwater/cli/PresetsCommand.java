@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** Lists the kernel presets. */
-@Command(name = "presets", description = "List the kernel policy presets.")
+@Command(name = "presets", mixinStandardHelpOptions = true, description = "List the kernel policy presets.")
 public final class PresetsCommand implements Callable<Integer> {
     @Override
     public Integer call() {

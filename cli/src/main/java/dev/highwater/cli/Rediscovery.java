@@ -33,6 +33,17 @@ final class Rediscovery {
     /** Bytes per random input of the baseline (the fuzzer's inputs are at most 512; the decoder extends both). */
     static final int RANDOM_INPUT_BYTES = 256;
 
+    /**
+     * libFuzzer's length control starts an empty corpus at inputs of 1–4 bytes and lengthens them only after runs
+     * without new coverage, which the state hints rarely allow (the limit stayed at 4 bytes for 2,400 runs); the
+     * decoder then takes almost the whole trace from the hash-seeded extension of those bytes
+     * ({@code ByteReader.extending}), so every mutation redraws it and the search is random in effect.
+     * {@code -len_control=1} lengthens the limit after a few runs without news. Override with
+     * {@code -Dhighwater.rediscover.options=...} (space-separated libFuzzer options; empty for libFuzzer's defaults).
+     */
+    static final List<String> GUIDED_OPTIONS = List.of(System.getProperty("highwater.rediscover.options",
+        "-len_control=1").trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
+
     record Hunt(boolean found, double seconds, long execs, String note) {
     }
 
@@ -166,6 +177,7 @@ final class Rediscovery {
             FuzzTargets.Target t = FuzzTargets.hunt(preset, b.property());
             JazzerProcess p = new JazzerProcess(t, dir, List.of(), budget, 1,
                 Map.of("highwater.fuzz.preset", preset, "highwater.fuzz.property", b.property()), run);
+            p.extraOptions = GUIDED_OPTIONS;
             p.run();
             boolean hit = p.firstFindingLine != null && p.firstFindingLine.contains("PolicyFinding");
             String note = p.firstFindingLine != null && !hit ? "MODEL BUG: " + p.firstFindingLine

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
  * watermarks and reserved highatomic, judges every trace against its recorded results and expect lines, and ends
  * with {@code summary: traces=N as_expected=N unexpected=N}.
  */
-@Command(name = "replay", description = "Replay traces (files ending in .trace, or folders of them) and check them.")
+@Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay traces (files ending in .trace, or folders of them) and check them.")
 public final class ReplayCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "trace files or folders (searched recursively for *.trace)")

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@code highwater search}: random search (the uncovered baseline) for a trace that violates a property under one
  * preset and stays clean under others; prints the minimized trace with its expect lines.
  */
-@Command(name = "search", description = "Random search for a trace that violates a property under a preset and is clean under others.")
+@Command(name = "search", mixinStandardHelpOptions = true, description = "Random search for a trace that violates a property under a preset and is clean under others.")
 public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--preset", required = true, description = "the preset expected to violate")
     String preset;

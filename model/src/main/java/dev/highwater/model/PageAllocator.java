@@ -109,6 +109,23 @@ public interface PageAllocator {
     /** Every page block on a per-CPU list: by cpu, then list index, head first. */
     List<PcpBlock> pcpBlocks(int zone);
 
+    /**
+     * {@code {largest order with a free block on a U/M/E list or 2.6.32's RESERVE list, largest order with any free
+     * block}}, -1 where there is none: what {@link #freeBlocks} would show, without listing every block (the slow
+     * path records it for each failed request).
+     */
+    default int[] largestFreeOrders(int zone) {
+        int usable = -1;
+        int any = -1;
+        for (FreeBlock b : freeBlocks(zone)) {
+            if (b.list().isPcpType() || b.list() == MigrateType.RESERVE) {
+                usable = Math.max(usable, b.order());
+            }
+            any = Math.max(any, b.order());
+        }
+        return new int[] {usable, any};
+    }
+
     /** A free block on a buddy list. */
     record FreeBlock(long pfn, int order, MigrateType list) {
     }

@@ -1,10 +1,6 @@
 package dev.highwater.cli.kernel;
 
 import dev.highwater.model.AllocFlags;
-import dev.highwater.model.Context;
-import dev.highwater.model.Gfp;
-import dev.highwater.model.MigrateType;
-import dev.highwater.model.NodeConfig;
 import dev.highwater.model.Tunables;
 import dev.highwater.model.WatermarkCheck;
 import dev.highwater.model.Watermarks;
@@ -19,18 +15,16 @@ import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TraceFormatException;
 import dev.highwater.model.trace.TraceParser;
 import dev.highwater.model.trace.TracePrinter;
-import dev.highwater.model.trace.VmSettings;
 import dev.highwater.properties.run.Outcome;
 import dev.highwater.properties.run.StepRecord;
 import dev.highwater.properties.run.TraceRunner;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +32,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code highwater kernel conformance | replay}: the real Debian 6.1 kernel under QEMU as the model's oracle. */
 @Command(name = "kernel", description = "Hold the model against Debian's real Linux 6.1 kernel under QEMU.",
-    subcommands = {KernelCommand.Conformance.class, KernelCommand.Replay.class})
+    subcommands = {KernelCommand.Conformance.class, KernelCommand.Replay.class, KernelCommand.Build.class,
+        Reproduce.class})
 public final class KernelCommand implements Runnable {
     @Override
     public void run() {
@@ -78,6 +73,10 @@ public final class KernelCommand implements Runnable {
         @Option(names = "--quick", description = "fewer boots (three)")
         boolean quick;
 
+        @Option(names = "--scenario", paramLabel = "BUG", description = "run only this catalog bug's scenario (no "
+            + "arithmetic boots)")
+        String only;
+
         private int checks;
         private int passed;
 
@@ -102,6 +101,19 @@ public final class KernelCommand implements Runnable {
             RealKernel k = new RealKernel(env, WORK);
             System.out.println("kernel " + env.release() + " (" + env.vmlinuz() + "), preset " + PRESET.name());
             try {
+                if (only != null) {
+                    BugScenario s = BugScenario.byId(only).orElse(null);
+                    if (s == null) {
+                        System.err.println("highwater kernel conformance: no scenario for '" + only + "'; known: "
+                            + String.join(", ", BugScenario.all().stream().map(BugScenario::bugId).toList()));
+                        System.out.println("summary: checks=0 passed=0 failed=0 error=unknown_scenario");
+                        return 2;
+                    }
+                    scenario(s, k);
+                    System.out.println("summary: checks=" + checks + " passed=" + passed + " failed="
+                        + (checks - passed));
+                    return checks == passed ? 0 : 1;
+                }
                 List<Object[]> boots = new ArrayList<>();
                 boots.add(new Object[] {128, List.<String[]>of()});
                 boots.add(new Object[] {512, List.<String[]>of()});
@@ -117,6 +129,12 @@ public final class KernelCommand implements Runnable {
                     arithmetic((Integer) b[0], sys, k);
                 }
                 seed000(k);
+                for (BugScenario s : BugScenario.all()) {
+                    if (!(s instanceof BugScenario.AtomicOrder0Highatomic)) {
+                        scenario(s, k);
+                    }
+                }
+                seed004(k);
             } catch (IOException e) {
                 System.err.println("highwater kernel conformance: " + e.getMessage());
                 System.out.println("summary: checks=" + checks + " passed=" + passed + " failed=" + (checks - passed)
@@ -157,53 +175,22 @@ public final class KernelCommand implements Runnable {
 
         /** The seed-000 sequence of issue 4 on the real kernel and in the model, compared by outcome class. */
         private void seed000(RealKernel k) throws IOException, InterruptedException {
-            String noretry = "GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN";
-            List<String> cmds = List.of("exhaust 1 " + noretry, "alloc 2 4 GFP_ATOMIC|__GFP_NOWARN softirq 64", "state",
-                "free 2 0", "exhaust 3 " + noretry, "state", "alloc 4 0 GFP_ATOMIC|__GFP_NOWARN softirq 100000", "state");
-            RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            BugScenario.AtomicOrder0Highatomic s = new BugScenario.AtomicOrder0Highatomic();
+            RealKernel.Boot boot = k.boot(s.memMb(), s.sysctls(), s.commands());
             KernelReport r = KernelReport.parse(boot.lines());
-            System.out.println("-- seed-000 scenario at 256M, boost off: boot-to-result " + boot.millis() + " ms");
-            // "before" = after the reservation, the free and the second exhaustion: what the atomic burst starts from
-            KernelReport.Zone realBefore = zone(r.steps().get(5).zones(), "DMA32");
-            KernelReport.Zone realAfter = zone(r.lastZones(), "DMA32");
-            KernelReport.Zone realDma = zone(r.lastZones(), "DMA");
-            // the model: the same zones and sysctls, the same steps under linux-6.1
-            List<ZoneSpec> specs = new ArrayList<>();
-            for (KernelReport.Zone z : r.lastZones()) {
-                specs.add(ZoneSpec.of(ZoneType.parse(z.name()), z.managed()));
-            }
-            Tunables t = tunables(r.sysctl());
-            VmSettings vm = new VmSettings(OptionalInt.of(t.minFreeKbytes()), OptionalInt.of(t.watermarkScaleFactor()),
-                OptionalInt.of(0), Optional.of(t.lowmemReserveRatio()), OptionalInt.empty());
-            long total = specs.stream().mapToLong(ZoneSpec::managedPages).sum();
-            List<Op> ops = List.of(
-                new Op.Alloc("1", 0, 0, Gfp.parse(noretry), Context.PROCESS, 0, (int) total, Optional.empty()),
-                new Op.Alloc("2", 0, 4, Gfp.parse("GFP_ATOMIC|__GFP_NOWARN"), Context.SOFTIRQ, 0, 64, Optional.empty()),
-                new Op.Free("2", 0, 0, Optional.empty()),
-                new Op.Alloc("3", 0, 0, Gfp.parse(noretry), Context.PROCESS, 0, (int) total, Optional.empty()),
-                new Op.Alloc("4", 0, 0, Gfp.parse("GFP_ATOMIC|__GFP_NOWARN"), Context.SOFTIRQ, 0, 20000, Optional.empty()));
-            Trace trace = Trace.of(List.of(), PRESET.name(), new NodeConfig(specs, 9, 11, 1, 0, -1), vm, List.of(), 0, ops,
-                List.of());
-            Outcome o = TraceRunner.standard().run(trace, PRESET);
-            int dma32 = specs.size() - 1;
-            ZoneSnapshot mBefore = o.steps().get(3).zones().get(dma32);
-            ZoneSnapshot mAfter = o.steps().get(o.steps().size() - 1).zones().get(dma32);
-            int atomic = AllocFlags.MIN_RESERVE | AllocFlags.NON_BLOCK;
-            long realFloor = WatermarkCheck.effectiveMin(PRESET.reserveRules(), realAfter.min(), atomic);
-            long modelFloor = WatermarkCheck.effectiveMin(PRESET.reserveRules(), mAfter.min(), atomic);
-            String realClass = atomicClass(realAfter.free(), realFloor, realBefore.freeOfType(3), realAfter.freeOfType(3),
-                realBefore.ha());
-            String modelClass = atomicClass(mAfter.nrFreePages(), modelFloor, mBefore.freePagesOfType(MigrateType.HIGHATOMIC),
-                mAfter.freePagesOfType(MigrateType.HIGHATOMIC), mBefore.nrReservedHighatomic());
-            check("seed-000: order-0 GFP_ATOMIC after highatomic reservation",
-                String.format("%s (free %d, floor %d, H free %d->%d, HA %d)", realClass, realAfter.free(), realFloor,
-                    realBefore.freeOfType(3), realAfter.freeOfType(3), realBefore.ha()),
-                String.format("%s (free %d, floor %d, H free %d->%d, HA %d)", modelClass, mAfter.nrFreePages(), modelFloor,
-                    mBefore.freePagesOfType(MigrateType.HIGHATOMIC), mAfter.freePagesOfType(MigrateType.HIGHATOMIC),
-                    mBefore.nrReservedHighatomic()), realClass.equals(modelClass));
+            System.out.println("-- seed-000 scenario at " + s.memMb() + "M, boost off: boot-to-result " + boot.millis()
+                + " ms");
+            BugScenario.Result real = s.real(r);
+            BugScenario.Result model = s.model(r, PRESET);
+            check("seed-000: order-0 GFP_ATOMIC after highatomic reservation", real.toString(), model.toString(),
+                real.cls().equals(model.cls()));
             // lowmem_reserve: DMA refuses the atomic request with free above min because protection is in the floor
+            KernelReport.Zone realDma = zone(r.lastZones(), "DMA");
             if (realDma != null) {
+                Outcome o = BugScenario.AtomicOrder0Highatomic.modelOutcome(r, PRESET);
+                int dma32 = r.lastZones().indexOf(zone(r.lastZones(), "DMA32"));
                 ZoneSnapshot mDma = o.steps().get(o.steps().size() - 1).zones().get(0);
+                int atomic = AllocFlags.MIN_RESERVE | AllocFlags.NON_BLOCK;
                 long realDmaFloor = WatermarkCheck.effectiveMin(PRESET.reserveRules(), realDma.min(), atomic)
                     + realDma.protection().get(1);
                 long modelDmaFloor = WatermarkCheck.effectiveMin(PRESET.reserveRules(), mDma.min(), atomic)
@@ -218,18 +205,44 @@ public final class KernelCommand implements Runnable {
         }
 
         /**
-         * The outcome class of an order-0 atomic burst that ran until failure: at the atomic floor (281dd25c1a01 lets
-         * it use the HIGHATOMIC lists, so the remaining free pages are the floor) or above it with every free page on
-         * HIGHATOMIC lists (the bug of seed 000).
+         * Seed 004 (order-10 GFP_KERNEL fails with plenty of free memory): exhaust, free DMA32's odd pfns, request an
+         * order-10 block. Real: refused; the model's watermark check on the printed free lists: refused, because no
+         * free block of order 10 exists (fragmentation, not a watermark).
          */
-        static String atomicClass(long free, long floor, long hBefore, long hAfter, long ha) {
-            if (ha == 0) {
-                return "no-highatomic-reserved";
+        private void seed004(RealKernel k) throws IOException, InterruptedException {
+            String gfp = BugScenario.GFP_NORETRY;
+            List<String> cmds = List.of("exhaust 1 " + gfp, "fragment 1 DMA32", "state", "alloc 2 10 " + gfp
+                + " process 1", "state");
+            RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            KernelReport r = KernelReport.parse(boot.lines());
+            System.out.println("-- seed-004 scenario at 256M: boot-to-result " + boot.millis() + " ms");
+            if (r.steps().size() < cmds.size()) {
+                throw new IOException("seed-004: the kernel printed " + r.steps().size() + " of " + cmds.size() + " steps");
             }
-            if (free <= floor) {
-                return hAfter == free ? "fails-at-floor-rest-highatomic" : "fails-at-floor";
+            KernelReport.Zone z = zone(r.steps().get(2).zones(), "DMA32");
+            int largest = BugScenario.Order0OnlyWatermarks.largestTypedOrder(z);
+            boolean realOk = r.steps().get(3).result().startsWith("ok=1");
+            boolean modelOk = BugScenario.Order0OnlyWatermarks.kernelRequestPasses(r.steps().get(2).zones(), PRESET, 10);
+            String figures = String.format("DMA32 free %d > min %d, largest free order %d", z.free(), z.min(), largest);
+            check("seed-004: order-10 GFP_KERNEL with free memory, fragmented",
+                (realOk ? "granted" : "refused") + " (" + figures + ")",
+                (modelOk ? "granted" : "refused") + " (watermark check on the real lists)", realOk == modelOk);
+        }
+
+        /** A catalog bug's real-kernel scenario on Debian's packaged kernel and in the model under linux-6.1. */
+        private void scenario(BugScenario s, RealKernel k) throws IOException, InterruptedException {
+            RealKernel.Boot boot = k.boot(s.memMb(), s.sysctls(), s.commands());
+            KernelReport r = KernelReport.parse(boot.lines());
+            System.out.println("-- " + s.bugId() + " scenario at " + s.memMb() + "M, boost off: boot-to-result "
+                + boot.millis() + " ms; compares " + s.compares());
+            if (r.steps().size() < s.commands().size()) {
+                throw new IOException(s.bugId() + ": the kernel printed " + r.steps().size() + " of "
+                    + s.commands().size() + " steps");
             }
-            return hAfter == free ? "fails-above-floor-all-highatomic" : "fails-above-floor";
+            BugScenario.Result real = s.real(r);
+            BugScenario.Result model = s.model(r, PRESET);
+            check(s.bugId() + ": " + (real.cls().equals(s.bugClass()) ? "bug present" : "fixed") + " on 6.1",
+                real.toString(), model.toString(), real.cls().equals(model.cls()));
         }
 
         static String reserveClass(long free, long min, long floor) {
@@ -275,40 +288,11 @@ public final class KernelCommand implements Runnable {
                 System.out.println("summary: steps=0 error=missing_packages");
                 return 2;
             }
-            Map<String, Integer> handles = new LinkedHashMap<>();
-            List<String> cmds = new ArrayList<>();
-            List<Integer> stepOfCmd = new ArrayList<>();
-            for (int i = 0; i < t.ops().size(); i++) {
-                Op op = t.ops().get(i);
-                if (op instanceof Op.Alloc a && handles.size() < 63) {
-                    int h = handles.computeIfAbsent(a.handle(), x -> handles.size() + 1);
-                    cmds.add("alloc " + h + " " + a.order() + " " + a.gfp() + " "
-                        + (a.context().inInterrupt() ? "softirq" : "process") + " " + a.count());
-                    stepOfCmd.add(i + 1);
-                } else if (op instanceof Op.Free f && handles.containsKey(f.handle())) {
-                    cmds.add("free " + handles.get(f.handle()) + " " + f.count());
-                    stepOfCmd.add(i + 1);
-                }
-            }
             try {
-                RealKernel.Boot boot = new RealKernel(env, WORK).boot(mem, List.of(), cmds);
-                KernelReport r = KernelReport.parse(boot.lines());
-                Outcome o = TraceRunner.standard().run(t.withPolicy(PRESET.name()), PRESET);
-                System.out.println("real kernel " + env.release() + " with " + mem + " MB vs the model (" + PRESET.name()
-                    + ", the trace's zones); boot-to-result " + boot.millis() + " ms");
-                System.out.printf("%-5s %-58s %-18s %s%n", "step", "op", "real", "model");
-                int ci = 0;
-                for (StepRecord s : o.steps()) {
-                    String real = "(not supported)";
-                    if (ci < stepOfCmd.size() && stepOfCmd.get(ci) == s.step()) {
-                        real = r.steps().size() > ci ? r.steps().get(ci).result() : "?";
-                        ci++;
-                    }
-                    System.out.printf("%-5d %-58s %-18s %s%n", s.step(), TracePrinter.opText(s.op()), real, s.result());
-                }
-                System.out.println("summary: steps=" + o.steps().size() + " on_kernel=" + cmds.size()
-                    + " boot_ms=" + boot.millis());
-                return 0;
+                Comparison c = compare(env, WORK, t, mem, System.out);
+                System.out.println("summary: steps=" + t.ops().size() + " on_kernel=" + c.onKernel() + " disagree="
+                    + c.disagreements() + " unsupported=" + c.unsupported() + " boot_ms=" + c.bootMillis());
+                return c.disagreements() == 0 ? 0 : 1;
             } catch (IOException e) {
                 System.err.println("highwater kernel replay: " + e.getMessage());
                 System.out.println("summary: steps=0 error=boot");
@@ -318,5 +302,138 @@ public final class KernelCommand implements Runnable {
                 return 1;
             }
         }
+    }
+
+    /** What a side-by-side replay found: steps run on the kernel, how many disagree, how many could not run. */
+    record Comparison(int onKernel, int disagreements, int unsupported, long bootMillis) {
+    }
+
+    /**
+     * Runs a trace's alloc and free steps on a real kernel and prints them beside the model's results (preset
+     * linux-6.1). Other steps (page cache, anon, kswapd, …) are not supported by the module. A blocking allocation
+     * without __GFP_NORETRY is sent with it, so an OOM kill cannot take the guest's init: such steps count as
+     * unsupported. The trace's zones are the model's; the kernel has the guest's RAM.
+     */
+    static Comparison compare(KernelEnv env, Path work, Trace t, int mem, java.io.PrintStream out)
+            throws IOException, InterruptedException {
+        Map<String, Integer> handles = new LinkedHashMap<>();
+        List<String> cmds = new ArrayList<>();
+        List<Integer> stepOfCmd = new ArrayList<>();
+        List<Boolean> modified = new ArrayList<>();
+        for (int i = 0; i < t.ops().size(); i++) {
+            Op op = t.ops().get(i);
+            if (op instanceof Op.Alloc a && (handles.containsKey(a.handle()) || handles.size() < 63)) {
+                int h = handles.computeIfAbsent(a.handle(), x -> handles.size() + 1);
+                var mask = a.gfp().resolve(PRESET.gfpLayout());
+                boolean mayOom = mask.has(dev.highwater.model.GfpFlag.DIRECT_RECLAIM)
+                    && !mask.has(dev.highwater.model.GfpFlag.NORETRY)
+                    && !mask.has(dev.highwater.model.GfpFlag.RETRY_MAYFAIL);
+                cmds.add("alloc " + h + " " + a.order() + " " + a.gfp() + (mayOom ? "|__GFP_NORETRY" : "") + " "
+                    + (a.context().inInterrupt() ? "softirq" : "process") + " " + a.count());
+                stepOfCmd.add(i + 1);
+                modified.add(mayOom);
+            } else if (op instanceof Op.Free f && handles.containsKey(f.handle())) {
+                cmds.add("free " + handles.get(f.handle()) + " " + f.count());
+                stepOfCmd.add(i + 1);
+                modified.add(false);
+            }
+        }
+        RealKernel.Boot boot = new RealKernel(env, work).boot(mem, List.of(), cmds);
+        KernelReport r = KernelReport.parse(boot.lines());
+        Outcome o = TraceRunner.standard().run(t.withPolicy(PRESET.name()), PRESET);
+        out.println("real kernel " + env.release() + " (" + env.vmlinuz() + ") with " + mem + " MB vs the model ("
+            + PRESET.name() + ", the trace's zones); boot-to-result " + boot.millis() + " ms");
+        out.printf("%-5s %-58s %-20s %-20s %s%n", "step", "op", "real", "model", "");
+        int ci = 0;
+        int disagree = 0;
+        int unsupported = 0;
+        for (StepRecord s : o.steps()) {
+            String real = "(not supported)";
+            String note = "";
+            if (ci < stepOfCmd.size() && stepOfCmd.get(ci) == s.step()) {
+                String raw = r.steps().size() > ci ? r.steps().get(ci).result() : "?";
+                real = normalize(raw);
+                if (modified.get(ci)) {
+                    unsupported++;
+                    note = "sent with __GFP_NORETRY";
+                } else if (s.op() instanceof Op.Alloc && !real.equals(s.result())) {
+                    disagree++;
+                    note = "DISAGREE";
+                }
+                ci++;
+            } else {
+                unsupported++;
+            }
+            out.printf("%-5d %-58s %-20s %-20s %s%n", s.step(), TracePrinter.opText(s.op()), real, s.result(), note);
+        }
+        return new Comparison(cmds.size(), disagree, unsupported, boot.millis());
+    }
+
+    /** The module's "ok=N fail=M" as a trace result ("ok", "fail" or "ok=N fail=M"); other lines as printed. */
+    static String normalize(String raw) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ok=(\\d+) fail=(\\d+)").matcher(raw);
+        if (m.matches()) {
+            return dev.highwater.model.trace.ResultText.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        }
+        return raw;
+    }
+
+    @Command(name = "build", description = "Build (or find in the cache) a kernel from Debian's linux-source package "
+        + "with the given patches from kernel/patches applied; prints where it is.")
+    public static final class Build implements Callable<Integer> {
+        @Option(names = "--patch", paramLabel = "NAME", description = "a patch in kernel/patches (file name, with or "
+            + "without .patch); repeatable; none = the unpatched build")
+        List<String> patches = new ArrayList<>();
+
+        @Option(names = "--cache", paramLabel = "DIR", description = "kernel cache (default: $HIGHWATER_KERNEL_CACHE or "
+            + "~/.cache/highwater/kernels)")
+        Path cache;
+
+        @Override
+        public Integer call() {
+            Path root = Path.of("").toAbsolutePath();
+            try {
+                KernelBuild.Inputs in = KernelBuild.unpatched(root);
+                List<Path> ps = new ArrayList<>();
+                for (String name : patches) {
+                    ps.add(patchFile(root, name));
+                }
+                KernelBuild.Built b = new KernelBuild(cache != null ? cache : KernelBuild.defaultCache(), System.err)
+                    .build(in.withPatches(ps));
+                System.out.println("kernel " + b.release() + " (" + in.sourceVersion() + ", " + in.label() + ")");
+                System.out.println("  bzImage " + b.bzImage());
+                System.out.println("  tree    " + b.tree());
+                System.out.println("summary: hash=" + b.hash() + " patches=" + ps.size() + " cached=" + b.cached()
+                    + " build_s=" + b.buildMillis() / 1000);
+                return 0;
+            } catch (KernelEnv.Missing | NoSuchFileException e) {
+                System.err.println("highwater kernel build: " + e.getMessage());
+                System.out.println("summary: hash=none error=bad_input");
+                return 2;
+            } catch (IOException e) {
+                System.err.println("highwater kernel build: " + e.getMessage());
+                System.out.println("summary: hash=none error=build_failed");
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+    }
+
+    /** A patch of kernel/patches by name; a missing one is bad input naming what exists. */
+    static Path patchFile(Path root, String name) throws NoSuchFileException {
+        Path dir = root.resolve("kernel/patches");
+        Path p = dir.resolve(name.endsWith(".patch") ? name : name + ".patch");
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            String known;
+            try (var s = java.nio.file.Files.list(dir)) {
+                known = String.join(", ", s.map(x -> x.getFileName().toString()).sorted().toList());
+            } catch (IOException e) {
+                known = "none";
+            }
+            throw new NoSuchFileException(p + " (patches: " + known + ")");
+        }
+        return p;
     }
 }

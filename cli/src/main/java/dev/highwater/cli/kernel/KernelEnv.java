@@ -21,7 +21,11 @@ public record KernelEnv(Path vmlinuz, String release, Path buildDir, Path qemu, 
         private static final long serialVersionUID = 1L;
 
         Missing(String what) {
-            super(what + " is missing; install the real-kernel packages with: " + INSTALL);
+            this(what, INSTALL);
+        }
+
+        Missing(String what, String install) {
+            super(what + " is missing; install the packages with: " + install);
         }
     }
 
@@ -53,7 +57,7 @@ public record KernelEnv(Path vmlinuz, String release, Path buildDir, Path qemu, 
         return new KernelEnv(image.get(), release, build, qemu, busybox, src.getParent());
     }
 
-    private static Optional<Path> which(String cmd) {
+    static Optional<Path> which(String cmd) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String dir : path.split(":")) {
             Path p = Path.of(dir, cmd);

@@ -42,6 +42,7 @@ public final class RealKernel {
             md.update(c);
             md.update(mk);
             md.update(env.release().getBytes(StandardCharsets.UTF_8));
+            md.update(env.buildDir().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
             hash = HexFormat.of().formatHex(md.digest()).substring(0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

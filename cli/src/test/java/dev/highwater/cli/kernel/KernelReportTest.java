@@ -55,9 +55,21 @@ class KernelReportTest {
     @Test
     void outcomeClassesSeparateTheFixFromTheBug() {
         // 6.1 (281dd25c1a01 backported): fails at the floor with the rest on HIGHATOMIC lists
-        assertThat(KernelCommand.Conformance.atomicClass(161, 161, 361, 161, 1024)).isEqualTo("fails-at-floor-rest-highatomic");
+        assertThat(BugScenario.AtomicOrder0Highatomic.atomicClass(161, 161, 161, 1024)).isEqualTo("fails-at-floor-rest-highatomic");
         // the bug (issue 7's pre-fix build): fails with 322 free, all HIGHATOMIC, above the floor of 174
-        assertThat(KernelCommand.Conformance.atomicClass(322, 174, 322, 322, 2048)).isEqualTo("fails-above-floor-all-highatomic");
+        assertThat(BugScenario.AtomicOrder0Highatomic.atomicClass(322, 174, 322, 2048)).isEqualTo("fails-above-floor-all-highatomic");
         assertThat(KernelCommand.Conformance.reserveClass(204, 33, 215)).isEqualTo("above-min-refused-by-protection");
+    }
+
+    @Test
+    void freeHighatomicClassesSeparateWholeReservationFromFreePart() {
+        // Debian 6.1.192 (no c928807f6f6b): GFP_KERNEL stopped with 1181 pages outside HIGHATOMIC lists, min 429
+        assertThat(BugScenario.FreeHighatomicTracking.classify(1445, 264, 1024, 429).cls())
+            .isEqualTo("kernel-refused-above-min-by-reservation");
+        // with the fix it stops where the pages outside HIGHATOMIC lists reach min
+        assertThat(BugScenario.FreeHighatomicTracking.classify(700, 264, 1024, 429).cls())
+            .isEqualTo("kernel-refused-at-min");
+        assertThat(BugScenario.FreeHighatomicTracking.classify(700, 0, 0, 429).cls())
+            .isEqualTo("no-highatomic-reserved");
     }
 }

@@ -79,7 +79,11 @@ import java.util.function.LongPredicate;
  *   have passed; the kernel accepts that race and so does this class. The watermarks themselves are an immutable
  *   per-zone snapshot published through a volatile field by {@link #setTunables}. {@link #freeOrderAt} and the
  *   pageblock type read by {@link #freePages} are racy reads too, as {@code PageBuddy()} in compaction's free scanner
- *   and {@code get_pfnblock_migratetype} are in the kernel.</li>
+ *   and {@code get_pfnblock_migratetype} are in the kernel. That free-path read is the window of the historic double
+ *   decrease of {@code nr_reserved_highatomic}: a page freed while its block is being unreserved keeps the old
+ *   HIGHATOMIC type on its per-CPU list; presets without 4855e4a7f29d then decrement again on the next unreserve
+ *   (the stress module's {@code UnreserveVsPcpFree} shows it). The highatomic cap is likewise tested without the
+ *   lock and re-tested under it (§6.2).</li>
  *   <li>The kswapd wake request of a boosted zone is a pair of atomic flags, set under the zone lock and taken with
  *   an atomic exchange.</li>
  * </ul>
@@ -330,7 +334,10 @@ public final class FastAllocator implements PageAllocator {
                 }
                 long pfn = z.rmqueue(ac, flags);
                 if (pfn >= 0) {
-                    if (AllocFlagRules.triesHighatomicReserve(policy, order, flags)) {
+                    // §6.2 (0aaa29a56e4f): the cap is tested without the lock ("race-prone but harmless") and again
+                    // under it in reserveHighatomicPageblock; the stress suite's ReserveVsReserve races the two
+                    if (AllocFlagRules.triesHighatomicReserve(policy, order, flags)
+                        && z.nrReservedHighatomicOpaque() < z.highatomicCap) {
                         z.lock.lock();
                         try {
                             z.reserveHighatomicPageblock((int) pfn);
@@ -1455,6 +1462,7 @@ public final class FastAllocator implements PageAllocator {
 
         /** {@code reserve_highatomic_pageblock} (§6.2, §6.3), zone lock held. */
         void reserveHighatomicPageblock(int pfn) {
+            // the re-check under the zone lock: another CPU may have reserved since the unlocked test
             if (nrReservedHighatomic >= highatomicCap) {
                 return;
             }

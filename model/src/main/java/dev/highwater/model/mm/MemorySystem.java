@@ -20,7 +20,6 @@ import dev.highwater.model.trace.TaskSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +173,19 @@ public final class MemorySystem {
         return List.copyOf(lruByPfn.keySet());
     }
 
+    /** {@link #allocations()} and {@link #lruPages()} without building lists: each held block, then each LRU pfn. */
+    public void forEachHeldBlock(java.util.function.Consumer<Allocation> allocation,
+                                 java.util.function.LongConsumer lruPfn) {
+        for (Deque<Allocation> d : handles.values()) {
+            for (Allocation al : d) {
+                allocation.accept(al);
+            }
+        }
+        for (Long pfn : lruByPfn.keySet()) {
+            lruPfn.accept(pfn);
+        }
+    }
+
     public AllocAttempt lastAttempt() {
         return lastAttempt;
     }
@@ -182,6 +194,16 @@ public final class MemorySystem {
     public List<MmEvent> events() {
         return List.copyOf(events);
     }
+
+    /**
+     * The events of the last step without a copy: a read-only view that the next step overwrites (for the properties,
+     * which read it right after the step).
+     */
+    public List<MmEvent> stepEvents() {
+        return eventsView;
+    }
+
+    private final List<MmEvent> eventsView = java.util.Collections.unmodifiableList(events);
 
     /** Node-wide counters for snapshots and statistics. */
     public record NodeCounters(long fileClean, long fileDirty, long fileWriteback, long anon, long swapUsed,
@@ -405,6 +427,9 @@ public final class MemorySystem {
         java.util.List<LruPage> written = new ArrayList<>();
         while (!fileDirty.isEmpty() && (pages == 0 || done < pages)) {
             LruPage p = fileDirty.pollFirst();
+            if (p.state == FileState.DIRTY) {
+                dirtyDone(p);
+            }
             p.state = FileState.CLEAN;
             nrFileClean[p.zone]++;
             written.add(p);
@@ -416,9 +441,43 @@ public final class MemorySystem {
         return "done";
     }
 
+    /**
+     * Per zone, the pages on {@link #fileDirty} still DIRTY (not yet under writeback), so that reclaim stops walking
+     * the list once none is left; null means "not known" (a copy fills the lists directly) and is recounted on use.
+     */
+    private long[] nrDirtyState;
+
+    /** Pages on the dirty list, in zones up to {@code maxZone}, still DIRTY (reclaim may start their writeback). */
+    long dirtyPages(int maxZone) {
+        if (nrDirtyState == null) {
+            long[] n = new long[config.zones().size()];
+            for (LruPage p : fileDirty) {
+                if (p.state == FileState.DIRTY) {
+                    n[p.zone]++;
+                }
+            }
+            nrDirtyState = n;
+        }
+        long sum = 0;
+        for (int z = 0; z <= maxZone && z < nrDirtyState.length; z++) {
+            sum += nrDirtyState[z];
+        }
+        return sum;
+    }
+
+    /** A page on the dirty list leaves the DIRTY state (writeback started, or written). */
+    void dirtyDone(LruPage p) {
+        if (nrDirtyState != null) {
+            nrDirtyState[p.zone]--;
+        }
+    }
+
     /** Puts a page on its LRU list (at the young end, or the old end) and counts it. */
     void addLru(LruPage p, boolean oldEnd) {
         lruByPfn.put(p.pfn, p);
+        if (!p.anon && p.state == FileState.DIRTY && nrDirtyState != null) {
+            nrDirtyState[p.zone]++;
+        }
         Deque<LruPage> list = p.anon ? anonLru : p.state == FileState.CLEAN ? fileClean : fileDirty;
         if (oldEnd) {
             list.addFirst(p);
@@ -464,16 +523,22 @@ public final class MemorySystem {
 
     /** Frees a task's anonymous pages and swap entries (exit, or the OOM reaper). Returns pages freed. */
     long releaseTask(Task t) {
-        long freed = 0;
-        Iterator<LruPage> it = anonLru.iterator();
-        while (it.hasNext()) {
-            LruPage p = it.next();
-            if (p.task == t.spec.id()) {
-                it.remove();
-                dropLru(p);
-                freed++;
+        // one pass to find the task's pages, one bulk removal, then free them in LRU order (removing each from the
+        // middle of the deque would move the rest every time)
+        int id = t.spec.id();
+        List<LruPage> gone = new ArrayList<>();
+        for (LruPage p : anonLru) {
+            if (p.task == id) {
+                gone.add(p);
             }
         }
+        if (!gone.isEmpty()) {
+            anonLru.removeIf(p -> p.task == id);
+        }
+        for (LruPage p : gone) {
+            dropLru(p);
+        }
+        long freed = gone.size();
         swapUsed -= t.swapEntries;
         t.swapEntries = 0;
         t.rss = 0;
@@ -585,14 +650,10 @@ public final class MemorySystem {
     List<MmEvent.ZoneState> zoneStates(int classzone) {
         List<MmEvent.ZoneState> out = new ArrayList<>();
         for (int z = 0; z < config.zones().size(); z++) {
-            int largest = -1;
-            int largestAny = -1;
-            for (PageAllocator.FreeBlock b : allocator.freeBlocks(z)) {
-                if (b.list().isPcpType() || b.list() == MigrateType.RESERVE) {
-                    largest = Math.max(largest, b.order()); // 2.6.32's MIGRATE_RESERVE is a last-resort list anyone may use
-                }
-                largestAny = Math.max(largestAny, b.order());
-            }
+            // largest order on a U/M/E list (2.6.32's MIGRATE_RESERVE is a last-resort list anyone may use), and on any
+            int[] largestOrders = allocator.largestFreeOrders(z);
+            int largest = largestOrders[0];
+            int largestAny = largestOrders[1];
             var w = allocator.watermarks(z);
             long clean = cleanFile(z);
             long anon = swapUsed < swapTotal ? anonPages(z) : 0;
@@ -614,6 +675,123 @@ public final class MemorySystem {
             }
         }
         return m;
+    }
+
+    // ---- state copy and fingerprint, for the bounded model checker (properties.explore) --------------------------
+
+    /**
+     * A deep copy of the memory system and its allocator (reference allocator only): handles, LRU lists in LRU
+     * order, per-zone counters, swap, tasks, kswapd and compaction state, statistics. The copy evolves independently;
+     * applying the same ops to both gives the same results.
+     */
+    public MemorySystem copy() {
+        if (!(allocator instanceof ReferenceAllocator ra)) {
+            throw new UnsupportedOperationException("copy() needs the reference allocator, got " + allocator);
+        }
+        List<TaskSpec> specs = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            specs.add(t.spec);
+        }
+        MemorySystem c = new MemorySystem(ra.copy(), specs, swapTotal);
+        for (Entry<Integer, Task> e : tasks.entrySet()) {
+            Task from = e.getValue();
+            Task to = c.tasks.get(e.getKey());
+            to.rss = from.rss;
+            to.swapEntries = from.swapEntries;
+            to.dead = from.dead;
+            to.oomVictim = from.oomVictim;
+        }
+        for (Entry<String, Deque<Allocation>> e : handles.entrySet()) {
+            c.handles.put(e.getKey(), new ArrayDeque<>(e.getValue()));
+        }
+        c.byPfn.putAll(byPfn);
+        copyLru(fileClean, c.fileClean, c);
+        copyLru(fileDirty, c.fileDirty, c);
+        copyLru(anonLru, c.anonLru, c);
+        System.arraycopy(nrFile, 0, c.nrFile, 0, nrFile.length);
+        System.arraycopy(nrFileClean, 0, c.nrFileClean, 0, nrFileClean.length);
+        System.arraycopy(nrAnon, 0, c.nrAnon, 0, nrAnon.length);
+        c.swapUsed = swapUsed;
+        c.lastAttempt = lastAttempt;
+        c.current = current == null ? null : c.tasks.get(current.spec.id());
+        c.oomKills = oomKills;
+        c.kswapdRuns = kswapdRuns;
+        c.compactions = compactions;
+        c.reclaimedPages = reclaimedPages;
+        c.kswapd.pendingOrder = kswapd.pendingOrder;
+        c.kswapd.pendingClasszone = kswapd.pendingClasszone;
+        c.kswapd.failures = kswapd.failures;
+        c.kswapd.kcompactdOrder = kswapd.kcompactdOrder;
+        c.kswapd.wakeups = kswapd.wakeups;
+        c.compaction.lastResult = compaction.lastResult;
+        return c;
+    }
+
+    private static void copyLru(Deque<LruPage> from, Deque<LruPage> to, MemorySystem c) {
+        for (LruPage p : from) {
+            LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
+            to.addLast(q);
+            c.lruByPfn.put(q.pfn, q);
+        }
+    }
+
+    /**
+     * A 64-bit fingerprint of the state that decides future behaviour: the allocator's
+     * ({@link ReferenceAllocator#fingerprint()}), the LRU lists in LRU order, swap, tasks, kswapd's pending wakeup
+     * and failure count, compaction's last result, and the handle-held blocks as a multiset of per-handle block lists
+     * (handle names are not part of the state: two states that differ only in which name holds which blocks are
+     * one state up to renaming). Statistics (OOM kills, kswapd runs) are left out.
+     */
+    public long fingerprint() {
+        if (!(allocator instanceof ReferenceAllocator ra)) {
+            throw new UnsupportedOperationException("fingerprint() needs the reference allocator, got " + allocator);
+        }
+        long h = ra.fingerprint();
+        h = lruFingerprint(h, fileClean, 1);
+        h = lruFingerprint(h, fileDirty, 2);
+        h = lruFingerprint(h, anonLru, 3);
+        h = ReferenceAllocator.mix(h, swapUsed);
+        for (Task t : tasks.values()) {
+            h = ReferenceAllocator.mix(h, t.spec.id());
+            h = ReferenceAllocator.mix(h, t.rss);
+            h = ReferenceAllocator.mix(h, t.swapEntries);
+            h = ReferenceAllocator.mix(h, (t.dead ? 1 : 0) | (t.oomVictim ? 2 : 0));
+        }
+        h = ReferenceAllocator.mix(h, kswapd.pendingOrder);
+        h = ReferenceAllocator.mix(h, kswapd.pendingClasszone);
+        h = ReferenceAllocator.mix(h, kswapd.failures);
+        h = ReferenceAllocator.mix(h, kswapd.kcompactdOrder);
+        h = ReferenceAllocator.mix(h, compaction.lastResult.ordinal());
+        long[] perHandle = new long[handles.size()];
+        int n = 0;
+        for (Deque<Allocation> d : handles.values()) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            long hh = 0x5851F42D4C957F2DL;
+            for (Allocation a : d) {
+                hh = ReferenceAllocator.mix(hh, a.pfn());
+                hh = ReferenceAllocator.mix(hh, ((long) a.order() << 40) | ((long) a.zone() << 32)
+                    | ((long) a.migratetype().ordinal() << 24) | a.task());
+            }
+            perHandle[n++] = hh;
+        }
+        java.util.Arrays.sort(perHandle, 0, n);
+        h = ReferenceAllocator.mix(h, n);
+        for (int i = 0; i < n; i++) {
+            h = ReferenceAllocator.mix(h, perHandle[i]);
+        }
+        return h;
+    }
+
+    private static long lruFingerprint(long h, Deque<LruPage> list, int tag) {
+        h = ReferenceAllocator.mix(h, tag);
+        h = ReferenceAllocator.mix(h, list.size());
+        for (LruPage p : list) {
+            h = ReferenceAllocator.mix(h, p.pfn);
+            h = ReferenceAllocator.mix(h, ((long) p.zone << 40) | ((long) p.state.ordinal() << 32) | p.task);
+        }
+        return h;
     }
 
 }

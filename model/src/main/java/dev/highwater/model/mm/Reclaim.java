@@ -37,12 +37,13 @@ final class Reclaim {
             freed++;
         }
         if (kswapd || mayWrite) {
+            // stop once no DIRTY page of a usable zone is left (the rest of the list is under writeback already)
+            long todo = Math.min(target, ms.dirtyPages(maxZone));
             long started = 0;
-            for (LruPage p : ms.fileDirty) {
-                if (started >= target) {
-                    break;
-                }
+            for (Iterator<LruPage> di = ms.fileDirty.iterator(); started < todo && di.hasNext(); ) {
+                LruPage p = di.next();
                 if (p.zone <= maxZone && p.state == FileState.DIRTY) {
+                    ms.dirtyDone(p);
                     p.state = FileState.WRITEBACK; // pageout: I/O started, completes at a writeback step
                     started++;
                 }

@@ -113,19 +113,25 @@ public final class Presets {
      * 281dd25c1a01 as stable backports (§13 notes on column 6.1); still subtracts the whole HA (no c928807f6f6b).
      */
     public static final KernelPolicy LINUX_6_1 = LINUX_4_10.toBuilder()
-        .name("linux-6.1", "Debian's Linux 6.1.y (late 6.1.y: 6.3 reserve flags and 281dd25c1a01 backported)")
+        .name("linux-6.1", "Debian's Linux 6.1.y (late 6.1.y: 6.3 reserve flags, 281dd25c1a01 and 6.8's unreserve before OOM "
+            + "backported)")
         .gfpLayout(GfpLayout.V5_1).watermarkRules(WM_6_1).reserveRules(ReserveRules.V6_3)
         .highOrderCheck(HighOrderCheck.TYPED_LISTS).fastPathCheck(FastPathCheck.CLAMPED_UNUSABLE)
         .highatomicCreator(HighatomicCreator.NON_BLOCK_HIGH_ORDER)
         .highatomicFallback(HighatomicFallback.OOM_AND_NON_BLOCK)
         .stealRule(StealRule.V4_11).mergeGuard(MergeGuard.NON_MERGEABLE).pcpRules(PcpRules.V6_1)
-        .watermarkBoost(true).noFragment(true).mm(MM_6_1)
+        .watermarkBoost(true).noFragment(true)
+        // 6.1.192's should_reclaim_retry force-unreserves whenever it would return false, and the slow path checks
+        // gfp_compaction_allowed: the 6.8 changes (unreserve highatomic before oom; 803de9000f33) reached 6.1.y
+        // through stable (seen in Debian's linux-source-6.1 6.1.192, mm/page_alloc.c)
+        .mm(MM_6_1.withForceUnreserve(ForceUnreserve.WHENEVER_RETRY_FAILS)
+            .withEarlyCompaction(EarlyCompaction.COSTLY_OR_UNMOVABLE_WITH_IO))
         .build();
 
     /** 6.3.8: "Discard __GFP_ATOMIC"; only OOM victims fall back to HIGHATOMIC. */
     public static final KernelPolicy LINUX_6_3 = LINUX_6_1.toBuilder()
         .name("linux-6.3", "Linux 6.3 (reserve access by blocking ability; OOM victims may use highatomic)")
-        .gfpLayout(GfpLayout.V6_3).highatomicFallback(HighatomicFallback.OOM_ONLY)
+        .gfpLayout(GfpLayout.V6_3).highatomicFallback(HighatomicFallback.OOM_ONLY).mm(MM_6_1)
         .build();
 
     /** 6.8: Charan Teja Kalla's cap correction (and unreserve before OOM, in the memory system). */

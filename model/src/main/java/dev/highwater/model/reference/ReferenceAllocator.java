@@ -105,11 +105,18 @@ public final class ReferenceAllocator implements PageAllocator {
     @Override
     public ZoneWatermarks watermarks(int zone) {
         ZoneWatermarks w = watermarks.zone(zone);
-        long b = zones[zone].boost;
+        Zone z = zones[zone];
+        long b = z.boost;
         if (b == 0) {
             return w;
         }
-        return new ZoneWatermarks(w.min() + b, w.low() + b, w.high() + b, w.lowmemReserve());
+        // the boosted marks are asked for on every watermark check: built once per (watermarks, boost)
+        if (z.boostedMarks == null || z.boostedBy != b || z.boostedFrom != w) {
+            z.boostedMarks = new ZoneWatermarks(w.min() + b, w.low() + b, w.high() + b, w.lowmemReserve());
+            z.boostedBy = b;
+            z.boostedFrom = w;
+        }
+        return z.boostedMarks;
     }
 
     @Override
@@ -363,6 +370,25 @@ public final class ReferenceAllocator implements PageAllocator {
     }
 
     @Override
+    public int[] largestFreeOrders(int zone) {
+        Zone z = zones[zone];
+        int usable = -1;
+        int any = -1;
+        for (int o = config.maxOrder() - 1; o >= 0 && usable < 0; o--) {
+            for (MigrateType t : MigrateType.values()) {
+                if (z.freeList(o, t).isEmpty()) {
+                    continue;
+                }
+                any = Math.max(any, o);
+                if (t.isPcpType() || t == MigrateType.RESERVE) {
+                    usable = o;
+                }
+            }
+        }
+        return new int[] {usable, any};
+    }
+
+    @Override
     public List<PcpBlock> pcpBlocks(int zone) {
         Zone z = zones[zone];
         List<PcpBlock> out = new ArrayList<>();
@@ -430,6 +456,10 @@ public final class ReferenceAllocator implements PageAllocator {
         long nrReservedHighatomic;
         long boost;
         Pcp[] pcp;
+        /** {@link #watermarks(int)}'s cache: the marks raised by {@code boostedBy} over {@code boostedFrom}. */
+        ZoneWatermarks boostedMarks;
+        ZoneWatermarks boostedFrom;
+        long boostedBy;
 
         Zone(int index, ZoneSpec spec, long start) {
             this.index = index;
@@ -453,12 +483,28 @@ public final class ReferenceAllocator implements PageAllocator {
             return new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, freeHighatomicPages());
         }
 
+        /**
+         * Pages on the HIGHATOMIC free lists (§2.3 HAfree). Kept incrementally by the three free-list primitives once
+         * computed; -1 means "not known", so a zone whose lists are filled directly (boot, {@link #copy()}) recounts
+         * on first use.
+         */
+        private long freeHighatomic = -1;
+
         long freeHighatomicPages() {
-            long n = 0;
-            for (int o = 0; o < config.maxOrder(); o++) {
-                n += (long) freeList(o, MigrateType.HIGHATOMIC).size() << o;
+            if (freeHighatomic < 0) {
+                long n = 0;
+                for (int o = 0; o < config.maxOrder(); o++) {
+                    n += (long) freeList(o, MigrateType.HIGHATOMIC).size() << o;
+                }
+                freeHighatomic = n;
             }
-            return n;
+            return freeHighatomic;
+        }
+
+        private void countHighatomic(MigrateType t, int order, int sign) {
+            if (t == MigrateType.HIGHATOMIC && freeHighatomic >= 0) {
+                freeHighatomic += sign * (1L << order);
+            }
         }
 
         @Override
@@ -502,6 +548,7 @@ public final class ReferenceAllocator implements PageAllocator {
             buddyOrder.put(pfn, order);
             buddyList.put(pfn, t);
             nrFree[order]++;
+            countHighatomic(t, order, 1);
         }
 
         void delFromFreeList(long pfn, int order) {
@@ -511,12 +558,15 @@ public final class ReferenceAllocator implements PageAllocator {
                 throw new IllegalStateException("pfn " + pfn + " not on its free list");
             }
             nrFree[order]--;
+            countHighatomic(t, order, -1);
         }
 
         /** move_to_free_list: 4.x moves to the head, 5.10+ (our V4_11 steal rule) to the tail (§4.3 item 4c). */
         void moveToFreeList(long pfn, int order, MigrateType t) {
             MigrateType old = buddyList.get(pfn);
             freeList(order, old).remove(pfn);
+            countHighatomic(old, order, -1);
+            countHighatomic(t, order, 1);
             boolean tail = policy.stealRule() == StealRule.V4_11;
             if (tail) {
                 freeList(order, t).addLast(pfn);
@@ -1129,6 +1179,132 @@ public final class ReferenceAllocator implements PageAllocator {
     @Override
     public String toString() {
         return "ReferenceAllocator[" + policy.name() + ", " + config.zones().size() + " zone(s)]";
+    }
+
+    // ---- state copy and fingerprint, for the bounded model checker (properties.explore) --------------------------
+
+    /**
+     * A deep copy of the whole allocator state (free lists in list order, buddy index, pageblock types, counters,
+     * per-CPU lists and their cached types, boost and wake flags). The movable-page oracle is not copied: the memory
+     * system that owns the copy installs its own.
+     */
+    public ReferenceAllocator copy() {
+        return new ReferenceAllocator(this);
+    }
+
+    private ReferenceAllocator(ReferenceAllocator o) {
+        this.policy = o.policy;
+        this.config = o.config;
+        this.mobilityDisabled = o.mobilityDisabled;
+        this.tunables = o.tunables;
+        this.watermarks = o.watermarks;
+        this.zones = new Zone[o.zones.length];
+        for (int i = 0; i < zones.length; i++) {
+            Zone src = o.zones[i];
+            Zone z = new Zone(src.index, src.spec, src.start);
+            for (int ord = 0; ord < src.freeArea.size(); ord++) {
+                List<Deque<Long>> from = src.freeArea.get(ord);
+                List<Deque<Long>> to = z.freeArea.get(ord);
+                for (int t = 0; t < from.size(); t++) {
+                    if (!from.get(t).isEmpty()) {
+                        to.set(t, new ArrayDeque<>(from.get(t)));
+                    }
+                }
+            }
+            System.arraycopy(src.nrFree, 0, z.nrFree, 0, src.nrFree.length);
+            z.buddyOrder.putAll(src.buddyOrder);
+            z.buddyList.putAll(src.buddyList);
+            System.arraycopy(src.blockTypes, 0, z.blockTypes, 0, src.blockTypes.length);
+            z.nrFreePages = src.nrFreePages;
+            z.nrReservedHighatomic = src.nrReservedHighatomic;
+            z.boost = src.boost;
+            z.boostedPendingWake = src.boostedPendingWake;
+            z.kswapdWakeRequested = src.kswapdWakeRequested;
+            z.lastCachedType = src.lastCachedType;
+            if (src.pcp != null) {
+                z.pcp = new Pcp[src.pcp.length];
+                for (int c = 0; c < src.pcp.length; c++) {
+                    Pcp from = src.pcp[c];
+                    Pcp to = new Pcp(policy.pcpRules().maxOrder());
+                    for (int l = 0; l < from.lists.size(); l++) {
+                        if (!from.lists.get(l).isEmpty()) {
+                            to.lists.set(l, new ArrayDeque<>(from.lists.get(l)));
+                        }
+                    }
+                    to.cachedType.putAll(from.cachedType);
+                    to.count = from.count;
+                    to.batch = from.batch;
+                    to.high = from.high;
+                    z.pcp[c] = to;
+                }
+            }
+            zones[i] = z;
+        }
+    }
+
+    /**
+     * A 64-bit fingerprint of the allocator state that decides future behaviour: every free list in list order (head
+     * first, since the list order decides which block the next request takes), pageblock types, counters, per-CPU
+     * lists with their cached types, boost, wake flags and the watermarks. Deterministic across runs (ordinals, never
+     * identity hash codes). Equal states give equal fingerprints; different states collide with probability ~2^-64.
+     */
+    public long fingerprint() {
+        long h = 0x243F6A8885A308D3L;
+        for (Zone z : zones) {
+            h = mix(h, z.index);
+            for (int ord = 0; ord < z.freeArea.size(); ord++) {
+                List<Deque<Long>> lists = z.freeArea.get(ord);
+                for (int t = 0; t < lists.size(); t++) {
+                    Deque<Long> d = lists.get(t);
+                    if (d.isEmpty()) {
+                        continue;
+                    }
+                    h = mix(h, ((long) ord << 8 | t) + 0x1000);
+                    for (Long pfn : d) {
+                        h = mix(h, pfn);
+                    }
+                }
+            }
+            for (MigrateType t : z.blockTypes) {
+                h = mix(h, t.ordinal());
+            }
+            h = mix(h, z.nrFreePages);
+            h = mix(h, z.nrReservedHighatomic);
+            h = mix(h, z.boost);
+            h = mix(h, (z.boostedPendingWake ? 1 : 0) | (z.kswapdWakeRequested ? 2 : 0));
+            h = mix(h, z.lastCachedType == null ? -1 : z.lastCachedType.ordinal());
+            if (z.pcp != null) {
+                for (Pcp p : z.pcp) {
+                    h = mix(h, p.count);
+                    h = mix(h, ((long) p.batch << 32) | (p.high & 0xffffffffL));
+                    for (int l = 0; l < p.lists.size(); l++) {
+                        Deque<Long> d = p.lists.get(l);
+                        if (d.isEmpty()) {
+                            continue;
+                        }
+                        h = mix(h, l + 0x2000);
+                        for (Long pfn : d) {
+                            h = mix(h, pfn);
+                            MigrateType ct = p.cachedType.get(pfn);
+                            h = mix(h, ct == null ? -1 : ct.ordinal());
+                        }
+                    }
+                }
+            }
+            ZoneWatermarks w = watermarks(z.index);
+            h = mix(h, w.min());
+            h = mix(h, w.low());
+            h = mix(h, w.high());
+        }
+        return h;
+    }
+
+    /** One step of the fingerprint hash: fold a value in, then a splitmix64-style finalizer. */
+    public static long mix(long h, long v) {
+        long x = h ^ (v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2));
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return x ^ (x >>> 31);
     }
 
 }

@@ -5,6 +5,7 @@ import dev.highwater.model.policy.MergeGuard;
 import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,6 +23,45 @@ public final class BuddyShape extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
+        // the common case is confirmed with one byte per page; only a failing step takes the full pass with its text
+        return wellShaped(v) ? Optional.empty() : explain(v);
+    }
+
+    /** The same test as {@link #explain} with an order per page instead of a map and no text. */
+    static boolean wellShaped(StepView v) {
+        PageAllocator a = v.allocator();
+        int maxOrder = a.config().maxOrder();
+        int pb = a.config().pageblockOrder();
+        boolean guarded = a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
+        for (int z = 0; z < a.zones().size(); z++) {
+            long start = a.zoneStartPfn(z);
+            long pages = a.zones().get(z).managedPages();
+            List<PageAllocator.FreeBlock> blocks = a.freeBlocks(z);
+            byte[] orderPlusOne = new byte[(int) pages]; // 0: no free block heads this pfn
+            for (PageAllocator.FreeBlock b : blocks) {
+                long i = b.pfn() - start;
+                if ((b.pfn() & ((1L << b.order()) - 1)) != 0 || b.order() >= maxOrder || i < 0 || i >= pages
+                    || orderPlusOne[(int) i] != 0) {
+                    return false;
+                }
+                orderPlusOne[(int) i] = (byte) (b.order() + 1);
+            }
+            for (PageAllocator.FreeBlock b : blocks) {
+                if (b.order() >= maxOrder - 1 || (b.order() >= pb && guarded)) {
+                    continue;
+                }
+                long buddy = b.pfn() ^ (1L << b.order());
+                long i = buddy - start;
+                if (buddy > b.pfn() && i < pages && orderPlusOne[(int) i] == b.order() + 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The full check, naming the first misaligned, doubly-headed or unmerged block. */
+    static Optional<String> explain(StepView v) {
         PageAllocator a = v.allocator();
         int maxOrder = a.config().maxOrder();
         int pb = a.config().pageblockOrder();

@@ -24,7 +24,7 @@ public final class HighOrderWithFreeBlock extends BaseProperty {
     @Override
     public Optional<String> check(StepView v) {
         KernelPolicy p = v.allocator().policy();
-        for (MmEvent e : v.system().events()) {
+        for (MmEvent e : v.system().stepEvents()) {
             if (!(e instanceof MmEvent.AllocFailed f) || f.ac().order() == 0) {
                 continue;
             }

@@ -18,7 +18,7 @@ public final class KswapdRestoresHigh extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().events()) {
+        for (MmEvent e : v.system().stepEvents()) {
             if (e instanceof MmEvent.KswapdRun k) {
                 for (int z = 0; z <= k.classzone(); z++) {
                     MmEvent.ZoneState s = k.after().get(z);

@@ -20,7 +20,7 @@ public final class NoOomAboveMin extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().events()) {
+        for (MmEvent e : v.system().stepEvents()) {
             if (e instanceof MmEvent.OomKill k) {
                 MmEvent.ZoneState s = PolicyChecks.zoneAboveMin(k.ac(), k.zones());
                 if (s != null) {

@@ -19,7 +19,7 @@ public final class NoOomWithCleanCache extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().events()) {
+        for (MmEvent e : v.system().stepEvents()) {
             if (e instanceof MmEvent.OomKill k) {
                 long clean = 0;
                 for (int z = 0; z <= k.ac().highestZone(); z++) {

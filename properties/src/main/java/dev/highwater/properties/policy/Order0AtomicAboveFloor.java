@@ -28,7 +28,7 @@ public final class Order0AtomicAboveFloor extends BaseProperty {
     public Optional<String> check(StepView v) {
         PageAllocator al = v.allocator();
         KernelPolicy p = al.policy();
-        for (MmEvent e : v.system().events()) {
+        for (MmEvent e : v.system().stepEvents()) {
             // the zone state is the one captured when the request failed
             if (!(e instanceof MmEvent.AllocFailed f) || f.ac().order() != 0 || f.ac().gfp().canDirectReclaim()) {
                 continue;

@@ -1,0 +1,330 @@
+package dev.highwater.cli;
+
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.model.trace.TraceFormatException;
+import dev.highwater.model.trace.TraceParser;
+import dev.highwater.model.trace.TracePrinter;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.PropertyCatalog;
+import dev.highwater.properties.bugs.BugCatalog;
+import dev.highwater.properties.bugs.KnownBug;
+import dev.highwater.properties.explore.Alphabet;
+import dev.highwater.properties.explore.CatalogCheck;
+import dev.highwater.properties.explore.CheckResult;
+import dev.highwater.properties.explore.CheckSpec;
+import dev.highwater.properties.explore.Counterexamples;
+import dev.highwater.properties.explore.Explorer;
+import dev.highwater.properties.explore.Machines;
+import dev.highwater.properties.fuzz.FindingWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code highwater check}: the bounded model checker (breadth-first, shortest counterexample, or a bounded proof).
+ * With {@code --preset} and {@code --property}: one search; ends with
+ * {@code summary: preset=P property=Q depth=D states=N result=violation|clean length=L}. Without: every sequential
+ * catalog bug under its pre-fix preset and property, and its fixed presets to the same depth; ends with
+ * {@code summary: bugs=N sequential=N found=N fixed_clean=N ...}. Counterexamples go to {@code <corpus>/check/}.
+ * Exit 1 on a violation the catalog does not expect, or an expected one not found; 2 on bad input.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Bounded model checking: breadth-first search over a small op alphabet on a small"
+    + " zone; the shortest counterexample (written to <corpus>/check/) or a bounded proof. Without --preset/--property:"
+    + " every sequential catalog bug and its fixed presets.")
+public final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = "--preset", description = "preset to search under (with --property)")
+    String preset;
+
+    @Option(names = "--property", description = "property to check after every step (with --preset)")
+    String property;
+
+    @Option(names = "--bug", description = "only this catalog bug (default: every sequential one)")
+    String bug;
+
+    @Option(names = "--depth", defaultValue = "5", description = "longest trace searched (default ${DEFAULT-VALUE})")
+    int depth;
+
+    @Option(names = "--pages", defaultValue = "64", description = "zone size in pages, 16..512 (default ${DEFAULT-VALUE})")
+    long pages;
+
+    @Option(names = "--trace", description = "initial configuration: this trace's header (machine, sysctls, tasks),"
+        + " shrunk to --pages; its ops are ignored")
+    Path trace;
+
+    @Option(names = "--orders", defaultValue = "2", description = "allocation orders 0..K in the alphabet (default ${DEFAULT-VALUE})")
+    int orders;
+
+    @Option(names = "--alphabet", description = "standard (orders 0..K in GFP_KERNEL and GFP_ATOMIC/softirq, anon, page"
+        + " cache, drain, kswapd, compact, free) or trace (the --trace or catalog bug trace's own alloc vocabulary scaled"
+        + " to the zone, plus anon, page cache when it has any, drain, kswapd, compact, free); default: trace for"
+        + " catalog bugs, standard otherwise")
+    String alphabet;
+
+    @Option(names = "--cache", negatable = true, description = "page-cache ops in the alphabet (default: on with"
+        + " --preset; for catalog bugs, when the bug's trace uses page cache)")
+    Boolean cache;
+
+    @Option(names = "--max-states", defaultValue = "2000000", description = "memory bound in distinct states"
+        + " (default ${DEFAULT-VALUE}); the search ends cleanly with 'bound reached at depth d'")
+    long maxStates;
+
+    @Option(names = "--corpus", defaultValue = "corpus", description = "corpus folder; counterexamples go to its check/"
+        + " (default ${DEFAULT-VALUE})")
+    Path corpus;
+
+    @Option(names = "--no-write", description = "do not write counterexamples to the corpus")
+    boolean noWrite;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress lines")
+    boolean quiet;
+
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() {
+        if (depth < 1 || depth > 64 || pages < Machines.MIN_PAGES || pages > Machines.MAX_PAGES || orders < 0
+            || orders > 10 || maxStates < 1 || maxStates > (1L << 28)) {
+            err.println("highwater check: need --depth 1..64, --pages " + Machines.MIN_PAGES + ".." + Machines.MAX_PAGES
+                + ", --orders 0..10, --max-states 1..2^28");
+            out.println("summary: result=error error=bad_input");
+            return 2;
+        }
+        if (alphabet != null && !alphabet.equals("standard") && !alphabet.equals("trace")) {
+            err.println("highwater check: --alphabet is standard or trace, got '" + alphabet + "'");
+            out.println("summary: result=error error=bad_input");
+            return 2;
+        }
+        if ("trace".equals(alphabet) && preset != null && trace == null) {
+            err.println("highwater check: --alphabet trace needs --trace FILE (or a catalog bug run)");
+            out.println("summary: result=error error=bad_input");
+            return 2;
+        }
+        if ((preset == null) != (property == null)) {
+            err.println("highwater check: --preset and --property go together (neither: every catalog bug)");
+            out.println("summary: result=error error=bad_input");
+            return 2;
+        }
+        if (preset != null) {
+            return single();
+        }
+        return catalog();
+    }
+
+    private Integer single() {
+        Optional<KernelPolicy> p = Presets.byName(preset);
+        if (p.isEmpty()) {
+            err.println("highwater check: unknown preset '" + preset + "' (known: " + String.join(", ", Presets.names()) + ")");
+            out.println("summary: result=error error=unknown_preset");
+            return 2;
+        }
+        Optional<Property> q = PropertyCatalog.byId(property);
+        if (q.isEmpty()) {
+            err.println("highwater check: unknown property '" + property + "' (known: "
+                + String.join(", ", PropertyCatalog.all().stream().map(Property::id).toList()) + ")");
+            out.println("summary: result=error error=unknown_property");
+            return 2;
+        }
+        Trace machine;
+        Trace source = null;
+        if (trace != null) {
+            try {
+                source = TraceParser.parseFile(trace);
+                machine = Machines.shrink(source, preset, pages);
+            } catch (TraceFormatException e) {
+                err.println(e.getMessage());
+                out.println("summary: result=error error=malformed_trace");
+                return 2;
+            } catch (IllegalArgumentException e) {
+                err.println(trace + ": cannot shrink its machine to " + pages + " pages: " + e.getMessage());
+                out.println("summary: result=error error=bad_machine");
+                return 2;
+            } catch (IOException e) {
+                err.println(trace + ": cannot read (" + (Files.exists(trace) ? e.getMessage() : "no such file") + ")");
+                out.println("summary: result=error error=io");
+                return 2;
+            }
+        } else {
+            machine = Machines.small(preset, pages);
+        }
+        boolean withCache = cache == null || cache;
+        Alphabet a = "trace".equals(alphabet) ? Alphabet.fromTrace(source, machine)
+            : Alphabet.standard(pages, orders, machine.tasks(), withCache);
+        CheckSpec spec = new CheckSpec(machine, p.get(), q.get(), depth, a, maxStates);
+        out.printf("check: preset=%s property=%s depth=%d pages=%d alphabet=%s moves=%d+frees max_states=%d%n",
+            preset, property, depth, pages, "trace".equals(alphabet) ? "trace" : "standard(orders=0.." + orders
+                + ",cache=" + withCache + ")", a.fixed().size(), maxStates);
+        CheckResult r = new Explorer(spec, progress(preset)).run();
+        report(spec, r);
+        CatalogCheck.Expected ex = CatalogCheck.expected(preset, property);
+        out.printf(Locale.ROOT, "summary: preset=%s property=%s depth=%d states=%d result=%s length=%d time_s=%.2f"
+                + " states_per_s=%.0f states_per_cpu_s=%.0f expected=%s%s%n", preset, property, r.depth(), r.states(),
+            r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), ex.name().toLowerCase(Locale.ROOT),
+            r.kind() == CheckResult.Kind.BOUND ? " bound=reached" : "");
+        if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
+            return 1;
+        }
+        boolean ok = r.violation() ? ex == CatalogCheck.Expected.VIOLATION : ex != CatalogCheck.Expected.VIOLATION;
+        return ok ? 0 : 1;
+    }
+
+    private Integer catalog() {
+        List<KnownBug> bugs = new ArrayList<>();
+        for (KnownBug b : BugCatalog.all()) {
+            if (bug == null || b.id().equals(bug)) {
+                bugs.add(b);
+            }
+        }
+        if (bugs.isEmpty()) {
+            err.println("highwater check: unknown bug '" + bug + "' (known: "
+                + String.join(", ", BugCatalog.all().stream().map(KnownBug::id).toList()) + ")");
+            out.println("summary: bugs=0 error=unknown_bug");
+            return 2;
+        }
+        int sequential = 0;
+        int found = 0;
+        int fixedRuns = 0;
+        int fixedClean = 0;
+        long states = 0;
+        long nanos = 0;
+        long cpuNanos = 0;
+        List<String> table = new ArrayList<>();
+        for (KnownBug b : bugs) {
+            if (!b.sequential()) {
+                out.println("bug " + b.id() + ": skipped, not expressible as a sequential trace");
+                continue;
+            }
+            sequential++;
+            Path f = corpus.resolve(b.trace());
+            Trace t;
+            try {
+                t = TraceParser.parseFile(f);
+            } catch (TraceFormatException e) {
+                err.println(e.getMessage());
+                out.println("summary: bugs=" + bugs.size() + " error=malformed_trace");
+                return 2;
+            } catch (IOException e) {
+                err.println(f + ": cannot read (" + (Files.exists(f) ? e.getMessage() : "no such file") + ")");
+                out.println("summary: bugs=" + bugs.size() + " error=io");
+                return 2;
+            }
+            String pre = b.buggy().get(0);
+            boolean std = "standard".equals(alphabet);
+            CheckSpec spec = CatalogCheck.spec(b, t, pre, pages, depth, std ? orders : -1, maxStates);
+            if (std && cache != null) {
+                spec = new CheckSpec(spec.machine(), spec.preset(), spec.property(), depth,
+                    Alphabet.standard(pages, orders, spec.machine().tasks(), cache), maxStates);
+            }
+            out.printf("bug %s: preset=%s property=%s depth=%d pages=%d moves=%d+frees (catalog trace: %d steps)%n",
+                b.id(), String.join(",", b.buggy()), b.property(), depth, pages, spec.alphabet().fixed().size(),
+                t.ops().size());
+            boolean allFound = true;
+            CheckResult r = null;
+            List<String> buggyCells = new ArrayList<>();
+            for (String bp : b.buggy()) {
+                CheckSpec bs = new CheckSpec(spec.machine().withPolicy(bp), Presets.byName(bp).orElseThrow(),
+                    spec.property(), depth, spec.alphabet(), maxStates);
+                CheckResult br = new Explorer(bs, progress(bp)).run();
+                report(bs, br);
+                states += br.states();
+                nanos += br.nanos();
+                cpuNanos += Math.max(0, br.cpuNanos());
+                allFound &= br.violation();
+                if (r == null) {
+                    r = br;
+                } else {
+                    buggyCells.add(String.format(Locale.ROOT, "%s=%s(%d states, %.1fs)", bp,
+                        br.violation() ? "length " + br.length() : "clean@" + br.depth(), br.states(), br.seconds()));
+                }
+            }
+            if (allFound) {
+                found++;
+            }
+            List<String> fixedCells = new ArrayList<>();
+            for (String fx : b.fixed()) {
+                CheckSpec fs = new CheckSpec(spec.machine().withPolicy(fx), Presets.byName(fx).orElseThrow(),
+                    spec.property(), depth, spec.alphabet(), maxStates);
+                CheckResult fr = new Explorer(fs, progress(fx)).run();
+                report(fs, fr);
+                states += fr.states();
+                nanos += fr.nanos();
+                cpuNanos += Math.max(0, fr.cpuNanos());
+                fixedRuns++;
+                if (!fr.violation() && fr.kind() != CheckResult.Kind.MODEL_ERROR) {
+                    fixedClean++;
+                }
+                fixedCells.add(String.format(Locale.ROOT, "%s=%s@%d(%d states, %.1fs)", fx, fr.resultWord(), fr.depth(),
+                    fr.states(), fr.seconds()));
+            }
+            table.add(String.format(Locale.ROOT, "%-28s %-12s %-6s %-10s %9d %7.1f %8d  %s", b.id(), pre,
+                r.violation() ? Integer.toString(r.length()) : "-", r.resultWord() + "@" + r.depth(), r.states(),
+                r.seconds(), t.ops().size(), String.join(" ", fixedCells)
+                    + (buggyCells.isEmpty() ? "" : "; also pre-fix: " + String.join(" ", buggyCells))));
+        }
+        out.println();
+        out.printf("%-28s %-12s %-6s %-10s %9s %7s %8s  %s%n", "bug", "preset", "length", "result", "states", "time_s",
+            "catalog", "fixed presets (same depth)");
+        table.forEach(out::println);
+        boolean ok = found == sequential && fixedClean == fixedRuns;
+        out.printf(Locale.ROOT, "summary: bugs=%d sequential=%d found=%d fixed_runs=%d fixed_clean=%d depth=%d pages=%d"
+                + " states=%d time_s=%.1f states_per_cpu_s=%.0f%n", bugs.size(), sequential, found, fixedRuns, fixedClean,
+            depth, pages, states, nanos / 1e9, cpuNanos == 0 ? Double.NaN : states * 1e9 / cpuNanos);
+        return ok ? 0 : 1;
+    }
+
+    private Explorer.Progress progress(String presetName) {
+        if (quiet) {
+            return null;
+        }
+        return (d, frontier, states, transitions, rate) -> err.printf(Locale.ROOT,
+            "check %s: depth=%d frontier=%d states=%d transitions=%d states/s=%.0f%n", presetName, d, frontier, states,
+            transitions, rate);
+    }
+
+    /** Prints the outcome of one search; writes a counterexample to the corpus. */
+    private void report(CheckSpec spec, CheckResult r) {
+        String head = String.format(Locale.ROOT, "  %s %s: ", r.preset(), r.property());
+        switch (r.kind()) {
+            case VIOLATION, MODEL_ERROR -> {
+                out.println(head + (r.violation() ? "violation" : "MODEL ERROR") + " at length " + r.length()
+                    + " (shortest; " + r.states() + " states, " + String.format(Locale.ROOT, "%.2f", r.seconds())
+                    + " s): " + r.message());
+                if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
+                    r.counterexample().orElseThrow().forEach(o -> out.println("    " + TracePrinter.opText(o)));
+                    return;
+                }
+                Trace finding = Counterexamples.finding(spec, r);
+                String text = TracePrinter.print(finding);
+                for (String line : text.split("\n")) {
+                    out.println("    " + line);
+                }
+                if (!noWrite) {
+                    try {
+                        FindingWriter.Written w = Counterexamples.write(corpus.resolve("check"), finding, r.property());
+                        out.println("  " + (w.created() ? "written: " : "already in the corpus: ") + w.file());
+                    } catch (IOException e) {
+                        err.println("highwater check: cannot write the counterexample: " + e.getMessage());
+                    }
+                }
+            }
+            case BOUND -> out.printf(Locale.ROOT, "%sbound reached at depth %d: no violation up to depth %d, %d states,"
+                + " %.2f s%n", head, r.depth() + 1, r.depth(), r.states(), r.seconds());
+            case EXHAUSTED -> out.printf(Locale.ROOT, "%sbounded proof: every reachable state explored by depth %d, no"
+                + " violation (%d states, %.2f s)%n", head, r.depth(), r.states(), r.seconds());
+            case CLEAN -> out.printf(Locale.ROOT, "%sbounded proof: preset=%s property=%s depth=%d states=%d time_s=%.2f%n",
+                head, r.preset(), r.property(), r.depth(), r.states(), r.seconds());
+            default -> throw new IllegalStateException();
+        }
+    }
+}

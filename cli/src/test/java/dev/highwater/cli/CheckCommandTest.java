@@ -1,0 +1,65 @@
+package dev.highwater.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void findsTheExpectedViolationAndWritesItOnce(@TempDir Path corpus) throws Exception {
+        String[] args = {"check", "--preset", "linux-4.8", "--property", "no-oom-above-min", "--depth", "5", "--pages",
+            "64", "--orders", "1", "--no-cache", "--corpus", corpus.toString()};
+        int rc = Main.run(args);
+        assertThat(stdout()).containsPattern(
+            "summary: preset=linux-4\\.8 property=no-oom-above-min depth=\\d state[s]=\\d+ result=violation length=\\d");
+        assertThat(stdout()).contains("written: ");
+        assertThat(rc).isZero(); // the catalog expects no-oom-above-min under linux-4.8
+        try (Stream<Path> s = Files.walk(corpus.resolve("check"))) {
+            assertThat(s.filter(p -> p.toString().endsWith(".trace")).count()).isEqualTo(1);
+        }
+        out.reset();
+        assertThat(Main.run(args)).isZero();
+        assertThat(stdout()).contains("already in the corpus: ");
+    }
+
+    @Test
+    void badInputExitsTwo() {
+        assertThat(Main.run("check", "--preset", "linux-9.9", "--property", "no-oom-above-min")).isEqualTo(2);
+        assertThat(stdout()).contains("summary: result=error error=unknown_preset");
+        assertThat(Main.run("check", "--preset", "mainline")).isEqualTo(2);
+        assertThat(Main.run("check", "--pages", "4")).isEqualTo(2);
+        assertThat(Main.run("check", "--bug", "no-such-bug")).isEqualTo(2);
+    }
+}

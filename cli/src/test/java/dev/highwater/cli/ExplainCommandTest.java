@@ -1,0 +1,76 @@
+package dev.highwater.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `highwater explain` and `highwater report` end to end: exit statuses, summary lines, files. */
+class ExplainCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private static Path root() {
+        Path p = Path.of("").toAbsolutePath();
+        return Files.isDirectory(p.resolve("corpus")) ? p : p.getParent();
+    }
+
+    @Test
+    void explainsTheSeedFolder() {
+        Path seeds = root().resolve("../shared/seeds");
+        int rc = Main.run("explain", seeds.toString());
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertThat(rc).isZero();
+        assertThat(o).contains("diagnosis: highatomic-only (preset linux-4.9)")
+            .contains("diagnosis: fragmentation (preset linux-2.6.32)")
+            .endsWith("summary: reports=14 diagnosed=9 not_allocator=0 unparsed=0\n");
+    }
+
+    @Test
+    void truncatedLogIsBadInputWithFileAndLine() throws Exception {
+        String raw = Files.readString(root().resolve("../shared/seeds/000_e32e322c1b8fb7c4.txt"));
+        Path cut = tmp.resolve("cut.log");
+        Files.writeString(cut, raw.substring(0, raw.indexOf("lowmem_reserve[]: 0 0")));
+        int rc = Main.run("explain", cut.toString());
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(cut + ":127: truncated report: zone Normal has no buddy line")
+            .doesNotContain("Exception");
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("summary: reports=0 diagnosed=0 not_allocator=0 unparsed=1\n");
+    }
+
+    @Test
+    void reportWritesFourFiles() throws Exception {
+        int rc = Main.run("report", root().resolve("corpus/bugs").toString(), "--out", tmp.toString());
+        assertThat(rc).isZero();
+        for (String f : new String[] {"report.txt", "report.md", "report.html", "junit.xml"}) {
+            assertThat(tmp.resolve(f)).isRegularFile();
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("summary: traces=\\d+ findings=\\d+ out=");
+    }
+}

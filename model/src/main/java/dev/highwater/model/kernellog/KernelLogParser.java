@@ -1,0 +1,457 @@
+package dev.highwater.model.kernellog;
+
+import dev.highwater.model.kernellog.KernelReport.BuddyEntry;
+import dev.highwater.model.kernellog.KernelReport.Field;
+import dev.highwater.model.kernellog.KernelReport.Kind;
+import dev.highwater.model.kernellog.KernelReport.ZoneState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses real kernel logs (2.6.32 to 6.x) into {@link KernelReport}s, following the robustness rules of
+ * kernel-semantics §10.3: syslog prefixes, {@code [ seconds]} timestamps, {@code <level>} markers and rsyslog's
+ * {@code #012} are stripped; lines re-wrapped by mail clients are re-joined (the whole log is parsed as one token
+ * stream in which a timestamp is a separator), and fields are found by their {@code key:value} tokens, not by
+ * position. Formats per version: §10.1 (warn_alloc), §10.2 (OOM), §10.4 (table); {@code /proc/buddyinfo} dumps
+ * are accepted as reports of their own.
+ *
+ * <p>A report whose Mem-Info block is cut off (a zone line without its buddy line, a buddy line without its
+ * {@code = NkB} total, a total that disagrees with its entries) is refused with the file and line; so is a file
+ * that holds no memory report at all.
+ */
+public final class KernelLogParser {
+    private static final String ZONES = "(?:DMA32|DMA|Normal|HighMem|Movable|Device)";
+    private static final Pattern SYSLOG = Pattern.compile(
+        "^(?:<\\d>)?(?:(?:[A-Z][a-z]{2}\\s+\\d+\\s+\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT\\S+)\\s+\\S+\\s+)?"
+            + "kernel:\\s*(?::\\s+)?");
+    private static final Pattern LEVEL = Pattern.compile("^<\\d>");
+    private static final Pattern TIMESTAMP = Pattern.compile("\\[\\s*\\d+\\.\\d+\\s*\\]");
+    private static final Pattern TS_OPEN_AT_END = Pattern.compile("\\[\\s*(\\d+\\.?\\d*)?\\s*$");
+    private static final Pattern TS_CLOSE_AT_START = Pattern.compile("^\\s*\\d*\\.?\\d+\\s*\\]");
+
+    private static final Pattern FAIL = Pattern.compile(
+        "(\\S+?):?\\s+page allocation (?:failure|stalls for \\d+ms)[.:,]\\s*order:\\s*(\\d+),\\s*mode:\\s*"
+            + "(0x[0-9a-fA-F]+)(?:\\(([^)]*)\\))?");
+    private static final Pattern OOM = Pattern.compile(
+        "(\\S+) invoked oom-killer:\\s*gfp_mask=(0x[0-9a-fA-F]+)(?:\\(([^)]*)\\))?,\\s*(?:nodemask=[^,]*,\\s*)?"
+            + "order=(-?\\d+)");
+    private static final Pattern VMALLOC = Pattern.compile("(\\S+?):?\\s+vmalloc(?: error)?: (?:allocation failure|size)");
+    private static final Pattern MEMCG = Pattern.compile(
+        "Memory cgroup out of memory|memory: usage \\d+kB, limit|CONSTRAINT_MEMCG|Memory cgroup stats for");
+    private static final Pattern RELEASE = Pattern.compile(
+        "(?:CPU: \\d+ PID: \\d+ Comm: \\S+|Pid: \\d+, comm: \\S+)\\s+(?:Not tainted|Tainted:[A-Z \\-]*?)\\s+"
+            + "(\\d+\\.\\d+[\\w.\\-+~]*)");
+    private static final Pattern FRAME = Pattern.compile(
+        "(?:\\]\\s*(?:\\?\\s*)?|\\()([A-Za-z_][\\w.]*)\\+0x[0-9a-f]+/0x[0-9a-f]+|(<IRQ>)");
+    private static final Pattern MEMINFO_START = Pattern.compile("\\bactive_anon:\\d+(?![\\dkK])");
+    private static final Pattern PAGE_TOKEN = Pattern.compile("\\b([a-z_]+):(\\d+)(?![\\dkK])");
+    private static final Pattern NODE_LINE = Pattern.compile("\\bNode (\\d+) active_anon:\\d+kB");
+    private static final Pattern ZONE_LINE = Pattern.compile("(Node \\d+ )?\\b(" + ZONES + ")\\s+(free:\\d+kB)");
+    private static final Pattern FIELD = Pattern.compile("([a-z_()]+):\\s?(\\d+)(kB|KB)?|all_unreclaimable\\?\\s+(yes|no)");
+    private static final Pattern LOWMEM = Pattern.compile("lowmem_reserve\\[\\]:((?:\\s+\\d+)+)");
+    private static final Pattern BUDDY = Pattern.compile(
+        "(Node \\d+ )?\\b(" + ZONES + "): ((?:\\d+\\*\\d+kB\\s*(?:\\([A-Z]+\\)\\s*)?)+)=\\s*(\\d+)kB");
+    private static final Pattern BUDDY_START = Pattern.compile("\\b(" + ZONES + "): \\d+\\*\\d+kB");
+    private static final Pattern BUDDY_ENTRY = Pattern.compile("(\\d+)\\*(\\d+)kB\\s*(?:\\(([A-Z]+)\\))?");
+    private static final Pattern FOOTER = Pattern.compile(
+        "(\\d+) (pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|total pagecache pages"
+            + "|pages in swap cache|pages hwpoisoned)|(Free swap|Total swap)\\s*=\\s*(-?\\d+)kB");
+    private static final Pattern BUDDYINFO = Pattern.compile("^\\s*Node\\s+(\\d+),\\s*zone\\s+(" + ZONES + ")((?:\\s+\\d+){1,20})\\s*$");
+    private static final Pattern MEMINFO_HDR = Pattern.compile("Mem-[Ii]nfo:");
+
+    private KernelLogParser() {
+    }
+
+    public static List<KernelReport> parseFile(Path file) throws IOException, KernelLogException {
+        byte[] data = Files.readAllBytes(file);
+        return parse(new String(data, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** The re-joined log: text and the physical line each character came from. */
+    private record Joined(String text, int[] lineStarts, int[] lineNumbers, List<String> cleanLines) {
+        int lineAt(int offset) {
+            int i = Arrays.binarySearch(lineStarts, offset);
+            if (i < 0) {
+                i = -i - 2;
+            }
+            return lineNumbers[Math.max(0, i)];
+        }
+    }
+
+    static Joined join(String text) {
+        String[] raw = text.split("\r?\n|\r", -1);
+        StringBuilder sb = new StringBuilder();
+        List<Integer> starts = new ArrayList<>();
+        List<Integer> numbers = new ArrayList<>();
+        List<String> clean = new ArrayList<>();
+        for (int i = 0; i < raw.length; i++) {
+            for (String piece : raw[i].split("#012", -1)) {
+                String l = clean(piece);
+                starts.add(sb.length());
+                numbers.add(i + 1);
+                clean.add(l);
+                sb.append(l).append(' ');
+            }
+        }
+        int[] s = starts.stream().mapToInt(Integer::intValue).toArray();
+        int[] n = numbers.stream().mapToInt(Integer::intValue).toArray();
+        return new Joined(sb.toString(), s, n, clean);
+    }
+
+    static String clean(String line) {
+        String l = line.replace('\t', ' ').replace('\u00a0', ' ');
+        l = SYSLOG.matcher(l).replaceFirst("");
+        l = LEVEL.matcher(l).replaceFirst("");
+        l = TIMESTAMP.matcher(l).replaceAll(" ");
+        l = TS_OPEN_AT_END.matcher(l).replaceFirst("");
+        l = TS_CLOSE_AT_START.matcher(l).replaceFirst("");
+        return l.strip().replaceAll(" {2,}", " ");
+    }
+
+    private record Header(int start, int end, Kind kind, Matcher m) {
+    }
+
+    /**
+     * Parses every report in {@code text}.
+     *
+     * @throws KernelLogException if the text holds no report, or a report is cut off or garbled
+     */
+    public static List<KernelReport> parse(String text, String file) throws KernelLogException {
+        Joined j = join(text);
+        String t = j.text();
+        List<Header> headers = new ArrayList<>();
+        Matcher m = FAIL.matcher(t);
+        while (m.find()) {
+            headers.add(new Header(m.start(), m.end(), Kind.ALLOC_FAILURE, m));
+            m = FAIL.matcher(t).region(m.end(), t.length());
+        }
+        m = OOM.matcher(t);
+        while (m.find()) {
+            headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
+            m = OOM.matcher(t).region(m.end(), t.length());
+        }
+        m = VMALLOC.matcher(t);
+        while (m.find()) {
+            headers.add(new Header(m.start(), m.end(), Kind.NOT_ALLOCATOR, m));
+            m = VMALLOC.matcher(t).region(m.end(), t.length());
+        }
+        headers.sort((a, b) -> Integer.compare(a.start(), b.start()));
+
+        List<KernelReport> out = new ArrayList<>();
+        for (int h = 0; h < headers.size(); h++) {
+            Header hd = headers.get(h);
+            int end = h + 1 < headers.size() ? headers.get(h + 1).start() : t.length();
+            out.add(report(file, j, hd, end));
+        }
+        out.addAll(buddyinfo(file, j));
+        if (headers.isEmpty()) {
+            Matcher z = ZONE_LINE.matcher(t);
+            if (z.find()) {
+                // a Mem-Info dump without a failure or OOM header (SysRq-m, a memcg report cut at its header)
+                out.add(window(file, j, z.start(), t.length(), Kind.NOT_ALLOCATOR, "show_mem without an allocation"
+                    + " request", "", -1, OptionalLong.empty(), "", j.lineAt(z.start())));
+            }
+        }
+        if (out.isEmpty()) {
+            int line = firstNonBlank(j);
+            throw new KernelLogException(file, line, "no kernel memory report found: expected a 'page allocation failure'"
+                + " or 'invoked oom-killer' header, or /proc/buddyinfo lines ('Node 0, zone DMA32 97 54 ...')");
+        }
+        out.sort((a, b) -> Integer.compare(a.line(), b.line()));
+        return List.copyOf(out);
+    }
+
+    private static int firstNonBlank(Joined j) {
+        for (int i = 0; i < j.cleanLines().size(); i++) {
+            if (!j.cleanLines().get(i).isBlank()) {
+                return j.lineNumbers()[i];
+            }
+        }
+        return 1;
+    }
+
+    private static KernelReport report(String file, Joined j, Header hd, int end) throws KernelLogException {
+        Matcher m = hd.m();
+        String header = j.text().substring(hd.start(), hd.end()).strip();
+        int line = j.lineAt(hd.start());
+        String window = j.text().substring(hd.start(), end);
+        Kind kind = hd.kind();
+        String comm;
+        int order;
+        OptionalLong gfp;
+        String names;
+        try {
+            switch (kind) {
+                case ALLOC_FAILURE -> {
+                    comm = stripPrompt(m.group(1));
+                    order = Integer.parseInt(m.group(2));
+                    gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(3).substring(2), 16));
+                    names = m.group(4) == null ? "" : m.group(4);
+                }
+                case OOM -> {
+                    comm = stripPrompt(m.group(1));
+                    order = Integer.parseInt(m.group(4));
+                    gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(2).substring(2), 16));
+                    names = m.group(3) == null ? "" : m.group(3);
+                    if (MEMCG.matcher(window).find()) {
+                        kind = Kind.NOT_ALLOCATOR;
+                    }
+                }
+                default -> {
+                    comm = stripPrompt(m.group(1));
+                    order = -1;
+                    gfp = OptionalLong.empty();
+                    names = "";
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new KernelLogException(file, line, "garbled header '" + header + "': " + e.getMessage());
+        }
+        if (order < -1 || order > 20) {
+            throw new KernelLogException(file, line, "order " + order + " out of range in '" + header + "'");
+        }
+        return window(file, j, hd.start(), end, kind, header, comm, order, gfp, names, line);
+    }
+
+    private static String stripPrompt(String comm) {
+        String c = comm;
+        while (c.startsWith("#") || c.startsWith("$")) {
+            c = c.substring(1);
+        }
+        return c.endsWith(":") ? c.substring(0, c.length() - 1) : c;
+    }
+
+    private static KernelReport window(String file, Joined j, int start, int end, Kind kind, String header,
+                                       String comm, int order, OptionalLong gfp, String names, int line)
+        throws KernelLogException {
+        String t = j.text();
+        Optional<String> release = Optional.empty();
+        Matcher rm = RELEASE.matcher(t).region(start, end);
+        if (rm.find()) {
+            release = Optional.of(rm.group(1));
+        }
+        List<String> trace = new ArrayList<>();
+        Matcher fm = FRAME.matcher(t).region(start, end);
+        while (fm.find()) {
+            trace.add(fm.group(1) != null ? fm.group(1) : fm.group(2));
+        }
+        // zone lines
+        List<int[]> zoneSpans = new ArrayList<>();
+        Matcher zm = ZONE_LINE.matcher(t).region(start, end);
+        while (zm.find()) {
+            zoneSpans.add(new int[] {zm.start(), zm.end()});
+        }
+        int firstZone = zoneSpans.isEmpty() ? end : zoneSpans.get(0)[0];
+        Map<String, Long> memInfo = new LinkedHashMap<>();
+        Matcher mi = MEMINFO_START.matcher(t).region(start, firstZone);
+        int nodeStart = -1;
+        if (mi.find()) {
+            Matcher nl = NODE_LINE.matcher(t).region(mi.start(), firstZone);
+            int miEnd = firstZone;
+            if (nl.find()) {
+                miEnd = nl.start();
+                nodeStart = nl.start();
+            }
+            Matcher pt = PAGE_TOKEN.matcher(t).region(mi.start(), miEnd);
+            while (pt.find()) {
+                memInfo.putIfAbsent(pt.group(1), Long.parseLong(pt.group(2)));
+            }
+        }
+        Map<String, Long> node = new LinkedHashMap<>();
+        if (nodeStart >= 0) {
+            Matcher f = FIELD.matcher(t).region(nodeStart, firstZone);
+            while (f.find()) {
+                if (f.group(4) != null) {
+                    node.put("all_unreclaimable", f.group(4).equals("yes") ? 1L : 0L);
+                    break;
+                }
+                node.putIfAbsent(f.group(1), Long.parseLong(f.group(2)));
+            }
+        }
+        if (zoneSpans.isEmpty() && MEMINFO_HDR.matcher(t).region(start, end).find()
+            && !BUDDY_START.matcher(t).region(start, end).find()) {
+            Matcher h = MEMINFO_HDR.matcher(t).region(start, end);
+            h.find();
+            throw new KernelLogException(file, j.lineAt(h.start()), "truncated report: 'Mem-Info:' is not followed by"
+                + " any zone line ('<Zone> free:NkB min:NkB ...')");
+        }
+        List<ZoneState> zones = new ArrayList<>();
+        for (int zi = 0; zi < zoneSpans.size(); zi++) {
+            int zs = zoneSpans.get(zi)[0];
+            int zoneLine = j.lineAt(zs);
+            int limit = zi + 1 < zoneSpans.size() ? zoneSpans.get(zi + 1)[0] : end;
+            Matcher zh = ZONE_LINE.matcher(t).region(zs, limit);
+            zh.lookingAt();
+            String prefix = zh.group(1) == null ? "" : zh.group(1);
+            String name = zh.group(2);
+            Matcher lr = LOWMEM.matcher(t).region(zs, limit);
+            int fieldsEnd = limit;
+            List<Long> reserve = List.of();
+            if (lr.find()) {
+                fieldsEnd = lr.start();
+                List<Long> r = new ArrayList<>();
+                for (String s : lr.group(1).strip().split("\\s+")) {
+                    if (r.size() >= 6) {
+                        break;
+                    }
+                    r.add(Long.parseLong(s));
+                }
+                reserve = r;
+            }
+            Matcher bs = BUDDY_START.matcher(t).region(zs, fieldsEnd);
+            if (bs.find()) {
+                fieldsEnd = bs.start();
+            }
+            List<Field> fields = new ArrayList<>();
+            Optional<Boolean> allUnrec = Optional.empty();
+            Matcher f = FIELD.matcher(t).region(zh.start(3), fieldsEnd);
+            while (f.find()) {
+                if (f.group(4) != null) {
+                    allUnrec = Optional.of(f.group(4).equals("yes"));
+                    continue;
+                }
+                try {
+                    fields.add(new Field(f.group(1), Long.parseLong(f.group(2)), f.group(3) == null ? "" : f.group(3)));
+                } catch (NumberFormatException e) {
+                    throw new KernelLogException(file, j.lineAt(f.start()), "number out of range: " + f.group());
+                }
+            }
+            boolean hasMin = fields.stream().anyMatch(x -> x.name().equals("min"));
+            boolean hasHigh = fields.stream().anyMatch(x -> x.name().equals("high"));
+            if (!hasMin || !hasHigh) {
+                throw new KernelLogException(file, zoneLine, "truncated zone line for " + name
+                    + ": expected free:, min:, low: and high: fields");
+            }
+            // the buddy line of this zone: the first with its name after the zone line
+            ZoneBuddy zb = null;
+            int searchFrom = zs;
+            Matcher b = BUDDY.matcher(t).region(searchFrom, end);
+            while (b.find()) {
+                if (b.group(2).equals(name) && true) {
+                    zb = buddyOf(file, j, b);
+                    break;
+                }
+            }
+            if (zb == null) {
+                Matcher partial = BUDDY_START.matcher(t).region(zs, end);
+                int where = zoneLine;
+                while (partial.find()) {
+                    if (partial.group(1).equals(name)) {
+                        where = j.lineAt(partial.start());
+                        throw new KernelLogException(file, where, "truncated buddy line for zone " + name
+                            + ": no '= NkB' total");
+                    }
+                }
+                throw new KernelLogException(file, where, "truncated report: zone " + name + " has no buddy line ('"
+                    + name + ": N*4kB (UM) ... = NkB')");
+            }
+            zones.add(new ZoneState(name, zoneLine, fields, allUnrec, reserve, zb.entries(), zb.total(), prefix));
+        }
+        // buddy lines without zone lines (a report cut before its zone lines is refused above; a 2.6.32 show_mem
+        // always prints zone lines first)
+        Map<String, Long> footer = new LinkedHashMap<>();
+        Matcher ft = FOOTER.matcher(t).region(start, end);
+        while (ft.find()) {
+            if (ft.group(1) != null) {
+                footer.putIfAbsent(ft.group(2), Long.parseLong(ft.group(1)));
+            } else {
+                footer.putIfAbsent(ft.group(3), Long.parseLong(ft.group(4)));
+            }
+        }
+        return new KernelReport(file, line, kind, header, comm, order, gfp, names, release, trace, memInfo, node,
+            zones, footer);
+    }
+
+    private record ZoneBuddy(List<BuddyEntry> entries, long total) {
+    }
+
+    private static ZoneBuddy buddyOf(String file, Joined j, Matcher b) throws KernelLogException {
+        int line = j.lineAt(b.start());
+        List<BuddyEntry> entries = new ArrayList<>();
+        Matcher e = BUDDY_ENTRY.matcher(b.group(3));
+        long sum = 0;
+        long expectedSize = -1;
+        while (e.find()) {
+            long count;
+            long size;
+            try {
+                count = Long.parseLong(e.group(1));
+                size = Long.parseLong(e.group(2));
+            } catch (NumberFormatException ex) {
+                throw new KernelLogException(file, line, "number out of range in buddy line: " + e.group());
+            }
+            if (expectedSize < 0) {
+                expectedSize = size;
+            } else if (size != expectedSize) {
+                throw new KernelLogException(file, line, "garbled buddy line for " + b.group(2) + ": block size " + size
+                    + "kB where " + expectedSize + "kB was expected");
+            }
+            expectedSize = size * 2;
+            String letters = e.group(3) == null ? "" : e.group(3);
+            for (char c : letters.toCharArray()) {
+                if ("UMEHCIR".indexOf(c) < 0) {
+                    throw new KernelLogException(file, line, "unknown migratetype letter '" + c + "' in buddy line");
+                }
+            }
+            entries.add(new BuddyEntry(count, size, letters));
+            sum = Math.addExact(sum, Math.multiplyExact(count, size));
+        }
+        long total = Long.parseLong(b.group(4));
+        if (sum != total) {
+            throw new KernelLogException(file, line, "buddy line for " + b.group(2) + " adds up to " + sum
+                + "kB but prints = " + total + "kB (garbled or cut)");
+        }
+        if (entries.size() > 20) {
+            throw new KernelLogException(file, line, "buddy line with " + entries.size() + " orders");
+        }
+        return new ZoneBuddy(entries, total);
+    }
+
+    /** Groups of consecutive {@code /proc/buddyinfo} lines, one report each. */
+    private static List<KernelReport> buddyinfo(String file, Joined j) throws KernelLogException {
+        List<KernelReport> out = new ArrayList<>();
+        List<ZoneState> group = new ArrayList<>();
+        int groupLine = -1;
+        List<String> lines = j.cleanLines();
+        for (int i = 0; i <= lines.size(); i++) {
+            Matcher m = i < lines.size() ? BUDDYINFO.matcher(lines.get(i)) : null;
+            if (m != null && m.matches()) {
+                int ln = j.lineNumbers()[i];
+                if (group.isEmpty()) {
+                    groupLine = ln;
+                }
+                String[] counts = m.group(3).strip().split("\\s+");
+                List<BuddyEntry> entries = new ArrayList<>();
+                long total = 0;
+                for (int o = 0; o < counts.length; o++) {
+                    long c;
+                    try {
+                        c = Long.parseLong(counts[o]);
+                    } catch (NumberFormatException e) {
+                        throw new KernelLogException(file, ln, "number out of range in buddyinfo line");
+                    }
+                    entries.add(new BuddyEntry(c, 4L << o, ""));
+                    total = Math.addExact(total, Math.multiplyExact(c, 4L << o));
+                }
+                group.add(new ZoneState(m.group(2), ln, List.of(), Optional.empty(), List.of(), entries, total,
+                    "Node " + m.group(1) + ", "));
+            } else if (!group.isEmpty()) {
+                out.add(new KernelReport(file, groupLine, Kind.BUDDYINFO, "/proc/buddyinfo", "", -1,
+                    OptionalLong.empty(), "", Optional.empty(), List.of(), Map.of(), Map.of(), group, Map.of()));
+                group = new ArrayList<>();
+            }
+        }
+        return out;
+    }
+}

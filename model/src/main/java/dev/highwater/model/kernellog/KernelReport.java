@@ -1,0 +1,175 @@
+package dev.highwater.model.kernellog;
+
+import dev.highwater.model.MigrateType;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One report found in a kernel log (kernel-semantics §10): a {@code page allocation failure} (warn_alloc), an
+ * {@code invoked oom-killer} report, a {@code /proc/buddyinfo} dump, or a memory report that is not the page
+ * allocator's. Values are as printed: kB stay kB, pages stay pages.
+ *
+ * @param file         the log file (for messages)
+ * @param line         the line of the header (1-based)
+ * @param kind         what kind of report
+ * @param header       the header text as re-joined from the log
+ * @param comm         the allocating task ({@code nc.traditional}); empty for buddyinfo
+ * @param order        the request's order (-1 if none)
+ * @param gfpValue     the numeric {@code mode:}/{@code gfp_mask=} value
+ * @param gfpNames     the symbolic part {@code (GFP_ATOMIC)} as printed (empty if none)
+ * @param release      the kernel release from the stack-dump line ({@code 4.9.123-pic6-...})
+ * @param callTrace    function names of the call trace, innermost first
+ * @param memInfo      the global Mem-Info counters (pages), in print order
+ * @param node         the per-node line's counters (kB; {@code all_unreclaimable} as 1/0), in print order
+ * @param zones        the zones (zone lines joined with their lowmem_reserve and buddy lines), in print order
+ * @param footer       {@code pages RAM}, {@code pages reserved}, {@code Free swap} (kB), ... in print order
+ */
+public record KernelReport(String file, int line, Kind kind, String header, String comm, int order,
+                           OptionalLong gfpValue, String gfpNames, Optional<String> release, List<String> callTrace,
+                           Map<String, Long> memInfo, Map<String, Long> node, List<ZoneState> zones,
+                           Map<String, Long> footer) {
+
+    /** Report kinds. */
+    public enum Kind {
+        /** warn_alloc: {@code page allocation failure} (or the 4.9–4.14 stall warning). */
+        ALLOC_FAILURE,
+        /** {@code invoked oom-killer}. */
+        OOM,
+        /** A {@code /proc/buddyinfo} dump (counts per order, no letters, no watermarks). */
+        BUDDYINFO,
+        /** A memory report that is not a page-allocator failure (memcg OOM, vmalloc, slab). */
+        NOT_ALLOCATOR
+    }
+
+    public KernelReport {
+        callTrace = List.copyOf(callTrace);
+        memInfo = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(memInfo));
+        node = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(node));
+        zones = List.copyOf(zones);
+        footer = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(footer));
+    }
+
+    /** Kernel major.minor from the release, if known: {@code {4, 9}}. */
+    public Optional<int[]> version() {
+        if (release.isEmpty()) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release.get());
+        return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
+            : Optional.empty();
+    }
+
+    /** Whether the call trace shows the request in softirq or hardirq context. */
+    public boolean inInterrupt() {
+        for (String f : callTrace) {
+            if (f.equals("__do_softirq") || f.equals("net_rx_action") || f.equals("do_softirq")
+                || f.equals("call_softirq") || f.equals("irq_exit") || f.equals("<IRQ>")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The zone called {@code name}, if the report has it. */
+    public Optional<ZoneState> zone(String name) {
+        return zones.stream().filter(z -> z.name().equals(name)).findFirst();
+    }
+
+    /**
+     * One zone as the report prints it.
+     *
+     * @param name          {@code DMA32}, {@code Normal}, ...
+     * @param line          line of its zone (or buddyinfo) line
+     * @param fields        the zone line's {@code name:value} tokens with units as printed (empty for buddyinfo)
+     * @param allUnreclaimable the zone line's {@code all_unreclaimable?} (2.6.32–4.8), if printed
+     * @param lowmemReserve {@code lowmem_reserve[]} entries (pages); empty if not printed
+     * @param buddy         the buddy line's entries, one per order; empty if not printed
+     * @param buddyTotalKb  the buddy line's {@code = NkB} total (-1 if none)
+     * @param prefix        the zone line's {@code Node N } prefix as printed ("" if none)
+     */
+    public record ZoneState(String name, int line, List<Field> fields, Optional<Boolean> allUnreclaimable,
+                            List<Long> lowmemReserve, List<BuddyEntry> buddy, long buddyTotalKb, String prefix) {
+        public ZoneState {
+            fields = List.copyOf(fields);
+            lowmemReserve = List.copyOf(lowmemReserve);
+            buddy = List.copyOf(buddy);
+        }
+
+        /** A zone-line value converted to pages (kB / 4), if printed. */
+        public OptionalLong pages(String field) {
+            for (Field f : fields) {
+                if (f.name().equals(field)) {
+                    if (f.unit().isEmpty()) {
+                        return OptionalLong.of(f.value());
+                    }
+                    return OptionalLong.of(f.value() / 4);
+                }
+            }
+            return OptionalLong.empty();
+        }
+
+        public boolean hasWatermarks() {
+            return pages("min").isPresent() && pages("low").isPresent() && pages("high").isPresent();
+        }
+
+        /** Free pages counted from the buddy line (all types). */
+        public long buddyPages() {
+            long n = 0;
+            for (int o = 0; o < buddy.size(); o++) {
+                n += buddy.get(o).count() << o;
+            }
+            return n;
+        }
+
+        /** The largest order with a free block, or -1. */
+        public int largestFreeOrder() {
+            for (int o = buddy.size() - 1; o >= 0; o--) {
+                if (buddy.get(o).count() > 0) {
+                    return o;
+                }
+            }
+            return -1;
+        }
+
+        /** Pages in buddy entries whose only letter is {@code t} (a lower bound of that type's free pages). */
+        public long pagesOnlyOfType(MigrateType t) {
+            long n = 0;
+            for (int o = 0; o < buddy.size(); o++) {
+                BuddyEntry e = buddy.get(o);
+                if (e.letters().equals(String.valueOf(t.letter()))) {
+                    n += e.count() << o;
+                }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * A zone-line token {@code name:value[unit]}.
+     *
+     * @param name  {@code free}, {@code isolated(anon)}, ...
+     * @param value the number
+     * @param unit  {@code kB}, {@code KB} or ""
+     */
+    public record Field(String name, long value, String unit) {
+        @Override
+        public String toString() {
+            return name + ":" + value + unit;
+        }
+    }
+
+    /**
+     * One buddy-line entry {@code count*sizekB (letters)}.
+     *
+     * @param count   free blocks of the order
+     * @param sizeKb  block size in kB
+     * @param letters migratetype letters in enum order ({@code UMEH}); "" if none printed
+     */
+    public record BuddyEntry(long count, long sizeKb, String letters) {
+        public boolean has(MigrateType t) {
+            return letters.indexOf(t.letter()) >= 0;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.highwater.properties.explore;
+
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.properties.Property;
+
+/**
+ * One bounded check.
+ *
+ * @param machine   the initial configuration: a trace whose header (node, zones, vm, tasks, swap) is booted; its ops are
+ *                  ignored
+ * @param preset    the kernel preset the search runs under
+ * @param property  the property checked after every step
+ * @param depth     the longest trace searched
+ * @param alphabet  the moves
+ * @param maxStates the memory bound: the search stops cleanly once this many distinct states are stored
+ */
+public record CheckSpec(Trace machine, KernelPolicy preset, Property property, int depth, Alphabet alphabet,
+                        long maxStates) {
+    public CheckSpec {
+        if (depth < 1 || depth > 64) {
+            throw new IllegalArgumentException("depth must be 1..64, got " + depth);
+        }
+        if (maxStates < 1 || maxStates > (1L << 28)) {
+            throw new IllegalArgumentException("max states must be 1..2^28, got " + maxStates);
+        }
+    }
+}

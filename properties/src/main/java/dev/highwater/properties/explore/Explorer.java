@@ -1,0 +1,213 @@
+package dev.highwater.properties.explore;
+
+import dev.highwater.model.mm.MemorySystem;
+import dev.highwater.model.trace.Op;
+import dev.highwater.properties.StepView;
+import dev.highwater.properties.run.AllocatorKind;
+import dev.highwater.properties.run.TraceRunner;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bounded model checker: breadth-first search over {@link Alphabet} moves from a booted memory system, with
+ * the chosen property checked after every step (every transition, not only new states: a violation is a property
+ * of the step, e.g. an OOM kill during it) and states deduplicated by their 64-bit fingerprint
+ * ({@link MemorySystem#fingerprint()}, which treats handle names as interchangeable). The first violation found at
+ * level d is a shortest one, since every trace of length d-1 was checked before.
+ *
+ * <p>Memory: a state is not kept; each level stores only (parent index, move) per new state, 8 bytes, and the
+ * fingerprint set 8-16 bytes. A state is rebuilt from its parent when expanded: the frontier is in lexicographic
+ * order of paths, so a stack of the states along the current path is shared by neighbours and a rebuild usually
+ * costs one copy and one step. Deterministic: moves are tried in alphabet order, then frees in handle order.
+ *
+ * <p>What a clean result proves: no trace of at most {@code depth} moves of this alphabet, from this machine, under
+ * this preset, violates the property, up to fingerprint collisions (two different states merged; probability about
+ * n²/2⁶⁵ for n states, as in TLC) and the state the fingerprint leaves out (statistics, per-step scratch).
+ */
+public final class Explorer {
+
+    /** Progress reports: called at most about once a second, and at the end of each level. */
+    public interface Progress {
+        void report(int depth, long frontier, long states, long transitions, double statesPerSecond);
+    }
+
+    private final CheckSpec spec;
+    private final Progress progress;
+
+    public Explorer(CheckSpec spec, Progress progress) {
+        this.spec = spec;
+        this.progress = progress == null ? (d, f, s, t, r) -> { } : progress;
+    }
+
+    /** Growable int array. */
+    private static final class Ints {
+        int[] a = new int[16];
+        int n;
+
+        void add(int v) {
+            if (n == a.length) {
+                a = Arrays.copyOf(a, n * 2);
+            }
+            a[n++] = v;
+        }
+    }
+
+    private final List<Ints> parents = new ArrayList<>();
+    private final List<Ints> moves = new ArrayList<>();
+    private MemorySystem[] stack;
+    private int[] cur;
+    private int[] anc;
+
+    public CheckResult run() {
+        long t0 = System.nanoTime();
+        cpu0 = cpuNow();
+        TraceRunner runner = new TraceRunner(List.of(spec.property()), AllocatorKind.REFERENCE);
+        MemorySystem root = runner.boot(spec.machine(), spec.preset());
+        FingerprintSet seen = new FingerprintSet((int) Math.min(spec.maxStates(), 1 << 20));
+        seen.add(root.fingerprint());
+        parents.clear();
+        moves.clear();
+        Ints p0 = new Ints();
+        p0.add(-1);
+        Ints m0 = new Ints();
+        m0.add(-1);
+        parents.add(p0);
+        moves.add(m0);
+        int depth = spec.depth();
+        stack = new MemorySystem[depth + 1];
+        stack[0] = root;
+        cur = new int[depth + 1];
+        Arrays.fill(cur, -1);
+        cur[0] = 0;
+        anc = new int[depth + 1];
+        Alphabet alphabet = spec.alphabet();
+        int fixed = alphabet.fixed().size();
+        long transitions = 0;
+        long lastReport = t0;
+        for (int d = 1; d <= depth; d++) {
+            Ints prevP = parents.get(d - 1);
+            Ints nextP = new Ints();
+            Ints nextM = new Ints();
+            parents.add(nextP);
+            moves.add(nextM);
+            for (int i = 0; i < prevP.n; i++) {
+                MemorySystem parent = materialize(d - 1, i);
+                int[] frees = alphabet.frees() ? liveHandleSteps(parent) : new int[0];
+                int total = fixed + frees.length;
+                for (int k = 0; k < total; k++) {
+                    int move = k < fixed ? k : alphabet.freeMove(frees[k - fixed]);
+                    Op op = alphabet.op(move, d);
+                    MemorySystem child = parent.copy();
+                    String result;
+                    try {
+                        result = child.apply(op);
+                    } catch (RuntimeException e) {
+                        return found(d - 1, i, move, e.toString(), CheckResult.Kind.MODEL_ERROR, seen, transitions, t0);
+                    }
+                    transitions++;
+                    Optional<String> msg = spec.property().check(new StepView(child, d, op, result));
+                    if (msg.isPresent()) {
+                        return found(d - 1, i, move, msg.get(), CheckResult.Kind.VIOLATION, seen, transitions, t0);
+                    }
+                    if (seen.add(child.fingerprint())) {
+                        nextP.add(i);
+                        nextM.add(move);
+                        if (seen.size() >= spec.maxStates()) {
+                            long now = System.nanoTime();
+                            progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
+                            return new CheckResult(spec.preset().name(), spec.property().id(), d - 1, seen.size(),
+                                transitions, Optional.empty(), "bound reached at depth " + d, CheckResult.Kind.BOUND,
+                                now - t0, cpuSpent());
+                        }
+                    }
+                    if ((transitions & 0x3FF) == 0) {
+                        long now = System.nanoTime();
+                        if (now - lastReport > 1_000_000_000L) {
+                            lastReport = now;
+                            progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
+                        }
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
+            if (nextP.n == 0) {
+                return new CheckResult(spec.preset().name(), spec.property().id(), d, seen.size(), transitions,
+                    Optional.empty(), "every reachable state explored at depth " + d, CheckResult.Kind.EXHAUSTED,
+                    now - t0, cpuSpent());
+            }
+        }
+        return new CheckResult(spec.preset().name(), spec.property().id(), depth, seen.size(), transitions,
+            Optional.empty(), "no violation up to depth " + depth, CheckResult.Kind.CLEAN, System.nanoTime() - t0,
+            cpuSpent());
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of this thread, or -1 when the JVM cannot tell. */
+    private static long cpuNow() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+    }
+
+    private long cpu0;
+
+    private long cpuSpent() {
+        long now = cpuNow();
+        return now < 0 || cpu0 < 0 ? -1 : now - cpu0;
+    }
+
+    private static double rate(long states, long nanos) {
+        return nanos <= 0 ? 0 : states * 1e9 / nanos;
+    }
+
+    private CheckResult found(int level, int index, int move, String message, CheckResult.Kind kind,
+                              FingerprintSet seen, long transitions, long t0) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(spec.alphabet().op(move, level + 1));
+        int idx = index;
+        for (int j = level; j >= 1; j--) {
+            ops.add(spec.alphabet().op(moves.get(j).a[idx], j));
+            idx = parents.get(j).a[idx];
+        }
+        Collections.reverse(ops);
+        return new CheckResult(spec.preset().name(), spec.property().id(), level + 1, seen.size(), transitions,
+            Optional.of(List.copyOf(ops)), message, kind, System.nanoTime() - t0, cpuSpent());
+    }
+
+    /** The steps whose handles still hold blocks, ascending. */
+    private static int[] liveHandleSteps(MemorySystem ms) {
+        var live = ms.liveHandles();
+        int[] out = new int[live.size()];
+        int n = 0;
+        for (String h : live.keySet()) {
+            out[n++] = Integer.parseInt(h);
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** The state of node {@code index} at {@code level}, rebuilt from the deepest shared ancestor on the stack. */
+    private MemorySystem materialize(int level, int index) {
+        anc[level] = index;
+        for (int j = level; j >= 1; j--) {
+            anc[j - 1] = parents.get(j).a[anc[j]];
+        }
+        int from = 1;
+        while (from <= level && cur[from] == anc[from]) {
+            from++;
+        }
+        for (int j = from; j <= level; j++) {
+            MemorySystem s = stack[j - 1].copy();
+            s.apply(spec.alphabet().op(moves.get(j).a[anc[j]], j));
+            stack[j] = s;
+            cur[j] = anc[j];
+        }
+        for (int j = Math.max(from, level + 1); j < cur.length; j++) {
+            cur[j] = -1;
+        }
+        return stack[level];
+    }
+}

@@ -1,0 +1,641 @@
+package dev.highwater.reports.explain;
+
+import dev.highwater.model.AllocFlags;
+import dev.highwater.model.Context;
+import dev.highwater.model.GfpFlag;
+import dev.highwater.model.GfpLayout;
+import dev.highwater.model.GfpMask;
+import dev.highwater.model.MigrateType;
+import dev.highwater.model.WatermarkCheck;
+import dev.highwater.model.ZoneType;
+import dev.highwater.model.kernellog.KernelReport;
+import dev.highwater.model.kernellog.KernelReport.Kind;
+import dev.highwater.model.kernellog.KernelReport.ZoneState;
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.reports.explain.Replay.Pass;
+import dev.highwater.reports.explain.Replay.Request;
+import dev.highwater.reports.explain.Replay.ZoneTry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code highwater explain}: reconstructs the zone state of a parsed report, replays the failing request under the
+ * preset matching the log's kernel version ({@link Replay}), classifies the failure by what-if replays (highatomic
+ * lists usable? lowmem_reserve 0? an order-0 request?), and looks for advice that changes the replay's outcome: a
+ * later preset (a kernel fix) or a tunable, with the value at which it does.
+ */
+public final class Explainer {
+    private Explainer() {
+    }
+
+    /** The preset for a kernel version (kernel-semantics §13 columns). */
+    public static KernelPolicy presetFor(int major, int minor) {
+        String name;
+        if (major < 4 || (major == 4 && minor < 4)) {
+            name = "linux-2.6.32";
+        } else if (major == 4 && minor < 7) {
+            name = "linux-4.4";
+        } else if (major == 4 && minor == 7) {
+            name = "linux-4.7";
+        } else if (major == 4 && minor == 8) {
+            name = "linux-4.8";
+        } else if (major == 4 && minor == 9) {
+            name = "linux-4.9";
+        } else if (major == 4 || major == 5 || (major == 6 && minor == 0)) {
+            name = "linux-4.10";
+        } else if (major == 6 && minor < 3) {
+            name = "linux-6.1";
+        } else if (major == 6 && minor < 8) {
+            name = "linux-6.3";
+        } else if (major == 6 && minor < 12) {
+            name = "linux-6.8";
+        } else if (major == 6 && minor < 18) {
+            name = "linux-6.12";
+        } else {
+            name = "mainline";
+        }
+        return Presets.byName(name).orElseThrow();
+    }
+
+    /** The model's zone type of a printed zone name; ZONE_DEVICE (never allocated from) sorts above all. */
+    static ZoneType zoneType(String name) {
+        return name.equals("Device") ? null : ZoneType.parse(name);
+    }
+
+    /** Explains every report of one file (buddyinfo dumps of the file back header-only failure reports). */
+    public static List<Explanation> explainAll(List<KernelReport> reports) {
+        List<Explanation> out = new ArrayList<>();
+        for (KernelReport r : reports) {
+            out.add(explain(r, reports));
+        }
+        return out;
+    }
+
+    /** The version of a report: its own release, else another report's of the same file, else the header's format. */
+    static int[] version(KernelReport r, List<KernelReport> file) {
+        Optional<int[]> v = r.version();
+        if (v.isPresent()) {
+            return v.get();
+        }
+        if (r.header().contains("failure. order")) {
+            // 2.6.32-style header (§10.4): "failure." with a period, ≤4.3
+            for (KernelReport o : file) {
+                if (o.version().isPresent() && o.version().get()[0] < 4) {
+                    return o.version().get();
+                }
+            }
+            return new int[] {2, 6};
+        }
+        for (KernelReport o : file) {
+            if (o.version().isPresent()) {
+                return o.version().get();
+            }
+        }
+        return r.gfpNames().isEmpty() ? new int[] {4, 4} : new int[] {4, 9};
+    }
+
+    public static Explanation explain(KernelReport r, List<KernelReport> file) {
+        if (r.kind() == Kind.NOT_ALLOCATOR) {
+            return new Explanation(r, Diagnosis.NOT_ALLOCATOR, "", r.header(),
+                "Not a page-allocator failure: " + notAllocatorWhy(r) + " The buddy allocator's checks did not fail"
+                    + " here, so there is no request to replay.", List.of(), Map.of());
+        }
+        if (r.kind() == Kind.BUDDYINFO) {
+            return buddyinfoProfile(r);
+        }
+        int[] ver = version(r, file);
+        KernelPolicy p = presetFor(ver[0], ver[1]);
+        GfpLayout layout = GfpLayout.forKernel(ver[0], ver[1]);
+        long value = r.gfpValue().orElse(0);
+        GfpMask.Decoded dec = GfpMask.decode(value, layout);
+        GfpMask gfp = dec.mask();
+        Context ctx = r.inInterrupt() ? Context.SOFTIRQ : Context.PROCESS;
+        MigrateType mt = gfp.migratetype();
+        Request req = new Request(gfp, Math.max(0, r.order()), mt, ctx);
+        String names = layout.format(value);
+        String request = "order-" + req.order() + " " + (names.isEmpty() ? "0x" + Long.toHexString(value) : names)
+            + (ctx == Context.SOFTIRQ ? " in softirq" : "") + (gfp.canDirectReclaim() ? "" : " (cannot reclaim)");
+        String versionText = "Linux " + r.release().orElse(ver[0] + "." + ver[1] + " (from the report format)");
+        String decoded = "mode 0x" + Long.toHexString(value) + " decodes in the " + layoutLabel(layout)
+            + " layout (§3.5) as " + (names.isEmpty() ? "no flags" : names)
+            + (r.gfpNames().isEmpty() || r.gfpNames().equals(names) ? "" : " (the log prints " + r.gfpNames() + ")")
+            + (dec.isComplete() ? "" : ", with unknown bits 0x" + Long.toHexString(dec.unknownBits()));
+        Map<String, Long> nums = new LinkedHashMap<>();
+        nums.put("order", (long) req.order());
+        nums.put("gfp", value);
+        if (r.kind() == Kind.OOM) {
+            nums.put("oom", 1L);
+        }
+
+        List<ZoneState> states = r.zones().stream().filter(ZoneState::hasWatermarks).toList();
+        if (states.isEmpty()) {
+            return noZoneState(r, file, p, req, request, versionText, decoded, nums);
+        }
+        Recon rc = reconstruct(r, states, gfp, ver);
+        if (rc.zonelist().isEmpty()) {
+            // e.g. a GFP_DMA request in a report that prints no DMA zone
+            return noZoneState(r, file, p, req, request, versionText, decoded, nums);
+        }
+        long reclaimable = reclaimable(r);
+        nums.put("reclaimable", reclaimable);
+        Replay.Result res = Replay.run(p, rc.zonelist, rc.classIdx, req, reclaimable);
+        Pass slow = res.slow();
+        ZoneTry top = slow.tries().get(0);
+        ReconstructedZone tz = top.zone();
+        nums.put("free", tz.free);
+        nums.put("min", tz.min);
+        nums.put("effective_min", top.effectiveMin());
+        nums.put("highatomic_free", tz.freeOfType(MigrateType.HIGHATOMIC));
+        nums.put("reserved_highatomic", tz.reservedHa);
+        nums.put("largest_free_order", (long) tz.largestFreeOrder());
+
+        StringBuilder sb = new StringBuilder();
+        if (r.header().contains("allocation stalls for")) {
+            sb.append("A stall warning (4.9–4.14: the request was still retrying), not yet a failure; the state as"
+                + " printed: ");
+        }
+        sb.append(capital(request)).append(" under ").append(p.name()).append(" (").append(versionText)
+            .append("; ").append(decoded).append("). ");
+        Diagnosis d;
+        List<String> advice = new ArrayList<>();
+        if (res.ok()) {
+            d = Diagnosis.PASSES_IN_MODEL;
+            sb.append("Replayed on the zone state as printed, the request succeeds (").append(res.last().name())
+                .append(" pass, zone ").append(okZone(res.last())).append("): ")
+                .append(zoneSentence(p, req, res.last().tries().get(res.last().tries().size() - 1)))
+                .append(" The dump was taken after the failure, and free memory changed in between (per-CPU lists,"
+                    + " racy counters, frees by other CPUs); the printed state does not explain it.");
+        } else {
+            d = classify(p, rc, req, reclaimable, r);
+            for (ZoneTry zt : slow.tries()) {
+                sb.append(zoneSentence(p, req, zt)).append(' ');
+            }
+            sb.append(classSentence(d, p, req, rc, res, reclaimable, nums));
+            advice.addAll(advice(d, p, r, rc, req, reclaimable));
+        }
+        return new Explanation(r, d, p.name(), request, sb.toString().strip(), advice, nums);
+    }
+
+    private static String okZone(Pass p) {
+        return p.tries().get(p.tries().size() - 1).zone().name;
+    }
+
+    private static String layoutLabel(GfpLayout l) {
+        return switch (l) {
+            case V2_6_32 -> "≤4.3";
+            case V4_4 -> "4.4";
+            case V4_8 -> "4.5–4.9";
+            case V4_10 -> "4.10–4.14";
+            case V4_15 -> "4.15–5.0";
+            case V5_1 -> "5.1–6.2";
+            case V6_3 -> "6.3+";
+        };
+    }
+
+    private static String capital(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static String notAllocatorWhy(KernelReport r) {
+        if (r.header().contains("vmalloc")) {
+            return "a vmalloc failure ('" + r.header() + "') is a failure to find virtual address space or to"
+                + " allocate its pages one by one, reported by vmalloc.";
+        }
+        if (r.kind() == Kind.NOT_ALLOCATOR && r.header().contains("oom-killer")) {
+            return "this OOM report is a memory cgroup's (its limit was reached; the zones may have plenty free).";
+        }
+        return "the log holds a memory dump ('" + r.header() + "') with no failed allocation request.";
+    }
+
+    /** Zones in the zonelist order and the classzone's lowmem_reserve index. */
+    record Recon(List<ReconstructedZone> zonelist, int classIdx, int pageblockOrder) {
+    }
+
+    static Recon reconstruct(KernelReport r, List<ZoneState> states, GfpMask gfp, int[] ver) {
+        boolean x86 = r.release().map(s -> s.contains("x86_64") || s.contains("amd64")).orElse(false)
+            || states.stream().anyMatch(z -> z.name().equals("DMA32"));
+        // pageblock_order: 9 with hugetlb (x86-64, arm64/4K), else MAX_ORDER-1 = 10 (32-bit ARM) (§4.1)
+        int pbOrder = x86 ? 9 : 10;
+        // lowmem_reserve[] index = zone index among the configured zones; Normal is always configured (§10.1 item 8)
+        List<ZoneType> configured = new ArrayList<>();
+        for (ZoneType t : ZoneType.values()) {
+            boolean printed = states.stream().anyMatch(z -> zoneType(z.name()) == t);
+            if (printed || t == ZoneType.NORMAL) {
+                configured.add(t);
+            }
+        }
+        ZoneType highest = gfp.highestZone();
+        List<ReconstructedZone> zl = new ArrayList<>();
+        for (ZoneState z : states) {
+            ZoneType t = zoneType(z.name());
+            if (t != null && t.ordinal() <= highest.ordinal()) {
+                zl.add(0, new ReconstructedZone(z, t, configured.indexOf(t), pbOrder));
+            }
+        }
+        int classIdx = zl.isEmpty() ? 0 : zl.get(0).kernelIndex;
+        return new Recon(zl, classIdx, pbOrder);
+    }
+
+    static long reclaimable(KernelReport r) {
+        Map<String, Long> m = r.memInfo();
+        long file = m.getOrDefault("active_file", 0L) + m.getOrDefault("inactive_file", 0L);
+        long anon = m.getOrDefault("active_anon", 0L) + m.getOrDefault("inactive_anon", 0L);
+        long swapFree = r.footer().getOrDefault("Free swap", 0L) / 4;
+        return Replay.reclaimable(file, anon, swapFree);
+    }
+
+    static Diagnosis classify(KernelPolicy p, Recon rc, Request req, long reclaimable, KernelReport r) {
+        // what-if 1: highatomic (and CMA) blocks usable by the request, no reserve subtracted
+        for (MigrateType t : List.of(MigrateType.HIGHATOMIC, MigrateType.CMA)) {
+            List<ReconstructedZone> w = copy(rc.zonelist());
+            for (ReconstructedZone z : w) {
+                z.retype(t, req.migratetype());
+                if (t == MigrateType.HIGHATOMIC) {
+                    z.reservedHa = 0;
+                }
+            }
+            if (Replay.run(p, w, rc.classIdx(), req, reclaimable).ok()) {
+                return t == MigrateType.HIGHATOMIC ? Diagnosis.HIGHATOMIC_ONLY : Diagnosis.CMA_ONLY;
+            }
+        }
+        // what-if 2: no lowmem_reserve
+        List<ReconstructedZone> w = copy(rc.zonelist());
+        for (ReconstructedZone z : w) {
+            z.lowmemReserve = List.of();
+        }
+        if (Replay.run(p, w, rc.classIdx(), req, reclaimable).ok()) {
+            return Diagnosis.LOWMEM_RESERVE;
+        }
+        // what-if 3: the same pages asked for as order-0 pages
+        if (req.order() > 0) {
+            Request zero = new Request(req.gfp(), 0, req.migratetype(), req.context());
+            if (Replay.run(p, copy(rc.zonelist()), rc.classIdx(), zero, reclaimable).ok()) {
+                return Diagnosis.FRAGMENTATION;
+            }
+        }
+        boolean nothingReclaimable = reclaimable <= 32 || r.node().getOrDefault("all_unreclaimable", 0L) == 1
+            || r.zones().stream().anyMatch(z -> z.allUnreclaimable().orElse(false));
+        if (req.gfp().canDirectReclaim() && nothingReclaimable) {
+            return Diagnosis.EXHAUSTION;
+        }
+        return Diagnosis.BELOW_WATERMARK;
+    }
+
+    private static List<ReconstructedZone> copy(List<ReconstructedZone> zs) {
+        List<ReconstructedZone> out = new ArrayList<>();
+        for (ReconstructedZone z : zs) {
+            out.add(z.copy());
+        }
+        return out;
+    }
+
+    static String zoneSentence(KernelPolicy p, Request req, ZoneTry t) {
+        ReconstructedZone z = t.zone();
+        String floor = t.effectiveMin() == t.mark() ? "the " + markName(t) + " watermark " + t.mark()
+            : t.effectiveMin() + ", the " + floorName(req) + " floor of " + markName(t) + " " + t.mark();
+        String reserve = t.reserve() > 0 ? " + lowmem_reserve " + t.reserve() : "";
+        long usable = z.free - t.unusable();
+        String ha = z.freeOfType(MigrateType.HIGHATOMIC) > 0 ? " (" + z.freeOfType(MigrateType.HIGHATOMIC)
+            + " of them on HIGHATOMIC lists)" : "";
+        if (!t.checkOk()) {
+            String sub = t.unusable() > 0 ? " − " + t.unusable() + " unusable ("
+                + (t.unusable() >= (1L << req.order()) ? "nr_reserved_highatomic " + (t.unusable() - (1L << req.order()) + 1)
+                + (z.reservedHaPrinted ? "" : " estimated") + " and " : "") + "the request's own pages) = " + usable : "";
+            if (t.reserve() > 0 && usable > t.effectiveMin()) {
+                return "Zone " + z.name + " is refused by its lowmem_reserve: free " + z.free + " pages" + sub + " > "
+                    + floor + ", but not above it" + reserve + " = " + (t.effectiveMin() + t.reserve()) + ".";
+            }
+            if (req.order() > 0 && usable > t.effectiveMin() + t.reserve()) {
+                return "Zone " + z.name + " has free " + z.free + " pages > " + floor + reserve
+                    + ", but the high-order part of the check fails: the largest free block usable by the request"
+                    + " is order " + z.largestFreeOrder(t.lists()) + " (largest of any type: "
+                    + z.largestFreeOrder() + ").";
+            }
+            return "Zone " + z.name + " fails the watermark check: free " + z.free + " pages" + ha + sub + " ≤ "
+                + floor + reserve + ".";
+        }
+        if (!t.listOk()) {
+            String lists = t.lists().stream().map(MigrateType::name).collect(Collectors.joining(", "));
+            return "Zone " + z.name + " passes the watermark check (free " + z.free + " pages > " + floor + reserve
+                + ") but rmqueue finds no block of order ≥ " + req.order() + " on the lists the request may use ("
+                + lists + "); its free blocks are on " + typesWithBlocks(z) + " lists.";
+        }
+        return "Zone " + z.name + " passes (free " + z.free + " > " + floor + reserve + ") and has a block.";
+    }
+
+    private static String markName(ZoneTry t) {
+        return t.mark() == t.zone().min ? "min" : t.mark() == t.zone().low ? "low" : "high";
+    }
+
+    private static String floorName(Request req) {
+        return req.gfp().has(GfpFlag.HIGH) ? "atomic" : "reduced";
+    }
+
+    private static String typesWithBlocks(ReconstructedZone z) {
+        List<String> out = new ArrayList<>();
+        for (MigrateType t : MigrateType.values()) {
+            long n = z.freeOfType(t);
+            if (n > 0) {
+                out.add(t.name() + " (" + n + " pages)");
+            }
+        }
+        return out.isEmpty() ? "no" : String.join(", ", out);
+    }
+
+    static String classSentence(Diagnosis d, KernelPolicy p, Request req, Recon rc, Replay.Result res,
+                                long reclaimable, Map<String, Long> nums) {
+        ReconstructedZone top = rc.zonelist().get(0);
+        return switch (d) {
+            case HIGHATOMIC_ONLY -> {
+                long ha = 0;
+                long all = 0;
+                long reserved = 0;
+                long freeSum = 0;
+                for (ReconstructedZone z : rc.zonelist()) {
+                    ha += z.freeOfType(MigrateType.HIGHATOMIC);
+                    for (int o = 0; o < z.maxOrder(); o++) {
+                        all += z.nrFree(o) << o;
+                    }
+                    reserved += z.reservedHa;
+                    freeSum += z.free;
+                }
+                String why;
+                if (!req.gfp().canDirectReclaim()) {
+                    why = req.order() == 0 && !Replay.usableLists(p, req, res.slow().flags()).contains(MigrateType.HIGHATOMIC)
+                        ? "order-0 requests could not take pages from the HIGHATOMIC lists before 281dd25c1a01 (6.12;"
+                            + " late 6.1.y by backport), except OOM victims from 6.3"
+                        : "the watermark check subtracts nr_reserved_highatomic for this caller (§2.1)";
+                } else {
+                    why = "those lists serve only high-order atomic requests; a blocking request gets the pages only"
+                        + " when the slow path unreserves the blocks before OOM (04c8716f7b00 in 4.10, after 16"
+                        + " no-progress retries; 6.8 whenever the retry would stop)";
+                }
+                String oom = "";
+                if (req.gfp().canDirectReclaim() && !res.unreserved()) {
+                    // should_reclaim_retry, per zone (§7.2): free + reclaimable − nr_reserved_highatomic against min
+                    List<String> per = new ArrayList<>();
+                    Long topAvail = null;
+                    for (ReconstructedZone z : rc.zonelist()) {
+                        long avail = z.free + reclaimable - z.reservedHa;
+                        if (topAvail == null) {
+                            topAvail = avail;
+                        }
+                        long r = z.reserveFor(rc.classIdx());
+                        per.add(z.name + ": " + z.free + " + " + reclaimable + " − " + z.reservedHa + " = " + avail
+                            + " ≤ min " + z.min + (r > 0 ? " + lowmem_reserve " + r : ""));
+                    }
+                    oom = " should_reclaim_retry counts free + reclaimable − nr_reserved_highatomic"
+                        + (rc.zonelist().get(0).reservedHaPrinted ? "" : " (the reserve estimated as the whole"
+                        + " pageblocks holding the free HIGHATOMIC pages; not printed before 5.10)") + " against min ("
+                        + String.join("; ", per) + "), finds no zone that could succeed and gives up at once without"
+                        + " unreserving (force-unreserve: " + p.mm().forceUnreserve().name().toLowerCase().replace('_', ' ')
+                        + " in " + p.name() + "), so " + (nums.containsKey("oom") ? "the OOM killer runs" : "the request fails")
+                        + " with free memory far above min.";
+                    nums.put("retry_available", topAvail);
+                }
+                yield "Diagnosis: free pages only in highatomic blocks — " + ha + " of the " + all + " pages on the"
+                    + " buddy lists sit in MIGRATE_HIGHATOMIC blocks, and " + why + "." + oom;
+            }
+            case CMA_ONLY -> "Diagnosis: free pages only in CMA blocks — " + top.freeOfType(MigrateType.CMA)
+                + " free pages are in CMA pageblocks, usable only by movable requests.";
+            case LOWMEM_RESERVE -> "Diagnosis: lowmem_reserve — a lower zone holds the pages, but keeps them for"
+                + " requests that cannot use higher zones (§1.6); without the reserve the request would succeed.";
+            case FRAGMENTATION -> "Diagnosis: fragmentation — " + nums.get("free") + " pages free in " + top.name
+                + ", enough for " + (1L << req.order()) + " pages, but no free block of order " + req.order()
+                + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.";
+            case EXHAUSTION -> "Diagnosis: genuine exhaustion — below the watermark with nothing reclaimable ("
+                + reclaimable + " reclaimable pages: file LRU, and anon only with swap left).";
+            case BELOW_WATERMARK -> "Diagnosis: below the watermark — free memory is under the "
+                + (req.gfp().has(GfpFlag.HIGH) ? "atomic floor" : "min watermark") + (req.gfp().canDirectReclaim()
+                ? " and reclaim (" + reclaimable + " reclaimable pages) did not bring it back in time." : "; a"
+                + " request that cannot reclaim fails at once, and only kswapd refills the zone later.");
+            default -> "";
+        };
+    }
+
+    static List<String> advice(Diagnosis d, KernelPolicy p, KernelReport r, Recon rc, Request req, long reclaimable) {
+        List<String> out = new ArrayList<>();
+        // kernel fixes: later presets that make the replay succeed on the same state
+        List<String> fixed = new ArrayList<>();
+        boolean after = false;
+        for (KernelPolicy q : Presets.all()) {
+            if (q.name().equals(p.name())) {
+                after = true;
+                continue;
+            }
+            if (after && Replay.run(q, copy(rc.zonelist()), rc.classIdx(), req, reclaimable).ok()) {
+                fixed.add(q.name());
+            }
+        }
+        if (!fixed.isEmpty()) {
+            KernelPolicy first = Presets.byName(fixed.get(0)).orElseThrow();
+            out.add("Kernel fix: the same state and request succeed under " + String.join(", ", fixed) + " (first: "
+                + first.description() + ").");
+        } else {
+            out.add("Kernel fix: no later preset changes the outcome on this state.");
+        }
+        // min_free_kbytes: scale every zone's watermarks and find the value at which the replay succeeds
+        long minSum = rc.zonelist().stream().mapToLong(z -> z.min).sum();
+        if (minSum > 0) {
+            long cur = minSum * 4;
+            Long found = null;
+            for (long v = cur - 4; v >= 0; v -= Math.max(4, cur / 64)) {
+                if (withScaledMin(p, rc, req, reclaimable, v, cur)) {
+                    found = v;
+                    break;
+                }
+            }
+            if (found != null) {
+                out.add("min_free_kbytes: the replay succeeds with min_free_kbytes ≤ " + found + " (now ≈" + cur
+                    + "): the request ran into the reserve itself. Lowering it trades that reserve away; raising it"
+                    + " (e.g. to " + (cur * 2) + ") makes kswapd start earlier and keep more free before a burst.");
+            } else {
+                out.add("min_free_kbytes: no value changes the outcome on this state (≈" + cur + " now): the free"
+                    + " pages are there but not usable by this request.");
+            }
+        }
+        if (d == Diagnosis.LOWMEM_RESERVE) {
+            // the lower zones' reserve for this classzone scales as 1/ratio (§1.6): find the largest that passes
+            long now = 0;
+            ReconstructedZone lower = null;
+            for (ReconstructedZone z : rc.zonelist()) {
+                if (z.reserveFor(rc.classIdx()) > now) {
+                    now = z.reserveFor(rc.classIdx());
+                    lower = z;
+                }
+            }
+            long lo = 0;
+            long hi = now;
+            while (lo < hi) {
+                long mid = (lo + hi + 1) / 2;
+                if (withReserve(p, rc, req, reclaimable, mid, now)) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lower != null && withReserve(p, rc, req, reclaimable, lo, now)) {
+                long ratio = lower.type == ZoneType.NORMAL ? 32 : 256;
+                long newRatio = lo == 0 ? Long.MAX_VALUE : (ratio * now + lo - 1) / lo;
+                out.add("lowmem_reserve_ratio: the replay succeeds once " + lower.name + "'s lowmem_reserve for these"
+                    + " requests is ≤ " + lo + " pages (now " + now + "), i.e. with its vm.lowmem_reserve_ratio entry"
+                    + " raised from " + ratio + " (the default) to " + (lo == 0 ? "a value above the higher zones' pages"
+                    : "≥ " + newRatio) + "; that gives lower-zone-only (DMA) users less protection.");
+            }
+        }
+        out.add("zone_reclaim_mode: " + (rc.zonelist().size() > 0 && r.zones().stream().noneMatch(z -> !z.prefix()
+            .isEmpty() && !z.prefix().startsWith("Node 0")) ? "this node's report shows one node; zone_reclaim_mode"
+            + " only decides whether to reclaim locally before using another node, so it cannot change this replay."
+            : "reclaiming locally first can only help if the local node has reclaimable pages."));
+        return out;
+    }
+
+    private static boolean withReserve(KernelPolicy p, Recon rc, Request req, long reclaimable, long value, long now) {
+        List<ReconstructedZone> w = copy(rc.zonelist());
+        for (ReconstructedZone z : w) {
+            List<Long> r = new ArrayList<>(z.lowmemReserve);
+            for (int i = 0; i < r.size(); i++) {
+                r.set(i, now == 0 ? 0 : r.get(i) * value / now);
+            }
+            z.lowmemReserve = r;
+        }
+        return Replay.run(p, w, rc.classIdx(), req, reclaimable).ok();
+    }
+
+    private static boolean withScaledMin(KernelPolicy p, Recon rc, Request req, long reclaimable, long v, long cur) {
+        List<ReconstructedZone> w = copy(rc.zonelist());
+        for (ReconstructedZone z : w) {
+            long nmin = z.min * v / cur;
+            long d = nmin - z.min;
+            z.min = nmin;
+            z.low = Math.max(nmin, z.low + d);
+            z.high = Math.max(z.low, z.high + d);
+        }
+        return Replay.run(p, w, rc.classIdx(), req, reclaimable).ok();
+    }
+
+    private static Explanation noZoneState(KernelReport r, List<KernelReport> file, KernelPolicy p, Request req,
+                                           String request, String versionText, String decoded, Map<String, Long> nums) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(capital(request)).append(" under ").append(p.name()).append(" (").append(versionText).append("; ")
+            .append(decoded).append("). ");
+        List<String> advice = new ArrayList<>();
+        // a buddyinfo dump in the same file gives the free blocks (no watermarks, no types)
+        Optional<KernelReport> tight = Optional.empty();
+        long tightCount = Long.MAX_VALUE;
+        ZoneType highest = req.gfp().highestZone();
+        for (KernelReport o : file) {
+            if (o.kind() != Kind.BUDDYINFO) {
+                continue;
+            }
+            long n = 0;
+            for (ZoneState z : o.zones()) {
+                if (zoneType(z.name()) != null && zoneType(z.name()).ordinal() <= highest.ordinal()) {
+                    n += satisfiable(z, req.order());
+                }
+            }
+            if (n < tightCount) {
+                tightCount = n;
+                tight = Optional.of(o);
+            }
+        }
+        if (req.order() > 0 && tight.isPresent()) {
+            KernelReport b = tight.get();
+            long freePages = 0;
+            int largestAfter = -1;
+            StringBuilder per = new StringBuilder();
+            for (ZoneState z : b.zones()) {
+                if (zoneType(z.name()) == null || zoneType(z.name()).ordinal() > highest.ordinal()) {
+                    continue;
+                }
+                freePages += z.buddyPages();
+                per.append(z.name()).append(": ").append(z.buddyPages()).append(" free pages, ")
+                    .append(satisfiable(z, req.order())).append(" block(s) of order ≥ ").append(req.order())
+                    .append(", largest order ").append(z.largestFreeOrder()).append("; ");
+                largestAfter = Math.max(largestAfter, largestAfterTaking(z, req.order()));
+            }
+            nums.put("free", freePages);
+            nums.put("satisfiable", tightCount);
+            nums.put("largest_free_order", (long) largestAfter);
+            sb.append("The log has no Mem-Info for this failure, but /proc/buddyinfo dumps; the tightest (line ")
+                .append(b.line()).append(") shows ").append(per.toString().replaceAll("; $", ". "))
+                .append("Replayed on it, ").append(tightCount).append(" order-").append(req.order())
+                .append(" request(s) succeed and the next fails with ")
+                .append(freePages - tightCount * (1L << req.order())).append(" pages still free and the largest free"
+                    + " block of order ").append(largestAfter).append(" (buddyinfo prints no watermarks or types, so"
+                    + " only block availability is replayed). ");
+            sb.append("Diagnosis: fragmentation — free memory is there but not contiguous; an order-").append(req.order())
+                .append(" request is costly (order > 3): it never OOM-kills and fails after reclaim");
+            sb.append(p.name().equals("linux-2.6.32") ? " (no compaction in vanilla 2.6.32; RHEL 6 backported it)." : ".");
+            advice.add("Compaction (echo 1 > /proc/sys/vm/compact_memory, where the kernel has it) or allocating the"
+                + " buffer early (at boot or with CMA) avoids the dependence on free order-" + req.order() + " blocks;"
+                + " no watermark tunable creates contiguous blocks.");
+            return new Explanation(r, Diagnosis.FRAGMENTATION, p.name(), request, sb.toString().strip(), advice, nums);
+        }
+        int flags = dev.highwater.model.policy.AllocFlagRules.slowPathFlags(p, Replay.context(req));
+        long eighth = WatermarkCheck.effectiveMin(p.reserveRules(), 1000, flags);
+        sb.append("The log carries no Mem-Info (zone lines and buddy lines), so the zone state cannot be"
+            + " reconstructed or replayed. Under ").append(p.name()).append(" this request ")
+            .append(req.gfp().canDirectReclaim() ? "may reclaim and" : "cannot sleep or reclaim and")
+            .append(" uses the slow-path flags ").append(AllocFlags.toString(flags)).append(": its floor is ")
+            .append(eighth / 10.0).append("% of the min watermark");
+        if (req.order() > 0 && p.name().equals("linux-2.6.32")) {
+            sb.append(", and at order ").append(req.order()).append(" the free pages of lower orders are discounted"
+                + " with the minimum halved per order (§2.1)");
+        }
+        sb.append(". It fails when free memory is below that floor, or no block of order ").append(req.order())
+            .append(" is free. ");
+        sb.append("Diagnosis: no zone state in the log — capture the whole report (with Mem-Info), or /proc/zoneinfo and"
+            + " /proc/buddyinfo at the time.");
+        if (!req.gfp().canDirectReclaim()) {
+            advice.add("min_free_kbytes: an atomic request can dip to " + (eighth / 10.0) + "% of min; raising"
+                + " min_free_kbytes raises min, low and high, so kswapd starts earlier and keeps more free pages for"
+                + " bursts (corpus/seeds/seed-001-network-burst.trace replays it: the burst fails with"
+                + " min_free_kbytes 1024 and fits with 4096).");
+            advice.add("zone_reclaim_mode: with node reclaim on (2.6.32 set 1 at boot on NUMA machines with distant"
+                + " nodes, §8.3) a failing low-watermark check reclaims locally instead of waking kswapd, so free memory"
+                + " hovers at low and atomic bursts reach the floor; corpus/seeds/seed-003-zone-reclaim-mode.trace"
+                + " replays it: the burst fails with mode 1 and succeeds with mode 0.");
+        }
+        nums.put("floor_permille_of_min", eighth);
+        return new Explanation(r, Diagnosis.NO_ZONE_STATE, p.name(), request, sb.toString().strip(), advice, nums);
+    }
+
+    /** How many order-N requests the zone's buddy counts can serve (each free block of order o serves 2^(o-N)). */
+    static long satisfiable(ZoneState z, int order) {
+        long n = 0;
+        for (int o = order; o < z.buddy().size(); o++) {
+            n += z.buddy().get(o).count() << (o - order);
+        }
+        return n;
+    }
+
+    private static int largestAfterTaking(ZoneState z, int order) {
+        // after every block of order ≥ N is used up, the largest free order left
+        int largest = -1;
+        for (int o = 0; o < Math.min(order, z.buddy().size()); o++) {
+            if (z.buddy().get(o).count() > 0) {
+                largest = o;
+            }
+        }
+        return largest;
+    }
+
+    private static Explanation buddyinfoProfile(KernelReport r) {
+        StringBuilder sb = new StringBuilder("/proc/buddyinfo dump: ");
+        Map<String, Long> nums = new LinkedHashMap<>();
+        for (ZoneState z : r.zones()) {
+            sb.append(z.prefix()).append("zone ").append(z.name()).append(" ").append(z.buddyPages())
+                .append(" free pages, largest free order ").append(z.largestFreeOrder()).append("; ");
+            nums.put(z.name() + ".free", z.buddyPages());
+            nums.put(z.name() + ".largest_free_order", (long) z.largestFreeOrder());
+        }
+        return new Explanation(r, Diagnosis.BUDDYINFO, "", "/proc/buddyinfo", sb.toString().replaceAll("; $", ".")
+            + " (no request: used as the free-block state of the file's header-only failure reports).", List.of(), nums);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.highwater.reports.explain;
+
+import dev.highwater.model.FreeAreaView;
+import dev.highwater.model.MigrateType;
+import dev.highwater.model.WatermarkCheck;
+import dev.highwater.model.ZoneType;
+import dev.highwater.model.kernellog.KernelReport.BuddyEntry;
+import dev.highwater.model.kernellog.KernelReport.ZoneState;
+import java.util.List;
+
+/**
+ * A zone rebuilt from a report (kernel-semantics §10.1 items 7–9): NR_FREE_PAGES, the watermarks as printed, the
+ * classzone's lowmem_reserve, and the free blocks per order and migratetype. The buddy line gives counts per order
+ * and the SET of non-empty lists per order, not counts per type: an order whose letters name one type puts every
+ * block there; with several letters each named list gets one block and the first the rest (enough for every
+ * "is this list non-empty" question the allocator asks). Without letters (2.6.32, buddyinfo) the types are unknown
+ * and every list counts as usable ({@link #typesKnown} false).
+ *
+ * <p>{@code nr_reserved_highatomic} is printed only from 5.10 ({@code reserved_highatomic:}); before that it is
+ * estimated as the free HIGHATOMIC pages rounded up to whole pageblocks (a lower bound of the reserve: reserved
+ * blocks may also hold allocated pages).
+ */
+final class ReconstructedZone {
+    final String name;
+    final ZoneType type;
+    final int kernelIndex;
+    long free;
+    long min;
+    long low;
+    long high;
+    long boost;
+    long managed;
+    long reservedHa;
+    boolean reservedHaPrinted;
+    List<Long> lowmemReserve;
+    final long[][] blocks;
+    final boolean typesKnown;
+    final boolean watermarksKnown;
+
+    ReconstructedZone(ZoneState z, ZoneType type, int kernelIndex, int pageblockOrder) {
+        this.name = z.name();
+        this.type = type;
+        this.kernelIndex = kernelIndex;
+        this.watermarksKnown = z.hasWatermarks();
+        this.free = z.pages("free").orElse(z.buddyPages());
+        this.min = z.pages("min").orElse(0);
+        this.low = z.pages("low").orElse(0);
+        this.high = z.pages("high").orElse(0);
+        this.boost = z.pages("boost").orElse(0);
+        this.managed = z.pages("managed").orElse(z.pages("present").orElse(0));
+        this.lowmemReserve = z.lowmemReserve();
+        List<BuddyEntry> b = z.buddy();
+        this.blocks = new long[b.size()][MigrateType.values().length];
+        boolean anyLetters = false;
+        for (BuddyEntry e : b) {
+            anyLetters |= !e.letters().isEmpty();
+        }
+        this.typesKnown = anyLetters;
+        for (int o = 0; o < b.size(); o++) {
+            BuddyEntry e = b.get(o);
+            if (e.count() == 0) {
+                continue;
+            }
+            String letters = e.letters().isEmpty() ? "U" : e.letters();
+            long rest = e.count();
+            for (int i = letters.length() - 1; i >= 1 && rest > 1; i--) {
+                blocks[o][MigrateType.fromLetter(letters.charAt(i)).ordinal()] += 1;
+                rest--;
+            }
+            blocks[o][MigrateType.fromLetter(letters.charAt(0)).ordinal()] += rest;
+        }
+        long printed = z.pages("reserved_highatomic").orElse(-1);
+        if (printed >= 0) {
+            reservedHa = printed;
+            reservedHaPrinted = true;
+        } else {
+            long haFree = freeOfType(MigrateType.HIGHATOMIC);
+            long pb = 1L << pageblockOrder;
+            reservedHa = (haFree + pb - 1) / pb * pb;
+        }
+    }
+
+    private ReconstructedZone(ReconstructedZone o) {
+        name = o.name;
+        type = o.type;
+        kernelIndex = o.kernelIndex;
+        free = o.free;
+        min = o.min;
+        low = o.low;
+        high = o.high;
+        boost = o.boost;
+        managed = o.managed;
+        reservedHa = o.reservedHa;
+        reservedHaPrinted = o.reservedHaPrinted;
+        lowmemReserve = o.lowmemReserve;
+        blocks = new long[o.blocks.length][];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = o.blocks[i].clone();
+        }
+        typesKnown = o.typesKnown;
+        watermarksKnown = o.watermarksKnown;
+    }
+
+    ReconstructedZone copy() {
+        return new ReconstructedZone(this);
+    }
+
+    int maxOrder() {
+        return blocks.length;
+    }
+
+    long freeOfType(MigrateType t) {
+        long n = 0;
+        for (int o = 0; o < blocks.length; o++) {
+            n += blocks[o][t.ordinal()] << o;
+        }
+        return n;
+    }
+
+    long nrFree(int order) {
+        long n = 0;
+        for (long c : blocks[order]) {
+            n += c;
+        }
+        return n;
+    }
+
+    /** Largest order holding a free block of any type, or -1. */
+    int largestFreeOrder() {
+        for (int o = blocks.length - 1; o >= 0; o--) {
+            if (nrFree(o) > 0) {
+                return o;
+            }
+        }
+        return -1;
+    }
+
+    /** Largest order with a block on a list in {@code types}, or -1. */
+    int largestFreeOrder(List<MigrateType> types) {
+        for (int o = blocks.length - 1; o >= 0; o--) {
+            for (MigrateType t : types) {
+                if (blocks[o][t.ordinal()] > 0) {
+                    return o;
+                }
+            }
+        }
+        return -1;
+    }
+
+    boolean hasBlock(int order, MigrateType t) {
+        for (int o = Math.max(0, order); o < blocks.length; o++) {
+            if (blocks[o][t.ordinal()] > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** lowmem_reserve[classzone] of this zone (0 if not printed or out of range). */
+    long reserveFor(int classzoneKernelIndex) {
+        if (classzoneKernelIndex < 0 || classzoneKernelIndex >= lowmemReserve.size()) {
+            return 0;
+        }
+        return lowmemReserve.get(classzoneKernelIndex);
+    }
+
+    WatermarkCheck.Counters counters() {
+        return new WatermarkCheck.Counters(free, reservedHa, freeOfType(MigrateType.HIGHATOMIC));
+    }
+
+    FreeAreaView area() {
+        return new FreeAreaView() {
+            @Override
+            public long nrFree(int order) {
+                return order < blocks.length ? ReconstructedZone.this.nrFree(order) : 0;
+            }
+
+            @Override
+            public boolean hasFree(int order, MigrateType t) {
+                if (order >= blocks.length) {
+                    return false;
+                }
+                if (!typesKnown) {
+                    // types not printed: every list may hold the blocks
+                    return nrFree(order) > 0 && t != MigrateType.HIGHATOMIC;
+                }
+                return blocks[order][t.ordinal()] > 0;
+            }
+        };
+    }
+
+    /** Retypes every block on the lists of {@code from} to {@code to} (an unreserve, or a what-if). */
+    void retype(MigrateType from, MigrateType to) {
+        for (long[] row : blocks) {
+            row[to.ordinal()] += row[from.ordinal()];
+            row[from.ordinal()] = 0;
+        }
+    }
+
+    /** Takes one block of order ≥ {@code order} from list {@code t} and splits it (expand, §4.4). */
+    boolean take(int order, MigrateType t) {
+        for (int o = order; o < blocks.length; o++) {
+            if (blocks[o][t.ordinal()] > 0) {
+                blocks[o][t.ordinal()]--;
+                for (int k = o - 1; k >= order; k--) {
+                    blocks[k][t.ordinal()]++;
+                }
+                free -= 1L << order;
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.highwater.reports;
+
+import dev.highwater.model.kernellog.KernelLogException;
+import dev.highwater.model.kernellog.KernelLogParser;
+import dev.highwater.reports.explain.Explainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** Mutated seed logs (cuts, garbage, re-wrapping) parse or are refused with a KernelLogException, nothing else. */
+class KernelLogParserProperties {
+    static List<String> seeds() {
+        try {
+            List<String> out = new ArrayList<>();
+            Path dir = Path.of(System.getProperty("highwater.seeds", "../../shared/seeds"));
+            try (var s = Files.list(dir)) {
+                for (Path p : s.sorted().toList()) {
+                    out.add(Files.readString(p));
+                }
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> mutated() {
+        List<String> seeds = seeds();
+        return Arbitraries.integers().between(0, seeds.size() - 1).flatMap(i -> {
+            String s = seeds.get(i);
+            return Arbitraries.integers().between(0, s.length()).flatMap(cut ->
+                Arbitraries.integers().between(0, 3).flatMap(kind ->
+                    Arbitraries.strings().ofMaxLength(12).withChars("0123456789 :*()[]=kBKHUMEx\n").map(junk -> switch (kind) {
+                        case 0 -> s.substring(0, cut);
+                        case 1 -> s.substring(0, cut) + junk + s.substring(cut);
+                        case 2 -> s.substring(0, cut) + s.substring(Math.min(s.length(), cut + junk.length() + 1));
+                        default -> s.substring(0, cut).replace(' ', '\n') + s.substring(cut);
+                    })));
+        });
+    }
+
+    @Property(tries = 300)
+    void parseAndExplainNeverThrowAnythingElse(@ForAll("mutated") String log) {
+        try {
+            Explainer.explainAll(KernelLogParser.parse(log, "fuzz.log"));
+        } catch (KernelLogException e) {
+            if (!e.getMessage().startsWith("fuzz.log:")) {
+                throw new AssertionError("message without file:line: " + e.getMessage());
+            }
+        }
+    }
+}

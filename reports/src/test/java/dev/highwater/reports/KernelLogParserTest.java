@@ -1,0 +1,100 @@
+package dev.highwater.reports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.highwater.model.kernellog.KernelLogException;
+import dev.highwater.model.kernellog.KernelLogParser;
+import dev.highwater.model.kernellog.KernelReport;
+import dev.highwater.model.kernellog.KernelReport.ZoneState;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Parser robustness (kernel-semantics §10.3) and the round trip parse → render of the seeds' zone and buddy lines. */
+class KernelLogParserTest {
+
+    static String norm(String s) {
+        return s.replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void seedZoneAndBuddyLinesRoundTrip() throws Exception {
+        for (String prefix : List.of("000_", "002_")) {
+            String raw = Files.readString(ExplainSeedsTest.seed(prefix));
+            // the original text without timestamps and line breaks (seed 000 is mail-wrapped)
+            String joined = norm(raw.replaceAll("\\[\\s*\\d+\\.\\d+\\s*\\]", " ").replaceAll("\\[\\s*\\n\\s*\\d+\\.\\d+\\]", " "));
+            List<KernelReport> rs = KernelLogParser.parse(raw, prefix);
+            int zones = 0;
+            for (KernelReport r : rs) {
+                for (ZoneState z : r.zones()) {
+                    zones++;
+                    assertThat(joined).contains(norm(KernelText.zoneLine(z)));
+                    assertThat(joined).contains(norm(KernelText.buddyLine(z)));
+                    assertThat(joined).contains(norm(KernelText.lowmemLine(z)));
+                }
+            }
+            assertThat(zones).isEqualTo(prefix.equals("000_") ? 1 : 4);
+        }
+    }
+
+    @Test
+    void seed000MailWrappedHeaderAndZone() throws Exception {
+        KernelReport r = KernelLogParser.parseFile(ExplainSeedsTest.seed("000_")).get(0);
+        assertThat(r.comm()).isEqualTo("nc.traditional");
+        assertThat(r.gfpValue().getAsLong()).isEqualTo(0x2080020L);
+        assertThat(r.release()).hasValue("4.9.123-pic6-g31a13de-dirty");
+        ZoneState n = r.zone("Normal").orElseThrow();
+        assertThat(n.pages("free").getAsLong()).isEqualTo(373);
+        assertThat(n.buddyTotalKb()).isEqualTo(1492);
+        assertThat(n.buddy()).allMatch(e -> e.count() == 0 || e.letters().equals("H"));
+        assertThat(r.footer()).containsEntry("pages RAM", 16384L).containsEntry("pages reserved", 1558L);
+    }
+
+    @Test
+    void truncatedReportIsRefusedWithFileAndLine() throws Exception {
+        String raw = Files.readString(ExplainSeedsTest.seed("002_"));
+        // cut the first report after its DMA32 zone line: no buddy lines follow
+        int cut = raw.indexOf("lowmem_reserve[]: 0 0 0 0");
+        String truncated = raw.substring(0, cut);
+        assertThatThrownBy(() -> KernelLogParser.parse(truncated, "cut.log"))
+            .isInstanceOf(KernelLogException.class)
+            .hasMessageStartingWith("cut.log:45: truncated report: zone DMA has no buddy line");
+        // a buddy line cut before its total
+        String noTotal = raw.substring(0, raw.indexOf("= 8192kB"));
+        assertThatThrownBy(() -> KernelLogParser.parse(noTotal, "t.log"))
+            .isInstanceOf(KernelLogException.class).hasMessageContaining("t.log:49: truncated buddy line for zone DMA");
+    }
+
+    @Test
+    void garbledBuddyTotalAndNonLogsAreRefused() {
+        String bad = "x: page allocation failure: order:0, mode:0x0()\nMem-Info:\n"
+            + "Normal free:8kB min:4kB low:4kB high:4kB\nlowmem_reserve[]: 0 0\nNormal: 2*4kB (U) 0*8kB = 12kB\n";
+        assertThatThrownBy(() -> KernelLogParser.parse(bad, "g.log")).isInstanceOf(KernelLogException.class)
+            .hasMessage("g.log:5: buddy line for Normal adds up to 8kB but prints = 12kB (garbled or cut)");
+        assertThatThrownBy(() -> KernelLogParser.parse("\n\nhello world\n", "n.txt"))
+            .isInstanceOf(KernelLogException.class).hasMessageStartingWith("n.txt:3: no kernel memory report found");
+    }
+
+    @Test
+    void syslogPrefixesTimestampsAndRsyslogEscapes() throws Exception {
+        String log = "Feb 14 18:26:56 host kernel: [  10.5] swapper: page allocation failure: order:3,"
+            + " mode:0x2084020(GFP_ATOMIC|__GFP_COMP)#012CPU: 2 PID: 0 Comm: swapper Not tainted 4.9.0-8-amd64 #1\n";
+        KernelReport r = KernelLogParser.parse(log, "s.log").get(0);
+        assertThat(r.order()).isEqualTo(3);
+        assertThat(r.gfpNames()).isEqualTo("GFP_ATOMIC|__GFP_COMP");
+        assertThat(r.release()).hasValue("4.9.0-8-amd64");
+    }
+
+    @Test
+    void memcgOomIsNotAnAllocatorFailure() throws Exception {
+        String log = "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+            + "CPU: 1 PID: 9 Comm: stress Not tainted 6.1.0-18-amd64 #1\n"
+            + "memory: usage 524288kB, limit 524288kB, failcnt 12\n"
+            + "Memory cgroup out of memory: Killed process 9 (stress)\n";
+        KernelReport r = KernelLogParser.parse(log, "m.log").get(0);
+        assertThat(r.kind()).isEqualTo(KernelReport.Kind.NOT_ALLOCATOR);
+        assertThat(dev.highwater.reports.explain.Explainer.explain(r, List.of(r)).diagnosis())
+            .isEqualTo(dev.highwater.reports.explain.Diagnosis.NOT_ALLOCATOR);
+    }
+}
