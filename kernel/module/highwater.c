@@ -63,6 +63,7 @@ static const struct gfp_name gfp_names[] = {
 	{ "GFP_DMA", GFP_DMA }, { "GFP_DMA32", GFP_DMA32 },
 	{ "__GFP_NOWARN", __GFP_NOWARN }, { "__GFP_NORETRY", __GFP_NORETRY }, { "__GFP_COMP", __GFP_COMP },
 	{ "__GFP_HIGH", __GFP_HIGH }, { "__GFP_ZERO", __GFP_ZERO }, { "__GFP_NOMEMALLOC", __GFP_NOMEMALLOC },
+	{ "__GFP_MEMALLOC", __GFP_MEMALLOC },
 	{ "__GFP_RETRY_MAYFAIL", __GFP_RETRY_MAYFAIL }, { "__GFP_DMA32", __GFP_DMA32 }, { "__GFP_DMA", __GFP_DMA },
 	{ "__GFP_MOVABLE", __GFP_MOVABLE }, { "__GFP_RECLAIMABLE", __GFP_RECLAIMABLE },
 	{ "__GFP_DIRECT_RECLAIM", __GFP_DIRECT_RECLAIM }, { "__GFP_KSWAPD_RECLAIM", __GFP_KSWAPD_RECLAIM },
@@ -144,9 +145,10 @@ static void report_state(void)
 		int o, mt, j;
 		if (!populated_zone(z))
 			continue;
-		emit("HW zone %s free=%lu min=%lu low=%lu high=%lu boost=%lu ha=%lu managed=%lu protection=",
+		emit("HW zone %s free=%lu min=%lu low=%lu high=%lu boost=%lu ha=%lu managed=%lu file=%lu protection=",
 		     z->name, zone_page_state(z, NR_FREE_PAGES), min_wmark_pages(z), low_wmark_pages(z),
-		     high_wmark_pages(z), z->watermark_boost, z->nr_reserved_highatomic, zone_managed_pages(z));
+		     high_wmark_pages(z), z->watermark_boost, z->nr_reserved_highatomic, zone_managed_pages(z),
+		     zone_page_state(z, NR_ZONE_INACTIVE_FILE) + zone_page_state(z, NR_ZONE_ACTIVE_FILE));
 		for (j = 0; j < MAX_NR_ZONES; j++)
 			emit("%s%ld", j ? "," : "", z->lowmem_reserve[j]);
 		emit("\n");

@@ -86,6 +86,12 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--no-write", description = "do not write counterexamples to the corpus")
     boolean noWrite;
 
+    @Option(names = "--out", defaultValue = "target/highwater/check", paramLabel = "DIR",
+        description = "where the reports of the counterexamples go (default ${DEFAULT-VALUE})")
+    Path reportDir;
+
+    private final List<dev.highwater.reports.Finding> found = new java.util.ArrayList<>();
+
     @Option(names = {"-q", "--quiet"}, description = "no progress lines")
     boolean quiet;
 
@@ -116,10 +122,24 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("summary: result=error error=bad_input");
             return 2;
         }
-        if (preset != null) {
-            return single();
+        int rc = preset != null ? single() : catalog();
+        writeReports();
+        return rc;
+    }
+
+    /** issue 10: the text, Markdown, HTML and JUnit XML reports of this run's counterexamples (stderr says where). */
+    private void writeReports() {
+        if (found.isEmpty()) {
+            return;
         }
-        return catalog();
+        try {
+            dev.highwater.reports.Reports.writeAll(reportDir, found, List.of("highwater check, depth " + depth + ", "
+                + pages + " pages"));
+            err.println("highwater check: reports of " + found.size() + " counterexample(s) in " + reportDir
+                + " (report.html, report.md, report.txt, junit.xml)");
+        } catch (IOException | RuntimeException e) {
+            err.println("highwater check: could not write the reports to " + reportDir + ": " + e);
+        }
     }
 
     private Integer single() {
@@ -305,6 +325,8 @@ public final class CheckCommand implements Callable<Integer> {
                     return;
                 }
                 Trace finding = Counterexamples.finding(spec, r);
+                found.add(new dev.highwater.reports.Finding("check " + r.preset() + ": " + r.property() + " at length "
+                    + r.length(), r.property(), r.preset(), finding, Optional.empty()));
                 String text = TracePrinter.print(finding);
                 for (String line : text.split("\n")) {
                     out.println("    " + line);

@@ -34,15 +34,15 @@ final class Rediscovery {
     static final int RANDOM_INPUT_BYTES = 256;
 
     /**
-     * libFuzzer's length control starts an empty corpus at inputs of 1–4 bytes and lengthens them only after runs
-     * without new coverage, which the state hints rarely allow (the limit stayed at 4 bytes for 2,400 runs); the
-     * decoder then takes almost the whole trace from the hash-seeded extension of those bytes
-     * ({@code ByteReader.extending}), so every mutation redraws it and the search is random in effect.
-     * {@code -len_control=1} lengthens the limit after a few runs without news. Override with
-     * {@code -Dhighwater.rediscover.options=...} (space-separated libFuzzer options; empty for libFuzzer's defaults).
+     * Extra libFuzzer options for the guided hunts, from {@code -Dhighwater.rediscover.options=...} (space-separated;
+     * none by default). libFuzzer's length control keeps an empty corpus at inputs of at most 4 bytes while the state
+     * hints keep producing new features (observed for 2,400 runs, with {@code -len_control=0} and {@code 1} alike), so
+     * the decoder takes almost the whole trace from the hash-seeded extension of those bytes
+     * ({@code ByteReader.extending}) and the guided search is close to random; these options are the knob for trying
+     * otherwise.
      */
-    static final List<String> GUIDED_OPTIONS = List.of(System.getProperty("highwater.rediscover.options",
-        "-len_control=1").trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
+    static final List<String> GUIDED_OPTIONS = List.of(System.getProperty("highwater.rediscover.options", "").trim()
+        .split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
 
     record Hunt(boolean found, double seconds, long execs, String note) {
     }

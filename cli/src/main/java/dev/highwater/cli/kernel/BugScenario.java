@@ -79,7 +79,8 @@ public sealed interface BugScenario {
     Result model(KernelReport r, KernelPolicy p);
 
     static List<BugScenario> all() {
-        return List.of(new AtomicOrder0Highatomic(), new FreeHighatomicTracking(), new Order0OnlyWatermarks());
+        return List.of(new AtomicOrder0Highatomic(), new FreeHighatomicTracking(), new Order0OnlyWatermarks(),
+            new UnreserveBeforeOom());
     }
 
     static Optional<BugScenario> byId(String id) {
@@ -299,28 +300,32 @@ public sealed interface BugScenario {
 
         @Override
         public String compares() {
-            return "order-4 GFP_KERNEL|__GFP_NORETRY with one free order-4 block in DMA32 and half of DMA32's pages "
-                + "freed as unmergeable order-0 pages: granted or refused";
+            return "order-4 GFP_KERNEL|__GFP_NORETRY when DMA32's only free block of order >= 4 is one order-4 block and "
+                + "half of its pages are free as unmergeable order-0 pages: granted or refused";
         }
 
         @Override
         public List<String> commands() {
-            return List.of("alloc 2 4 " + GFP_NORETRY + " process 1", "exhaust 1 " + GFP_NORETRY, "free 2 0",
-                "fragment 1 DMA32", "state", "alloc 3 4 " + GFP_NORETRY + " process 1", "state");
+            // our order-4 block; memory down to min; half of DMA32 freed as order-0 singletons; every other block of
+            // order >= 4 taken without a watermark check (__GFP_MEMALLOC: the hunt must not itself depend on the rule
+            // under test); our block back: the only free block of order >= 4; then the request
+            return List.of("alloc 2 4 " + GFP_NORETRY + " process 1", "exhaust 1 " + GFP_NORETRY, "fragment 1 DMA32",
+                "alloc 5 4 __GFP_MEMALLOC|__GFP_NOWARN process 4000", "free 2 0", "state",
+                "alloc 3 4 " + GFP_NORETRY + " process 1", "state");
         }
 
         @Override
         public Result real(KernelReport r) {
-            KernelReport.Zone z = zone(r.steps().get(4).zones(), "DMA32");
-            String res = r.steps().get(5).result();
+            KernelReport.Zone z = zone(r.steps().get(5).zones(), "DMA32");
+            String res = r.steps().get(6).result();
             boolean ok = res.startsWith("ok=1");
             return new Result(classOf(z, ok), figures(z) + ", request " + (ok ? "granted" : "refused"));
         }
 
         @Override
         public Result model(KernelReport r, KernelPolicy p) {
-            KernelReport.Zone dma32 = zone(r.steps().get(4).zones(), "DMA32");
-            boolean ok = kernelRequestPasses(r.steps().get(4).zones(), p, 4);
+            KernelReport.Zone dma32 = zone(r.steps().get(5).zones(), "DMA32");
+            boolean ok = kernelRequestPasses(r.steps().get(5).zones(), p, 4);
             return new Result(classOf(dma32, ok), figures(dma32) + ", watermark check " + (ok ? "passes" : "fails"));
         }
 
@@ -395,6 +400,98 @@ public sealed interface BugScenario {
                     return n != null && n > 0;
                 }
             };
+        }
+    }
+
+    // ---- unreserve highatomic page blocks before oom (6.8, in 6.1.y) -------------------------------------------------
+
+    /**
+     * Seed 002's OOM: highatomic blocks reserved and free, then a user-space task grows until the OOM killer runs.
+     * Debian's 6.1.192 carries the 6.8 change (should_reclaim_retry force-unreserves whenever it would give up), so the
+     * reserve is drained before the OOM kill; the patch puts back 4.10's rule (unreserve only after 16 rounds without
+     * progress), and with nothing reclaimable the OOM killer runs while the free pages sit in highatomic blocks. The
+     * real state at the OOM kill is read from the kernel's own OOM report (its zone and buddy lines, parsed by
+     * model.kernellog), the model's from its OomKill event.
+     */
+    final class UnreserveBeforeOom implements BugScenario {
+        static final KernelPolicy WITH_BUG = Presets.LINUX_6_1.toBuilder()
+            .name("linux-6.1-unreserve-before-oom-reverted", "Debian 6.1.192 with 6.8's unreserve-before-oom reverted")
+            .mm(Presets.LINUX_6_1.mm().withForceUnreserve(dev.highwater.model.policy.ForceUnreserve.AT_RETRY_LIMIT))
+            .build();
+
+        @Override public String bugId() { return "unreserve-before-oom"; }
+        @Override public String patch() { return "unreserve-before-oom-revert.patch"; }
+        @Override public boolean patchMakesBugPresent() { return true; }
+        @Override public String bugClass() { return "oom-above-min-free-in-highatomic"; }
+        @Override public KernelPolicy presetWithBug() { return WITH_BUG; }
+        @Override public KernelPolicy presetWithoutBug() { return Presets.LINUX_6_1; }
+
+        @Override
+        public String compares() {
+            return "DMA32 at the OOM kill of a task growing its anonymous memory after highatomic blocks were reserved "
+                + "and freed: free pages above min, and how many are in HIGHATOMIC blocks";
+        }
+
+        @Override
+        public List<String> commands() {
+            return List.of("exhaust 1 " + GFP_NORETRY, "alloc 2 4 " + GFP_ATOMIC + " softirq 64", "free 2 0", "free 1 0",
+                "state", RealKernel.HOG, "state");
+        }
+
+        @Override
+        public Result real(KernelReport r) {
+            List<dev.highwater.model.kernellog.KernelReport> reports;
+            try {
+                reports = dev.highwater.model.kernellog.KernelLogParser.parse(String.join("\n", r.dmesg()), "dmesg");
+            } catch (dev.highwater.model.kernellog.KernelLogException e) {
+                return new Result("no-oom", "no OOM report in the kernel log (" + e.getMessage() + ")");
+            }
+            var oom = reports.stream().filter(x -> x.kind() == dev.highwater.model.kernellog.KernelReport.Kind.OOM)
+                .findFirst();
+            var z = oom.flatMap(x -> x.zone("DMA32"));
+            if (z.isEmpty()) {
+                return new Result("no-oom", "no OOM report with a DMA32 zone in the kernel log");
+            }
+            long free = z.get().pages("free").orElse(-1);
+            long min = z.get().pages("min").orElse(-1);
+            long h = z.get().pagesOnlyOfType(MigrateType.HIGHATOMIC);
+            long haAfter = zone(r.lastZones(), "DMA32").ha();
+            long file = z.get().pages("active_file").orElse(0) + z.get().pages("inactive_file").orElse(0);
+            return classify(free, min, h, "file LRU " + file + ", nr_reserved_highatomic after the kill " + haAfter);
+        }
+
+        @Override
+        public Result model(KernelReport r, KernelPolicy p) {
+            long total = totalManaged(r);
+            Trace t = modelTrace(r, p, List.of());
+            t = Trace.of(List.of(), p.name(), t.node(), t.vm(), List.of(new dev.highwater.model.trace.TaskSpec(1, 0, false)),
+                0, List.of(
+                    alloc("1", 0, GFP_NORETRY, Context.PROCESS, total),
+                    alloc("2", 4, GFP_ATOMIC, Context.SOFTIRQ, 64),
+                    new Op.Free("2", 0, 0, Optional.empty()),
+                    new Op.Free("1", 0, 0, Optional.empty()),
+                    new Op.Anon(1, (int) total, 0, Optional.empty())), List.of());
+            var ms = TraceRunner.standard().boot(t, p);
+            int z = zoneIndex(t, ZoneType.DMA32);
+            for (Op op : t.ops()) {
+                ms.apply(op);
+                for (var e : ms.events()) {
+                    if (e instanceof dev.highwater.model.mm.MmEvent.OomKill k) {
+                        var zs = k.zones().get(z);
+                        return classify(zs.free(), zs.min(), zs.freeHighatomic(), "nr_reserved_highatomic at the kill "
+                            + zs.reservedHighatomic());
+                    }
+                }
+            }
+            return new Result("no-oom", "the model did not OOM-kill");
+        }
+
+        /** Above min by more than a pageblock's worth with at least half the excess in highatomic blocks: the bug. */
+        static Result classify(long free, long min, long freeHighatomic, String extra) {
+            String figures = String.format("at the OOM kill: free %d, min %d, in HIGHATOMIC blocks %d; %s", free, min,
+                freeHighatomic, extra);
+            boolean bug = free - min > 64 && freeHighatomic >= (free - min) / 2;
+            return new Result(bug ? "oom-above-min-free-in-highatomic" : "oom-at-min", figures);
         }
     }
 }

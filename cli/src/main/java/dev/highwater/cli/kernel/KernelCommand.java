@@ -73,8 +73,8 @@ public final class KernelCommand implements Runnable {
         @Option(names = "--quick", description = "fewer boots (three)")
         boolean quick;
 
-        @Option(names = "--scenario", paramLabel = "BUG", description = "run only this catalog bug's scenario (no "
-            + "arithmetic boots)")
+        @Option(names = "--scenario", paramLabel = "NAME", description = "run only this scenario (a seed such as "
+            + "seed-001, or a catalog bug id), no arithmetic boots")
         String only;
 
         private int checks;
@@ -103,13 +103,21 @@ public final class KernelCommand implements Runnable {
             try {
                 if (only != null) {
                     BugScenario s = BugScenario.byId(only).orElse(null);
-                    if (s == null) {
-                        System.err.println("highwater kernel conformance: no scenario for '" + only + "'; known: "
+                    List<String> named = List.of("seed-000", "seed-001", "seed-004", "premature-order2-oom");
+                    if (s == null && !named.contains(only)) {
+                        System.err.println("highwater kernel conformance: no scenario '" + only + "'; known: "
+                            + String.join(", ", named) + ", "
                             + String.join(", ", BugScenario.all().stream().map(BugScenario::bugId).toList()));
                         System.out.println("summary: checks=0 passed=0 failed=0 error=unknown_scenario");
                         return 2;
                     }
-                    scenario(s, k);
+                    switch (only) {
+                        case "seed-000" -> seed000(k);
+                        case "seed-001" -> seed001(k);
+                        case "seed-004" -> seed004(k);
+                        case "premature-order2-oom" -> order2WithCleanCache(k);
+                        default -> scenario(s, k);
+                    }
                     System.out.println("summary: checks=" + checks + " passed=" + passed + " failed="
                         + (checks - passed));
                     return checks == passed ? 0 : 1;
@@ -135,6 +143,8 @@ public final class KernelCommand implements Runnable {
                     }
                 }
                 seed004(k);
+                seed001(k);
+                order2WithCleanCache(k);
             } catch (IOException e) {
                 System.err.println("highwater kernel conformance: " + e.getMessage());
                 System.out.println("summary: checks=" + checks + " passed=" + passed + " failed=" + (checks - passed)
@@ -227,6 +237,107 @@ public final class KernelCommand implements Runnable {
             check("seed-004: order-10 GFP_KERNEL with free memory, fragmented",
                 (realOk ? "granted" : "refused") + " (" + figures + ")",
                 (modelOk ? "granted" : "refused") + " (watermark check on the real lists)", realOk == modelOk);
+        }
+
+        /**
+         * Seed 001 (network receive bursts fail while page cache holds the rest of memory): with 64 MB of clean page
+         * cache (ext2 on a RAM disk), order-1 GFP_ATOMIC in a softirq until it fails. Atomic requests never reclaim and
+         * kswapd cannot run inside the burst: the failure comes at the order-1 atomic floor with the cache untouched.
+         * The model: the same zones, the same amount of clean cache, the same burst.
+         */
+        private void seed001(RealKernel k) throws IOException, InterruptedException {
+            List<String> cmds = List.of(RealKernel.PAGECACHE + " 64", "state",
+                "alloc 1 1 " + BugScenario.GFP_ATOMIC + " softirq 30000", "state");
+            RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            KernelReport r = KernelReport.parse(boot.lines());
+            System.out.println("-- seed-001 scenario at 256M, 64 MB clean page cache: boot-to-result " + boot.millis()
+                + " ms");
+            if (r.steps().size() < 3) {
+                throw new IOException("seed-001: the kernel printed " + r.steps().size() + " of 3 steps");
+            }
+            KernelReport.Zone before = zone(r.steps().get(0).zones(), "DMA32");
+            KernelReport.Zone after = zone(r.lastZones(), "DMA32");
+            long realFile = r.steps().get(0).zones().stream().mapToLong(KernelReport.Zone::file).sum();
+            long realFloor = order1AtomicFloor(after.min());
+            int realLargest = after.freeBlocks().entrySet().stream().filter(e -> e.getValue() > 0)
+                .mapToInt(e -> Integer.parseInt(e.getKey().split(":")[0])).max().orElse(-1);
+            String realClass = atomicCacheClass(after.free(), realFloor, realLargest, after.file());
+            // the model: the same zones, as much clean cache as the kernel held, then the burst
+            Trace t = BugScenario.modelTrace(r, PRESET, List.of(
+                new dev.highwater.model.trace.Op.Cache((int) realFile, false, 0, java.util.Optional.empty()),
+                BugScenario.alloc("1", 1, BugScenario.GFP_ATOMIC, dev.highwater.model.Context.SOFTIRQ, 30000)));
+            var ms = TraceRunner.standard().boot(t, PRESET);
+            for (var op : t.ops()) {
+                ms.apply(op);
+            }
+            int z = r.lastZones().indexOf(after);
+            ZoneSnapshot snap = ZoneSnapshot.all(ms.allocator()).get(z);
+            long modelFile = ms.counters().fileClean(); // node-wide: the model keeps one LRU per node
+            long modelFloor = order1AtomicFloor(snap.min());
+            String modelClass = atomicCacheClass(snap.nrFreePages(), modelFloor, snap.largestFreeOrder(), modelFile);
+            check("seed-001: order-1 GFP_ATOMIC burst with clean page cache",
+                String.format("%s (free %d -> %d, floor %d, largest free order %d, file %d)", realClass,
+                    before.free(), after.free(), realFloor, realLargest, after.file()),
+                String.format("%s (free %d, floor %d, largest free order %d, clean file %d)", modelClass,
+                    snap.nrFreePages(), modelFloor, snap.largestFreeOrder(), modelFile), realClass.equals(modelClass));
+        }
+
+        /** The order-1 atomic floor: free - 1 must stay above min - min/2 - min/4 of that (6.3 rules, late 6.1.y). */
+        static long order1AtomicFloor(long min) {
+            return WatermarkCheck.effectiveMin(PRESET.reserveRules(), min, AllocFlags.MIN_RESERVE | AllocFlags.NON_BLOCK)
+                + 1;
+        }
+
+        /**
+         * Where an order-1 atomic burst stopped: at the floor, or above it with no free block of order 1 or more left
+         * (the kernel's own allocations and the RAM disk leave order-0 holes, run to run), or above it with blocks
+         * (which the rules do not allow); and whether clean page cache was still there. The seed's point is the last:
+         * atomic requests do not reclaim.
+         */
+        static String atomicCacheClass(long free, long floor, int largestFreeOrder, long file) {
+            String stop = free <= floor ? "at-floor" : largestFreeOrder < 1 ? "at-floor-or-fragmented" : "above-floor";
+            if (stop.equals("at-floor")) {
+                stop = "at-floor-or-fragmented";
+            }
+            return "fails-" + stop + (file > 1000 ? "-with-clean-cache" : "-without-cache");
+        }
+
+        /**
+         * The fixed side of premature-order2-oom (4.7): memory filled with kernel pages (no reclaim, so the page cache
+         * stays) down to min, 64 MB of clean page cache, then one order-2 GFP_KERNEL request. Since 4.9 reclaim and
+         * compaction feedback keep it from OOM: it is granted, and the kernel prints no OOM report.
+         */
+        private void order2WithCleanCache(RealKernel k) throws IOException, InterruptedException {
+            String noReclaim = "__GFP_IO|__GFP_FS|__GFP_NOWARN";
+            List<String> cmds = List.of(RealKernel.PAGECACHE + " 64", "exhaust 1 " + noReclaim, "state",
+                "alloc 2 2 GFP_KERNEL|__GFP_NOWARN process 1", "state");
+            RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            KernelReport r = KernelReport.parse(boot.lines());
+            System.out.println("-- premature-order2-oom (fixed side) at 256M, 64 MB clean page cache: boot-to-result "
+                + boot.millis() + " ms");
+            if (r.steps().size() < 4) {
+                throw new IOException("order-2 scenario: the kernel printed " + r.steps().size() + " of 4 steps");
+            }
+            KernelReport.Zone before = zone(r.steps().get(1).zones(), "DMA32");
+            boolean oom = r.dmesg().stream().anyMatch(l -> l.contains("invoked oom-killer"));
+            String realClass = oom ? "oom" : r.steps().get(2).result().startsWith("ok=1") ? "granted-without-oom"
+                : "failed-without-oom";
+            long realFile = r.steps().get(1).zones().stream().mapToLong(KernelReport.Zone::file).sum();
+            long total = r.lastZones().stream().mapToLong(KernelReport.Zone::managed).sum();
+            Trace t = BugScenario.modelTrace(r, PRESET, List.of(
+                new dev.highwater.model.trace.Op.Cache((int) realFile, false, 0, java.util.Optional.empty()),
+                BugScenario.alloc("1", 0, noReclaim, dev.highwater.model.Context.PROCESS, total),
+                BugScenario.alloc("2", 2, "GFP_KERNEL|__GFP_NOWARN", dev.highwater.model.Context.PROCESS, 1)));
+            t = dev.highwater.model.trace.Trace.of(List.of(), PRESET.name(), t.node(), t.vm(),
+                List.of(new dev.highwater.model.trace.TaskSpec(1, 0, false)), 0, t.ops(), List.of());
+            Outcome o = TraceRunner.standard().run(t, PRESET);
+            String mr = o.steps().get(o.steps().size() - 1).result();
+            String modelClass = mr.contains("oom-kill") ? "oom" : mr.startsWith("ok") ? "granted-without-oom"
+                : "failed-without-oom";
+            check("premature-order2-oom: order-2 GFP_KERNEL with clean cache, memory at min",
+                String.format("%s (DMA32 free %d, min %d, file %d before)", realClass, before.free(), before.min(),
+                    before.file()),
+                String.format("%s (result %s)", modelClass, mr), realClass.equals(modelClass));
         }
 
         /** A catalog bug's real-kernel scenario on Debian's packaged kernel and in the model under linux-6.1. */

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /** The module's console output parsed: sysctls, and per command its result line and the zone states it printed. */
-public record KernelReport(Map<String, String> sysctl, List<Step> steps) {
+public record KernelReport(Map<String, String> sysctl, List<Step> steps, List<String> dmesg) {
 
-    /** One zone as the module printed it. {@code freeBlocks} maps "order:migratetype" to a count. */
+    /**
+     * One zone as the module printed it. {@code file} is the zone's page cache (active + inactive file pages);
+     * {@code freeBlocks} maps "order:migratetype" to a count.
+     */
     public record Zone(String name, long free, long min, long low, long high, long boost, long ha, long managed,
-                       List<Long> protection, Map<String, Long> freeBlocks) {
+                       long file, List<Long> protection, Map<String, Long> freeBlocks) {
         /** Free pages on the lists of migratetype index {@code mt} (3 = HIGHATOMIC). */
         public long freeOfType(int mt) {
             long n = 0;
@@ -34,6 +37,7 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps) {
         String result = "";
         List<Zone> zones = new ArrayList<>();
         Map<String, Zone> byName = new LinkedHashMap<>();
+        List<String> dmesg = new ArrayList<>();
         for (String l : lines) {
             if (l.startsWith("HW sysctl ")) {
                 for (String kv : l.substring(10).trim().split(" ")) {
@@ -42,6 +46,8 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps) {
                         sysctl.put(kv.substring(0, eq), kv.substring(eq + 1));
                     }
                 }
+            } else if (l.startsWith("HW dmesg ")) {
+                dmesg.add(l.substring(9));
             } else if (l.startsWith("HW cmd ")) {
                 if (cmd != null) {
                     steps.add(new Step(cmd, result, List.copyOf(zones)));
@@ -64,7 +70,8 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps) {
                     prot.add(Long.parseLong(p));
                 }
                 Zone z = new Zone(t[0], num(kv, "free"), num(kv, "min"), num(kv, "low"), num(kv, "high"),
-                    num(kv, "boost"), num(kv, "ha"), num(kv, "managed"), List.copyOf(prot), new LinkedHashMap<>());
+                    num(kv, "boost"), num(kv, "ha"), num(kv, "managed"), num(kv, "file"), List.copyOf(prot),
+                    new LinkedHashMap<>());
                 zones.add(z);
                 byName.put(z.name(), z);
             } else if (l.startsWith("HW buddy ")) {
@@ -81,7 +88,7 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps) {
         if (cmd != null) {
             steps.add(new Step(cmd, result, List.copyOf(zones)));
         }
-        return new KernelReport(sysctl, steps);
+        return new KernelReport(sysctl, steps, List.copyOf(dmesg));
     }
 
     private static long num(Map<String, String> kv, String k) {

@@ -28,6 +28,12 @@ public final class RealKernel {
         this.work = work;
     }
 
+    /** A command-list entry that runs a memory hog in user space until the OOM killer stops it. */
+    public static final String HOG = "@hog";
+
+    /** A command-list entry {@code @pagecache MB}: clean page cache of MB megabytes on a RAM-disk file system. */
+    public static final String PAGECACHE = "@pagecache";
+
     /** One boot's console output and how long it took. */
     public record Boot(List<String> lines, long millis, String console) {
     }
@@ -85,8 +91,53 @@ public final class RealKernel {
             + "watermark_scale_factor=$(cat /proc/sys/vm/watermark_scale_factor) "
             + "watermark_boost_factor=$(cat /proc/sys/vm/watermark_boost_factor) "
             + "lowmem_reserve_ratio=$(cat /proc/sys/vm/lowmem_reserve_ratio | tr '\\t ' '::')\"\n");
-        init.append("cat /ops.txt > /proc/highwater\n");
-        init.append("while read -r l; do echo \"$l\"; done < /proc/highwater\n");
+        // "@hog" splits the batch: a user-space task then grows its anonymous memory until the OOM killer takes
+        // it (the guest has no swap), and the kernel's OOM report is echoed from the ring buffer as "HW dmesg" lines
+        // "@pagecache MB" writes MB of file data to an ext2 file system on a RAM block device (brd) and syncs it:
+        // clean, reclaimable page cache
+        List<List<String>> batches = new ArrayList<>();
+        List<String> directives = new ArrayList<>();
+        batches.add(new ArrayList<>());
+        for (String c : commands) {
+            if (c.startsWith("@")) {
+                directives.add(c);
+                batches.add(new ArrayList<>());
+            } else {
+                batches.get(batches.size() - 1).add(c);
+            }
+        }
+        Path brd = Path.of("/lib/modules", env.release(), "kernel/drivers/block/brd.ko");
+        for (int b = 0; b < batches.size(); b++) {
+            if (b > 0) {
+                String d = directives.get(b - 1);
+                if (d.equals(HOG)) {
+                    init.append("echo HW hog start\n");
+                    init.append("awk 'BEGIN { s = \"xxxxxxxx\"; for (i = 0; i < 12; i++) s = s s; while (1) a[n++] = s }'"
+                        + " >/dev/null 2>&1; echo \"HW hog exit $?\"\n");
+                } else if (d.startsWith(PAGECACHE + " ")) {
+                    int mb = Integer.parseInt(d.substring(PAGECACHE.length() + 1).trim());
+                    if (!Files.exists(brd)) {
+                        throw new IOException("the page-cache step needs " + brd + " (the RAM disk module of Debian's "
+                            + "kernel package)");
+                    }
+                    init.append("mount -t devtmpfs dev /dev\n");
+                    init.append("insmod /brd.ko rd_nr=1 rd_size=" + (mb * 1024 + mb * 64 + 4096) + "\n");
+                    init.append("mke2fs -q /dev/ram0 >/dev/null 2>&1; mkdir -p /mnt; mount -t ext2 /dev/ram0 /mnt\n");
+                    // written once (the RAM disk's pages and the cache's interleave), dropped, read back: the cache
+                    // then fills the holes the first write left, and the rest of free memory stays in large blocks
+                    init.append("dd if=/dev/zero of=/mnt/f bs=1M count=" + mb + " 2>/dev/null; sync\n");
+                    init.append("echo 1 > /proc/sys/vm/drop_caches; cat /mnt/f > /dev/null\n");
+                    init.append("echo \"HW pagecache $(grep -E '^(Cached|MemFree):' /proc/meminfo | tr -s ' ' | "
+                        + "tr '\\n' ' ')\"\n");
+                } else {
+                    throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB)");
+                }
+            }
+            init.append("cat /ops" + b + ".txt > /proc/highwater\n");
+            init.append("while read -r l; do echo \"$l\"; done < /proc/highwater\n");
+        }
+        // any OOM report of the run, from the kernel's ring buffer
+        init.append("dmesg | sed -n '/invoked oom-killer/,$p' | sed 's/^/HW dmesg /'\n");
         init.append("echo HW end\npoweroff -f\n");
         Cpio cpio = new Cpio();
         for (String d : new String[] {"bin", "proc", "sys", "dev"}) {
@@ -95,7 +146,13 @@ public final class RealKernel {
         cpio.file("bin/busybox", 0755, Files.readAllBytes(env.busybox()));
         cpio.file("init", 0755, init.toString().getBytes(StandardCharsets.US_ASCII));
         cpio.file("highwater.ko", 0644, Files.readAllBytes(ko));
-        cpio.file("ops.txt", 0644, (String.join("\n", commands) + "\nfreeall\n").getBytes(StandardCharsets.US_ASCII));
+        if (directives.stream().anyMatch(d -> d.startsWith(PAGECACHE))) {
+            cpio.file("brd.ko", 0644, Files.readAllBytes(brd));
+        }
+        for (int b = 0; b < batches.size(); b++) {
+            String text = String.join("\n", batches.get(b)) + (b == batches.size() - 1 ? "\nfreeall\n" : "\n");
+            cpio.file("ops" + b + ".txt", 0644, text.getBytes(StandardCharsets.US_ASCII));
+        }
         Path initrd = Files.createTempFile(work, "initramfs", ".gz");
         try (OutputStream o = Files.newOutputStream(initrd)) {
             cpio.writeGzip(o);

@@ -1,12 +1,10 @@
 package dev.highwater.properties.fuzz;
 
 import com.code_intelligence.jazzer.api.Jazzer;
-import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.ZoneWatermarks;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.mm.MmEvent;
-import dev.highwater.model.policy.HighatomicCreator;
 
 /**
  * Guidance beyond branch coverage: after every step the zone's abstract state is handed to the fuzzer with
@@ -16,15 +14,12 @@ import dev.highwater.model.policy.HighatomicCreator;
  * Outside Jazzer {@code exploreState} is a no-op, so the same code serves the random baseline and the JUnit runs.
  *
  * <p>Jazzer keeps the low 7 bits of a state, so each hint packs its aspects into at most 128 values; each zone has
- * its own hint ids: two for the free level, and, for presets with a highatomic reserve, a third for the reserve's
- * bookkeeping (drift of nr_reserved_highatomic, HIGHATOMIC blocks cached on per-CPU lists), the precursors of the
- * accounting bugs.
+ * its own two hint ids.
  */
 public final class StateFeedback {
     /** Hint id bases (arbitrary, distinct); zone z uses base + z. */
     private static final int ID_LEVEL_HIGHATOMIC = 0x4857_0100;
     private static final int ID_ORDER_KSWAPD = 0x4857_0200;
-    private static final int ID_HIGHATOMIC_ACCOUNTING = 0x4857_0300;
 
     private boolean kswapdRan;
     private boolean oomRan;
@@ -64,20 +59,6 @@ public final class StateFeedback {
         return -1;
     }
 
-    /**
-     * The highatomic bookkeeping, as one value below 128: how far nr_reserved_highatomic has drifted from the blocks
-     * typed HIGHATOMIC (in pageblocks, clamped to -3..3: the drift that 4855e4a7f29d's double decrease and the
-     * half-unreserved merged buddies of §6.6 produce), whether a per-CPU list caches a block as HIGHATOMIC (the
-     * double decrease starts there), and how many blocks are reserved (0..4+).
-     */
-    public static int highatomicAccounting(long reservedPages, long highatomicBlocks, int pageblockPages,
-                                           boolean pcpCachesHighatomic) {
-        long drift = highatomicBlocks - reservedPages / Math.max(1, pageblockPages);
-        int d = (int) Math.max(-3, Math.min(3, drift)) + 3;
-        int blocks = (int) Math.min(4, highatomicBlocks);
-        return d + 7 * (pcpCachesHighatomic ? 1 : 0) + 14 * blocks; // 7 x 2 x 5 = 70 values
-    }
-
     /** Records the state after a step (call once per step). */
     public void afterStep(MemorySystem ms) {
         for (MmEvent e : ms.stepEvents()) {
@@ -97,28 +78,6 @@ public final class StateFeedback {
             int lfo = Math.min(11, largestFreeOrder(a, z) + 1);
             // 12 orders x 2 x 5 levels = 120 values
             Jazzer.exploreState((byte) (lfo + 12 * (kswapdRan ? 1 : 0) + 24 * level), ID_ORDER_KSWAPD + z);
-            if (a.policy().highatomicCreator() != HighatomicCreator.NEVER) {
-                int pb = a.config().pageblockPages();
-                long start = a.zoneStartPfn(z);
-                long end = start + a.zones().get(z).managedPages();
-                long blocks = 0;
-                for (long pfn = start; pfn < end; pfn += pb) {
-                    if (a.pageblockType(pfn) == MigrateType.HIGHATOMIC) {
-                        blocks++;
-                    }
-                }
-                boolean cached = false;
-                if (blocks > 0 || a.nrReservedHighatomic(z) > 0) {
-                    for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
-                        if (b.cachedType() == MigrateType.HIGHATOMIC) {
-                            cached = true;
-                            break;
-                        }
-                    }
-                }
-                Jazzer.exploreState((byte) highatomicAccounting(a.nrReservedHighatomic(z), blocks, pb, cached),
-                    ID_HIGHATOMIC_ACCOUNTING + z);
-            }
         }
     }
 }
