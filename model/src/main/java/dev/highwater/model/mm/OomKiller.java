@@ -40,6 +40,13 @@ final class OomKiller {
 
     /** out_of_memory: returns true when a victim was killed. */
     boolean outOfMemory(AllocContext ac) {
+        // A victim killed in this step is still exiting (the OOM reaper has not yet marked it MMF_OOM_SKIP):
+        // oom_evaluate_task aborts the selection while such a victim exists, and out_of_memory reports progress
+        // without a second kill (§9). The model frees the victim's memory at once, so without this the allocating
+        // victim's retry would kill one task after another.
+        if (ms.current != null && ms.current.oomVictim && ms.killedThisStep.contains(ms.current.spec.id())) {
+            return true;
+        }
         long totalPages = ms.config.totalManagedPages() + ms.swapTotal;
         Task chosen = null;
         long best = Long.MIN_VALUE;

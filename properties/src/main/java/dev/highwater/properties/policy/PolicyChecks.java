@@ -15,8 +15,10 @@ final class PolicyChecks {
      * __GFP_RETRY_MAYFAIL (those may fail by contract).
      */
     static boolean mustNotFail(AllocContext ac) {
+        // an OOM victim's own request fails by design once it had ALLOC_OOM (§7.1: "avoid allocations with no
+        // watermarks from looping endlessly"): the task is exiting, its fault is not retried
         return ac.gfp().canDirectReclaim() && ac.order() <= 3 && !ac.gfp().has(GfpFlag.NORETRY)
-            && !ac.gfp().has(GfpFlag.RETRY_MAYFAIL);
+            && !ac.gfp().has(GfpFlag.RETRY_MAYFAIL) && !ac.oomVictim();
     }
 
     /** The first zone (highest first) usable by the request whose free pages exceed min + lowmem_reserve, or null. */
