@@ -1,6 +1,7 @@
 package dev.highwater.cli.kernel;
 
 import dev.highwater.model.AllocFlags;
+import dev.highwater.model.Context;
 import dev.highwater.model.Tunables;
 import dev.highwater.model.WatermarkCheck;
 import dev.highwater.model.Watermarks;
@@ -11,6 +12,7 @@ import dev.highwater.model.ZoneWatermarks;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
 import dev.highwater.model.trace.Op;
+import dev.highwater.model.trace.TaskSpec;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TraceFormatException;
 import dev.highwater.model.trace.TraceParser;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -264,8 +267,8 @@ public final class KernelCommand implements Runnable {
             String realClass = atomicCacheClass(after.free(), realFloor, realLargest, after.file());
             // the model: the same zones, as much clean cache as the kernel held, then the burst
             Trace t = BugScenario.modelTrace(r, PRESET, List.of(
-                new dev.highwater.model.trace.Op.Cache((int) realFile, false, 0, java.util.Optional.empty()),
-                BugScenario.alloc("1", 1, BugScenario.GFP_ATOMIC, dev.highwater.model.Context.SOFTIRQ, 30000)));
+                new Op.Cache((int) realFile, false, 0, Optional.empty()),
+                BugScenario.alloc("1", 1, BugScenario.GFP_ATOMIC, Context.SOFTIRQ, 30000)));
             var ms = TraceRunner.standard().boot(t, PRESET);
             for (var op : t.ops()) {
                 ms.apply(op);
@@ -284,8 +287,7 @@ public final class KernelCommand implements Runnable {
 
         /** The order-1 atomic floor: free - 1 must stay above min - min/2 - min/4 of that (6.3 rules, late 6.1.y). */
         static long order1AtomicFloor(long min) {
-            return WatermarkCheck.effectiveMin(PRESET.reserveRules(), min, AllocFlags.MIN_RESERVE | AllocFlags.NON_BLOCK)
-                + 1;
+            return BugScenario.AtomicOrder0Highatomic.atomicFloor(min) + 1;
         }
 
         /**
@@ -325,11 +327,11 @@ public final class KernelCommand implements Runnable {
             long realFile = r.steps().get(1).zones().stream().mapToLong(KernelReport.Zone::file).sum();
             long total = r.lastZones().stream().mapToLong(KernelReport.Zone::managed).sum();
             Trace t = BugScenario.modelTrace(r, PRESET, List.of(
-                new dev.highwater.model.trace.Op.Cache((int) realFile, false, 0, java.util.Optional.empty()),
-                BugScenario.alloc("1", 0, noReclaim, dev.highwater.model.Context.PROCESS, total),
-                BugScenario.alloc("2", 2, "GFP_KERNEL|__GFP_NOWARN", dev.highwater.model.Context.PROCESS, 1)));
-            t = dev.highwater.model.trace.Trace.of(List.of(), PRESET.name(), t.node(), t.vm(),
-                List.of(new dev.highwater.model.trace.TaskSpec(1, 0, false)), 0, t.ops(), List.of());
+                new Op.Cache((int) realFile, false, 0, Optional.empty()),
+                BugScenario.alloc("1", 0, noReclaim, Context.PROCESS, total),
+                BugScenario.alloc("2", 2, "GFP_KERNEL|__GFP_NOWARN", Context.PROCESS, 1)));
+            t = Trace.of(List.of(), PRESET.name(), t.node(), t.vm(),
+                List.of(new TaskSpec(1, 0, false)), 0, t.ops(), List.of());
             Outcome o = TraceRunner.standard().run(t, PRESET);
             String mr = o.steps().get(o.steps().size() - 1).result();
             String modelClass = mr.contains("oom-kill") ? "oom" : mr.startsWith("ok") ? "granted-without-oom"
