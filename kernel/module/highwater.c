@@ -35,12 +35,13 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Highwater trace replay in the real page allocator");
 
 #define MAX_HANDLES 64
-#define MAX_BLOCKS (1 << 20)
 #define OUT_SIZE (256 * 1024)
 
 struct held { struct page *page; unsigned int order; int handle; };
 static struct held *blocks;
 static long nblocks;
+/* one entry per held block, each at least a page: sized from RAM, so small guests keep their memory */
+static long max_blocks;
 static char *out;
 static size_t outlen;
 static DEFINE_MUTEX(hw_lock);
@@ -108,7 +109,7 @@ static void do_alloc(struct alloc_work *w)
 	long i;
 	for (i = 0; w->until_fail || i < w->count; i++) {
 		struct page *p;
-		if (nblocks >= MAX_BLOCKS) {
+		if (nblocks >= max_blocks) {
 			w->fail++;
 			break;
 		}
@@ -312,7 +313,8 @@ static const struct proc_ops hw_ops = { .proc_read = hw_read, .proc_write = hw_w
 
 static int __init hw_init(void)
 {
-	blocks = vzalloc(sizeof(*blocks) * MAX_BLOCKS);
+	max_blocks = totalram_pages() + 1024;
+	blocks = vzalloc(sizeof(*blocks) * max_blocks);
 	out = vzalloc(OUT_SIZE);
 	if (!blocks || !out)
 		return -ENOMEM;

@@ -11,8 +11,11 @@ package dev.highwater.model;
  * @param movableMinCappedLikeHighmem 6.6+: the Movable zone's min is clamped like HighMem's (§1.3)
  * @param highmemRatioZero           4.19+: the default HighMem ratio is 0 (§1.6)
  * @param wsfMax                     largest accepted watermark_scale_factor (1000, or 3000 from 5.15)
+ * @param khugepagedLowmemZonesOnly  5.4+: khugepaged's recommended min_free_kbytes counts only zones up to Normal;
+ *                                   4.9 counts every populated zone (§1.2a)
  */
 public record WatermarkRules(boolean sizeFromPresent, boolean lowHighFromScaleFactor, int minFreeKbytesCap,
                              boolean ratioBelowOneMeansNoReserve, boolean skipEmptyLowerZone,
-                             boolean movableMinCappedLikeHighmem, boolean highmemRatioZero, int wsfMax) {
+                             boolean movableMinCappedLikeHighmem, boolean highmemRatioZero, int wsfMax,
+                             boolean khugepagedLowmemZonesOnly) {
 }

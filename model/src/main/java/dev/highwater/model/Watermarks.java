@@ -65,6 +65,63 @@ public record Watermarks(int minFreeKbytes, List<ZoneWatermarks> zones) {
         return (int) Math.max(MIN_FREE_KBYTES_FLOOR, Math.min(candidate, rules.minFreeKbytesCap()));
     }
 
+    /** Pageblocks per zone that khugepaged wants free: 2, plus MIGRATE_PCPTYPES² for fallback stealing (§1.2a). */
+    static final int KHUGEPAGED_PAGEBLOCKS_PER_ZONE = 2 + 3 * 3;
+
+    /** THP is switched off at boot on machines with less than 512 MB of RAM (§1.2a); pages of 4 KiB. */
+    static final long THP_MIN_RAM_PAGES = 512L * 1024 / KB_PER_PAGE;
+
+    /**
+     * Whether transparent hugepages start enabled (so khugepaged runs): RAM (the boot-time managed pages of every
+     * zone) of at least 512 MB (§1.2a).
+     */
+    public static boolean thpOnAtBoot(List<ZoneSpec> zones) {
+        long pages = 0;
+        for (ZoneSpec z : zones) {
+            pages += z.bootManagedPages();
+        }
+        return pages >= THP_MIN_RAM_PAGES;
+    }
+
+    /**
+     * khugepaged's {@code min_free_kbytes} (§1.2a): per counted populated zone 11 pageblocks, capped at 5 % of the
+     * lowmem pages above the high watermark (the watermarks of {@code currentKbytes}); it replaces the current value
+     * only when larger. Returns the resulting value.
+     */
+    public static int khugepagedMinFreeKbytes(WatermarkRules rules, List<ZoneSpec> zones, int pageblockOrder,
+                                              int currentKbytes) {
+        checkOrder(zones);
+        long pageblock = 1L << pageblockOrder;
+        long recommended = 0;
+        for (ZoneSpec z : zones) {
+            boolean counted = !rules.khugepagedLowmemZonesOnly() || z.type().ordinal() <= ZoneType.NORMAL.ordinal();
+            if (counted && sizeAtBoot(rules, z) > 0) {
+                recommended += KHUGEPAGED_PAGEBLOCKS_PER_ZONE * pageblock;
+            }
+        }
+        Watermarks now = compute(rules, zones, new Tunables(currentKbytes, 10,
+            Tunables.defaultRatios(rules.highmemRatioZero()), 0, 0));
+        long bufferPages = 0; // nr_free_buffer_pages(): Σ max(0, managed − high) over zones up to Normal (§1.2)
+        for (int i = 0; i < zones.size(); i++) {
+            ZoneSpec z = zones.get(i);
+            if (z.type().ordinal() <= ZoneType.NORMAL.ordinal()) {
+                bufferPages += Math.max(0, sizeAtBoot(rules, z) - now.zone(i).high());
+            }
+        }
+        recommended = Math.min(recommended, bufferPages / 20);
+        long kbytes = recommended * KB_PER_PAGE;
+        return (int) Math.max(currentKbytes, kbytes);
+    }
+
+    /**
+     * The {@code min_free_kbytes} a freshly booted kernel shows: the {@link #defaultMinFreeKbytes isqrt value}, raised
+     * by khugepaged when transparent hugepages are on (§1.2, §1.2a).
+     */
+    public static int bootMinFreeKbytes(WatermarkRules rules, List<ZoneSpec> zones, int pageblockOrder, boolean thp) {
+        int base = defaultMinFreeKbytes(rules, zones);
+        return thp ? khugepagedMinFreeKbytes(rules, zones, pageblockOrder, base) : base;
+    }
+
     /**
      * Computes min/low/high (§1.3, §1.4) and {@code lowmem_reserve[]} (§1.6) for the node.
      * {@code min_free_kbytes} is {@link Tunables#minFreeKbytes()} when that is ≥ 0 (written via sysctl), else

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class WatermarksTest {
     // Rule sets per kernel-semantics §1.8 (columns 2.6.32, 4.4, 4.6–4.18, 4.19/5.4, 5.10/5.15, 6.1/6.3, 6.6+).
-    static final WatermarkRules R2_6_32 = new WatermarkRules(true, false, 65536, false, false, false, false, 1000);
-    static final WatermarkRules R4_4 = new WatermarkRules(false, false, 65536, false, false, false, false, 1000);
-    static final WatermarkRules R4_8 = new WatermarkRules(false, true, 65536, false, false, false, false, 1000);
-    static final WatermarkRules R4_19 = new WatermarkRules(false, true, 65536, true, false, false, true, 1000);
-    static final WatermarkRules R5_10 = new WatermarkRules(false, true, 262144, true, false, false, true, 3000);
-    static final WatermarkRules R6_1 = new WatermarkRules(false, true, 262144, true, true, false, true, 3000);
-    static final WatermarkRules R6_6 = new WatermarkRules(false, true, 262144, true, true, true, true, 3000);
+    static final WatermarkRules R2_6_32 = new WatermarkRules(true, false, 65536, false, false, false, false, 1000, false);
+    static final WatermarkRules R4_4 = new WatermarkRules(false, false, 65536, false, false, false, false, 1000, false);
+    static final WatermarkRules R4_8 = new WatermarkRules(false, true, 65536, false, false, false, false, 1000, false);
+    static final WatermarkRules R4_19 = new WatermarkRules(false, true, 65536, true, false, false, true, 1000, false);
+    static final WatermarkRules R5_10 = new WatermarkRules(false, true, 262144, true, false, false, true, 3000, true);
+    static final WatermarkRules R6_1 = new WatermarkRules(false, true, 262144, true, true, false, true, 3000, true);
+    static final WatermarkRules R6_6 = new WatermarkRules(false, true, 262144, true, true, true, true, 3000, true);
 
     static final Tunables OLD_DEFAULTS = Tunables.defaults(false);
     static final Tunables NEW_DEFAULTS = Tunables.defaults(true);
@@ -499,5 +499,42 @@ class WatermarksTest {
     Arbitrary<List<Integer>> ratios() {
         return Arbitraries.oneOf(Arbitraries.just(Tunables.defaultRatios(false)), Arbitraries.just(Tunables.defaultRatios(true)),
             Arbitraries.integers().between(-2, 1000).list().ofSize(ZoneType.values().length));
+    }
+
+    /** A zone whose watermarks were computed when {@code bootManaged} pages were managed (boot freed the rest later). */
+    private static ZoneSpec booted(ZoneType t, long managed, long bootManaged) {
+        return new ZoneSpec(t, managed, managed, bootManaged);
+    }
+
+    /**
+     * Boot min_free_kbytes measured on Debian's 6.1 kernel under QEMU (issue 4's conformance boots): managed pages of
+     * each zone as /proc/zoneinfo shows them, minus the 9688 kB (2422 pages) boot freed after the watermark initcall.
+     */
+    @net.jqwik.api.Example
+    void bootMinFreeKbytesMatchesRealKernel() {
+        List<ZoneSpec> m80 = List.of(booted(ZoneType.DMA, 3840, 3840), booted(ZoneType.DMA32, 7319, 7319 - 2422));
+        assertThat(Watermarks.thpOnAtBoot(m80)).isFalse();
+        assertThat(Watermarks.bootMinFreeKbytes(R6_1, m80, 9, false)).isEqualTo(747);
+        List<ZoneSpec> m768 = List.of(booted(ZoneType.DMA, 3840, 3840), booted(ZoneType.DMA32, 180551, 180551 - 2422));
+        assertThat(Watermarks.thpOnAtBoot(m768)).isTrue();
+        // 2 zones × 11 pageblocks = 45056 kB, but 5 % of the lowmem pages above high is less: the cap binds
+        assertThat(Watermarks.bootMinFreeKbytes(R6_1, m768, 9, true)).isEqualTo(36136);
+        List<ZoneSpec> m6g = List.of(booted(ZoneType.DMA, 3840, 3840), booted(ZoneType.DMA32, 757817, 757817 - 2422),
+            booted(ZoneType.NORMAL, 758220, 758220));
+        assertThat(Watermarks.bootMinFreeKbytes(R6_1, m6g, 9, true)).isEqualTo(3 * 11 * 512 * 4);
+        // without THP the isqrt rule alone
+        assertThat(Watermarks.bootMinFreeKbytes(R6_1, m6g, 9, false)).isEqualTo(
+            Watermarks.defaultMinFreeKbytes(R6_1, m6g));
+    }
+
+    /** 4.9 counts every populated zone for khugepaged, 5.4+ only the zones up to Normal (§1.2a). */
+    @net.jqwik.api.Example
+    void khugepagedCountsMovableOnlyBefore54() {
+        List<ZoneSpec> z = List.of(ZoneSpec.of(ZoneType.DMA32, 700_000), ZoneSpec.of(ZoneType.NORMAL, 800_000),
+            ZoneSpec.of(ZoneType.MOVABLE, 500_000));
+        assertThat(Watermarks.khugepagedMinFreeKbytes(R4_8, z, 9, 1000)).isEqualTo(3 * 11 * 512 * 4);
+        assertThat(Watermarks.khugepagedMinFreeKbytes(R6_1, z, 9, 1000)).isEqualTo(2 * 11 * 512 * 4);
+        // never lowers a larger current value
+        assertThat(Watermarks.khugepagedMinFreeKbytes(R6_1, z, 9, 100_000)).isEqualTo(100_000);
     }
 }

@@ -46,6 +46,9 @@ public final class KernelCommand implements Runnable {
     static final KernelPolicy PRESET = Presets.LINUX_6_1;
     static final Path WORK = Path.of("target", "highwater-kernel");
 
+    /** Debian's kernel has HUGETLB_PAGE, so pageblock_order = HPAGE_PMD_ORDER = 9. */
+    static final int PAGEBLOCK_ORDER = 9;
+
     static KernelEnv env() throws KernelEnv.Missing {
         return KernelEnv.find(Path.of("").toAbsolutePath());
     }
@@ -80,6 +83,10 @@ public final class KernelCommand implements Runnable {
             + "seed-001, or a catalog bug id), no arithmetic boots")
         String only;
 
+        @Option(names = "--arithmetic", description = "only the zone-arithmetic boots (watermarks, protection, "
+            + "boot min_free_kbytes), no scenarios")
+        boolean arithmeticOnly;
+
         private int checks;
         private int passed;
 
@@ -106,7 +113,8 @@ public final class KernelCommand implements Runnable {
             try {
                 if (only != null) {
                     BugScenario s = BugScenario.byId(only).orElse(null);
-                    List<String> named = List.of("seed-000", "seed-001", "seed-004", "premature-order2-oom");
+                    List<String> named = List.of("seed-000", "seed-001", "seed-004", "premature-order2-oom",
+                        "highatomic-double-decrease", "highatomic-before-oom");
                     if (s == null && !named.contains(only)) {
                         System.err.println("highwater kernel conformance: no scenario '" + only + "'; known: "
                             + String.join(", ", named) + ", "
@@ -119,6 +127,8 @@ public final class KernelCommand implements Runnable {
                         case "seed-001" -> seed001(k);
                         case "seed-004" -> seed004(k);
                         case "premature-order2-oom" -> order2WithCleanCache(k);
+                        case "highatomic-double-decrease" -> highatomicAccounting(k);
+                        case "highatomic-before-oom" -> scenario(new BugScenario.UnreserveBeforeOom(), k);
                         default -> scenario(s, k);
                     }
                     System.out.println("summary: checks=" + checks + " passed=" + passed + " failed="
@@ -130,7 +140,11 @@ public final class KernelCommand implements Runnable {
                 boots.add(new Object[] {512, List.<String[]>of()});
                 boots.add(new Object[] {256, List.<String[]>of(new String[] {"min_free_kbytes", "4096"})});
                 if (!quick) {
+                    boots.add(new Object[] {80, List.<String[]>of()});
+                    boots.add(new Object[] {768, List.<String[]>of()}); // khugepaged's 5 % cap binds
                     boots.add(new Object[] {1024, List.<String[]>of()});
+                    boots.add(new Object[] {3072, List.<String[]>of()});
+                    boots.add(new Object[] {6144, List.<String[]>of()});
                     boots.add(new Object[] {256, List.<String[]>of(new String[] {"watermark_scale_factor", "100"})});
                     boots.add(new Object[] {256, List.<String[]>of(new String[] {"lowmem_reserve_ratio", "128 64 16 0 0"})});
                 }
@@ -138,6 +152,11 @@ public final class KernelCommand implements Runnable {
                     @SuppressWarnings("unchecked")
                     List<String[]> sys = (List<String[]>) b[1];
                     arithmetic((Integer) b[0], sys, k);
+                }
+                if (arithmeticOnly) {
+                    System.out.println("summary: checks=" + checks + " passed=" + passed + " failed="
+                        + (checks - passed));
+                    return checks == passed ? 0 : 1;
                 }
                 seed000(k);
                 for (BugScenario s : BugScenario.all()) {
@@ -148,6 +167,7 @@ public final class KernelCommand implements Runnable {
                 seed004(k);
                 seed001(k);
                 order2WithCleanCache(k);
+                highatomicAccounting(k);
             } catch (IOException e) {
                 System.err.println("highwater kernel conformance: " + e.getMessage());
                 System.out.println("summary: checks=" + checks + " passed=" + passed + " failed=" + (checks - passed)
@@ -184,6 +204,45 @@ public final class KernelCommand implements Runnable {
                     && z.protection().subList(0, 4).equals(m.lowmemReserve());
                 check(label + " " + z.name() + " min/low/high/protection", rs, ms, ok);
             }
+            bootMinFreeKbytes(label, boot.lines(), real);
+        }
+
+        /**
+         * The min_free_kbytes the kernel chose at boot against the model's (§1.2, §1.2a): the isqrt rule over the
+         * lowmem pages managed when the watermark initcall ran (today's managed pages minus what boot freed later —
+         * the initrd and the init sections, which lie in DMA32 here), raised by khugepaged when THP starts enabled
+         * (RAM ≥ 512 MB). THP's state is compared too.
+         */
+        private void bootMinFreeKbytes(String label, List<String> lines, List<KernelReport.Zone> real) {
+            long freedKb = 0;
+            String thpLine = "";
+            String bootValue = null;
+            for (String l : lines) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^HW freed .*memory: (\\d+)K").matcher(l);
+                if (m.find()) {
+                    freedKb += Long.parseLong(m.group(1));
+                } else if (l.startsWith("HW thp ")) {
+                    thpLine = l.substring(7);
+                } else if (l.startsWith("HW bootsysctl min_free_kbytes=")) {
+                    bootValue = l.substring(l.indexOf('=') + 1).trim();
+                }
+            }
+            if (bootValue == null) {
+                check(label + " boot min_free_kbytes", "not reported", "-", false);
+                return;
+            }
+            List<ZoneSpec> now = zones(real);
+            List<ZoneSpec> atBoot = new ArrayList<>();
+            for (ZoneSpec z : now) {
+                long boot = z.type() == ZoneType.DMA32 ? Math.max(0, z.managedPages() - freedKb / 4) : z.managedPages();
+                atBoot.add(new ZoneSpec(z.type(), z.managedPages(), z.managedPages(), boot));
+            }
+            boolean realThp = thpLine.contains("[always]") || thpLine.contains("[madvise]");
+            boolean modelThp = Watermarks.thpOnAtBoot(atBoot);
+            int model = Watermarks.bootMinFreeKbytes(PRESET.watermarkRules(), atBoot, PAGEBLOCK_ORDER, modelThp);
+            check(label + " boot min_free_kbytes (THP)", bootValue + " (" + (realThp ? "on" : "off") + ", freed "
+                + freedKb + " kB after init)", model + " (" + (modelThp ? "on" : "off") + ")",
+                bootValue.equals(String.valueOf(model)) && realThp == modelThp);
         }
 
         /** The seed-000 sequence of issue 4 on the real kernel and in the model, compared by outcome class. */
@@ -215,6 +274,131 @@ public final class KernelCommand implements Runnable {
                     String.format("%s (free %d, min %d, floor %d)", mc, mDma.nrFreePages(), mDma.min(), modelDmaFloor),
                     rc.equals(mc));
             }
+        }
+
+        /**
+         * highatomic-double-decrease (4855e4a7f29d, §6.5 row 2; 6.1 has the fix): reserve highatomic blocks, let
+         * order-0 GFP_ATOMIC take pages from them, then a memory hog drives reclaim, unreserve and the OOM killer on one
+         * CPU while a background job frees those pages on the other (2 vCPUs). The race itself cannot be forced; what
+         * is compared is the invariant it breaks: nr_reserved_highatomic = pageblock_nr_pages × the zone's HighAtomic
+         * pageblocks (/proc/pagetypeinfo), within the cap, after the reservation and after the churn. The model runs
+         * the same steps in order under linux-6.1 and checks the same invariant after every step.
+         */
+        private void highatomicAccounting(RealKernel k) throws IOException, InterruptedException {
+            List<String> cmds = new ArrayList<>(List.of("exhaust 1 " + BugScenario.GFP_NORETRY,
+                "alloc 2 4 " + BugScenario.GFP_ATOMIC + " softirq 64", "free 2 0", "exhaust 3 " + BugScenario.GFP_ATOMIC,
+                "free 1 0", "state", RealKernel.PAGETYPEINFO));
+            for (int ms = 250; ms <= 2000; ms += 250) {
+                cmds.add(RealKernel.ASYNC + " " + ms + " free 3 40");
+            }
+            cmds.addAll(List.of(RealKernel.HOG, "state", RealKernel.PAGETYPEINFO));
+            RealKernel.Boot boot = k.boot(256, 2, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            KernelReport r = KernelReport.parse(boot.lines());
+            System.out.println("-- highatomic-double-decrease (accounting under churn on 2 CPUs) at 256M: boot-to-result "
+                + boot.millis() + " ms");
+            List<Map<String, Long>> blocks = pagetypeinfoHighatomic(boot.lines());
+            if (r.steps().size() < 6 || blocks.size() < 2) {
+                throw new IOException("highatomic-double-decrease: the kernel printed " + r.steps().size()
+                    + " steps and " + blocks.size() + " pagetypeinfo tables");
+            }
+            StringBuilder realFig = new StringBuilder();
+            boolean realOk = true;
+            long reservedAtStart = 0;
+            List<List<KernelReport.Zone>> points = List.of(r.steps().get(5).zones(), r.lastZones());
+            for (int i = 0; i < 2; i++) {
+                for (KernelReport.Zone z : points.get(i)) {
+                    long hb = blocks.get(i).getOrDefault(z.name(), -1L);
+                    long cap = (z.managed() / 100 + 512 + 511) / 512 * 512;
+                    boolean ok = z.ha() == hb * 512 && z.ha() <= cap;
+                    realOk &= ok;
+                    if (i == 0) {
+                        reservedAtStart += z.ha();
+                    }
+                    if (z.ha() > 0 || hb != 0 || (i == 1 && z.name().equals("DMA32"))) {
+                        realFig.append(i == 0 ? "reserved " : "after churn ").append(z.name()).append(" HA ")
+                            .append(z.ha()).append(" = ").append(hb).append("×512").append(ok ? "" : " MISMATCH")
+                            .append("; ");
+                    }
+                }
+            }
+            if (reservedAtStart == 0) {
+                realOk = false;
+                realFig.append("no highatomic block was reserved (the check would be vacuous)");
+            }
+            // the model: the same steps in order (the background frees before the hog)
+            long total = BugScenario.totalManaged(r);
+            List<Op> ops = new ArrayList<>(List.of(
+                BugScenario.alloc("1", 0, BugScenario.GFP_NORETRY, Context.PROCESS, total),
+                BugScenario.alloc("2", 4, BugScenario.GFP_ATOMIC, Context.SOFTIRQ, 64),
+                new Op.Free("2", 0, 0, Optional.empty()),
+                BugScenario.alloc("3", 0, BugScenario.GFP_ATOMIC, Context.PROCESS, total),
+                new Op.Free("1", 0, 0, Optional.empty()),
+                new Op.Free("3", 0, 0, Optional.empty()),
+                new Op.Anon(1, (int) total, 0, Optional.empty())));
+            Trace base = BugScenario.modelTrace(r, PRESET, List.of());
+            Trace t = Trace.of(List.of(), PRESET.name(), base.node(), base.vm(),
+                List.of(new dev.highwater.model.trace.TaskSpec(1, 0, false)), 0, ops, List.of());
+            var ms = TraceRunner.standard().boot(t, PRESET);
+            boolean modelOk = true;
+            long modelMaxHa = 0;
+            String modelFig = "";
+            for (Op op : t.ops()) {
+                ms.apply(op);
+                var a = ms.allocator();
+                int pb = a.config().pageblockPages();
+                for (int z = 0; z < a.zones().size(); z++) {
+                    long managed = a.zones().get(z).managedPages();
+                    long start = a.zoneStartPfn(z);
+                    long hb = 0;
+                    for (long pfn = start; pfn < start + managed; pfn += pb) {
+                        if (a.pageblockType(pfn) == dev.highwater.model.MigrateType.HIGHATOMIC) {
+                            hb++;
+                        }
+                    }
+                    long ha = a.nrReservedHighatomic(z);
+                    modelMaxHa = Math.max(modelMaxHa, ha);
+                    long cap = (managed / 100 + pb + pb - 1) / pb * pb;
+                    if (ha != hb * pb || ha > cap) {
+                        modelOk = false;
+                        modelFig = String.format("%s after '%s': HA %d but %d HIGHATOMIC blocks",
+                            a.zones().get(z).type().kernelName(), op.getClass().getSimpleName(), ha, hb);
+                    }
+                }
+            }
+            if (modelMaxHa == 0) {
+                modelOk = false;
+                modelFig = "no highatomic block was reserved";
+            }
+            check("highatomic-double-decrease: HA = 512 × HighAtomic blocks",
+                (realOk ? "consistent" : "drift") + " (" + realFig.toString().trim() + ")",
+                (modelOk ? "consistent" : "drift") + " (" + (modelOk ? "after every step; largest HA " + modelMaxHa
+                    : modelFig) + ")", realOk == modelOk && realOk);
+        }
+
+        /** The HighAtomic column of each /proc/pagetypeinfo block-count table printed, per zone name. */
+        static List<Map<String, Long>> pagetypeinfoHighatomic(List<String> lines) {
+            List<Map<String, Long>> out = new ArrayList<>();
+            int col = -1;
+            for (String l : lines) {
+                if (!l.startsWith("HW pagetypeinfo ")) {
+                    continue;
+                }
+                String body = l.substring("HW pagetypeinfo ".length()).trim();
+                if (body.startsWith("Number of blocks type")) {
+                    String[] h = body.substring("Number of blocks type".length()).trim().split("\\s+");
+                    col = java.util.Arrays.asList(h).indexOf("HighAtomic");
+                    out.add(new LinkedHashMap<>());
+                } else if (body.startsWith("Node") && col >= 0 && !out.isEmpty()) {
+                    // "Node 0, zone    DMA32   12   100   3   2   0"
+                    String[] f = body.split("\\s+");
+                    if (f.length > 4 + col) {
+                        out.get(out.size() - 1).put(f[3], Long.parseLong(f[4 + col]));
+                    }
+                } else if (body.isEmpty() || body.startsWith("Number of mixed")) {
+                    col = -1;
+                }
+            }
+            return out;
         }
 
         /**
@@ -356,6 +540,12 @@ public final class KernelCommand implements Runnable {
             BugScenario.Result model = s.model(r, PRESET);
             check(s.bugId() + ": " + (real.cls().equals(s.bugClass()) ? "bug present" : "fixed") + " on 6.1",
                 real.toString(), model.toString(), real.cls().equals(model.cls()));
+            if (s instanceof BugScenario.UnreserveBeforeOom) {
+                // 04c8716f7b00 (4.10) is the older half of the same rule (force-unreserve at the retry limit; 6.8 made
+                // it "whenever the retry gives up"): 6.1 has both, so the same run decides its class
+                check("highatomic-before-oom: fixed on 6.1 (same run)", real.cls(), model.cls(),
+                    real.cls().equals(model.cls()) && !real.cls().equals(s.bugClass()));
+            }
         }
 
         static String reserveClass(long free, long min, long floor) {

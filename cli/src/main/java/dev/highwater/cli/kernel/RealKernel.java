@@ -34,6 +34,16 @@ public final class RealKernel {
     /** A command-list entry {@code @pagecache MB}: clean page cache of MB megabytes on a RAM-disk file system. */
     public static final String PAGECACHE = "@pagecache";
 
+    /**
+     * A command-list entry {@code @async MS COMMAND}: the module command runs from a background shell job MS
+     * milliseconds after the next step starts, so it overlaps that step (e.g. frees on one CPU while a memory hog
+     * drives reclaim on the other).
+     */
+    public static final String ASYNC = "@async";
+
+    /** A command-list entry that prints /proc/pagetypeinfo's pageblock counts per zone as "HW pagetypeinfo" lines. */
+    public static final String PAGETYPEINFO = "@pagetypeinfo";
+
     /** One boot's console output and how long it took. */
     public record Boot(List<String> lines, long millis, String console) {
     }
@@ -75,12 +85,23 @@ public final class RealKernel {
      * watermarks and lowmem_reserve, runs the command batch in one write, and powers off.
      */
     public Boot boot(int memMb, List<String[]> sysctls, List<String> commands) throws IOException, InterruptedException {
+        return boot(memMb, 1, sysctls, commands);
+    }
+
+    /** As {@link #boot(int, List, List)} with {@code cpus} virtual CPUs. */
+    public Boot boot(int memMb, int cpus, List<String[]> sysctls, List<String> commands)
+        throws IOException, InterruptedException {
         Path ko = module();
         Files.createDirectories(work);
         StringBuilder init = new StringBuilder();
         init.append("#!/bin/busybox sh\n/bin/busybox --install -s /bin\n");
         init.append("mount -t proc proc /proc\nmount -t sysfs sys /sys\n");
         init.append("insmod /highwater.ko 2>&1 | sed 's/^/HW insmod /'\n");
+        // what boot freed after the watermark initcall (initrd, then the init sections: rootfs_initcall and the end of
+        // kernel_init), and whether THP is on: the inputs of the boot min_free_kbytes (§1.2 item 6, §1.2a)
+        init.append("dmesg | grep -E 'Freeing (initrd|unused)' | sed 's/^.*Freeing/HW freed/'\n");
+        init.append("echo \"HW thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)\"\n");
+        init.append("echo \"HW bootsysctl min_free_kbytes=$(cat /proc/sys/vm/min_free_kbytes)\"\n");
         // rewriting the current values recomputes watermarks and lowmem_reserve from today's managed pages
         init.append("cat /proc/sys/vm/min_free_kbytes > /proc/sys/vm/min_free_kbytes\n");
         init.append("cat /proc/sys/vm/lowmem_reserve_ratio > /proc/sys/vm/lowmem_reserve_ratio\n");
@@ -114,6 +135,15 @@ public final class RealKernel {
                     init.append("echo HW hog start\n");
                     init.append("awk 'BEGIN { s = \"xxxxxxxx\"; for (i = 0; i < 12; i++) s = s s; while (1) a[n++] = s }'"
                         + " >/dev/null 2>&1; echo \"HW hog exit $?\"\n");
+                } else if (d.startsWith(ASYNC + " ")) {
+                    String[] a = d.substring(ASYNC.length() + 1).trim().split(" ", 2);
+                    if (a.length < 2 || !a[0].matches("\\d{1,6}") || a[1].contains("'")) {
+                        throw new IOException("bad step '" + d + "' (expected " + ASYNC + " MS COMMAND)");
+                    }
+                    init.append("( usleep " + Long.parseLong(a[0]) * 1000 + "; echo '" + a[1]
+                        + "' > /proc/highwater ) &\n");
+                } else if (d.equals(PAGETYPEINFO)) {
+                    init.append("sed -n '/^Number of blocks type/,$p' /proc/pagetypeinfo | sed 's/^/HW pagetypeinfo /'\n");
                 } else if (d.startsWith(PAGECACHE + " ")) {
                     int mb = Integer.parseInt(d.substring(PAGECACHE.length() + 1).trim());
                     if (!Files.exists(brd)) {
@@ -130,7 +160,8 @@ public final class RealKernel {
                     init.append("echo \"HW pagecache $(grep -E '^(Cached|MemFree):' /proc/meminfo | tr -s ' ' | "
                         + "tr '\\n' ' ')\"\n");
                 } else {
-                    throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB)");
+                    throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB, " + ASYNC
+                        + " MS COMMAND, " + PAGETYPEINFO + ")");
                 }
             }
             init.append("cat /ops" + b + ".txt > /proc/highwater\n");
@@ -159,7 +190,7 @@ public final class RealKernel {
         }
         long t0 = System.nanoTime();
         Process q = new ProcessBuilder(env.qemu().toString(), "-accel", "tcg", "-cpu", "max", "-m", String.valueOf(memMb),
-            "-nographic", "-no-reboot", "-kernel", env.vmlinuz().toString(), "-initrd", initrd.toString(),
+            "-smp", String.valueOf(cpus), "-nographic", "-no-reboot", "-kernel", env.vmlinuz().toString(), "-initrd", initrd.toString(),
             "-append", "console=ttyS0 quiet panic=-1").redirectErrorStream(true).start();
         q.getOutputStream().close();
         List<String> hw = new ArrayList<>();

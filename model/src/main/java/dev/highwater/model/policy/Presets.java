@@ -16,14 +16,14 @@ public final class Presets {
     private Presets() {
     }
 
-    private static final WatermarkRules WM_2_6_32 = new WatermarkRules(true, false, 65536, false, false, false, false, 1000);
-    private static final WatermarkRules WM_4_4 = new WatermarkRules(false, false, 65536, false, false, false, false, 1000);
+    private static final WatermarkRules WM_2_6_32 = new WatermarkRules(true, false, 65536, false, false, false, false, 1000, false);
+    private static final WatermarkRules WM_4_4 = new WatermarkRules(false, false, 65536, false, false, false, false, 1000, false);
     /** 4.6+: watermark_scale_factor (795ae7a0de6b). */
-    private static final WatermarkRules WM_4_6 = new WatermarkRules(false, true, 65536, false, false, false, false, 1000);
+    private static final WatermarkRules WM_4_6 = new WatermarkRules(false, true, 65536, false, false, false, false, 1000, false);
     /** 6.1: cap 262144 (5.10+), ratio<1 → no reserve (4.19+), empty lower zone → 0, HighMem ratio 0, wsf max 3000. */
-    private static final WatermarkRules WM_6_1 = new WatermarkRules(false, true, 262144, true, true, false, true, 3000);
+    private static final WatermarkRules WM_6_1 = new WatermarkRules(false, true, 262144, true, true, false, true, 3000, true);
     /** 6.6+: Movable min capped like HighMem. */
-    private static final WatermarkRules WM_6_6 = new WatermarkRules(false, true, 262144, true, true, true, true, 3000);
+    private static final WatermarkRules WM_6_6 = new WatermarkRules(false, true, 262144, true, true, true, true, 3000, true);
 
     private static final OomRules OOM_2_6_32 = new OomRules(OomRules.NofailBypass.ORDER_ONLY, false,
         OomRules.NoFsPath.FAIL, false, false, false, false);
