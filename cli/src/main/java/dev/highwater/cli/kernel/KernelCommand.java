@@ -17,6 +17,7 @@ import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TraceFormatException;
 import dev.highwater.model.trace.TraceParser;
 import dev.highwater.model.trace.TracePrinter;
+import dev.highwater.model.trace.VmSettings;
 import dev.highwater.properties.run.Outcome;
 import dev.highwater.properties.run.StepRecord;
 import dev.highwater.properties.run.TraceRunner;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,7 +115,7 @@ public final class KernelCommand implements Runnable {
             try {
                 if (only != null) {
                     BugScenario s = BugScenario.byId(only).orElse(null);
-                    List<String> named = List.of("seed-000", "seed-001", "seed-004", "premature-order2-oom",
+                    List<String> named = List.of("seed-000", "seed-001", "seed-003", "seed-004", "premature-order2-oom",
                         "highatomic-double-decrease", "highatomic-before-oom");
                     if (s == null && !named.contains(only)) {
                         System.err.println("highwater kernel conformance: no scenario '" + only + "'; known: "
@@ -128,6 +130,7 @@ public final class KernelCommand implements Runnable {
                         case "seed-004" -> seed004(k);
                         case "premature-order2-oom" -> order2WithCleanCache(k);
                         case "highatomic-double-decrease" -> highatomicAccounting(k);
+                        case "seed-003" -> seed003(k);
                         case "highatomic-before-oom" -> scenario(new BugScenario.UnreserveBeforeOom(), k);
                         default -> scenario(s, k);
                     }
@@ -168,6 +171,7 @@ public final class KernelCommand implements Runnable {
                 seed001(k);
                 order2WithCleanCache(k);
                 highatomicAccounting(k);
+                seed003(k);
             } catch (IOException e) {
                 System.err.println("highwater kernel conformance: " + e.getMessage());
                 System.out.println("summary: checks=" + checks + " passed=" + passed + " failed=" + (checks - passed)
@@ -337,7 +341,7 @@ public final class KernelCommand implements Runnable {
                 new Op.Anon(1, (int) total, 0, Optional.empty())));
             Trace base = BugScenario.modelTrace(r, PRESET, List.of());
             Trace t = Trace.of(List.of(), PRESET.name(), base.node(), base.vm(),
-                List.of(new dev.highwater.model.trace.TaskSpec(1, 0, false)), 0, ops, List.of());
+                List.of(new TaskSpec(1, 0, false)), 0, ops, List.of());
             var ms = TraceRunner.standard().boot(t, PRESET);
             boolean modelOk = true;
             long modelMaxHa = 0;
@@ -373,6 +377,87 @@ public final class KernelCommand implements Runnable {
                 (realOk ? "consistent" : "drift") + " (" + realFig.toString().trim() + ")",
                 (modelOk ? "consistent" : "drift") + " (" + (modelOk ? "after every step; largest HA " + modelMaxHa
                     : modelFig) + ")", realOk == modelOk && realOk);
+        }
+
+        /**
+         * Seed 003 (RHEL 6: order-1 GFP_ATOMIC failures; the advice is vm.zone_reclaim_mode=1 and a larger
+         * min_free_kbytes). On one node (the model has one) zone_reclaim_mode=1 means: a blocking request that finds a
+         * zone below its low watermark reclaims clean page cache itself (node reclaim, at least 32 pages) and is then
+         * served in the fast path, so kswapd is never woken; with 0 it enters the slow path, which wakes kswapd
+         * (§8.3, §7.1). Real: 64 MB clean page cache, then a task touching 48 MB of anonymous memory; reclaim is
+         * told apart by /proc/vmstat's pgsteal_direct and pgsteal_kswapd. Model: the same cache and anon pages;
+         * direct reclaim counted, kswapd woken or not.
+         */
+        private void seed003(RealKernel k) throws IOException, InterruptedException {
+            for (int mode : new int[] {0, 1}) {
+                List<String> cmds = List.of(RealKernel.PAGECACHE + " 64", "state", RealKernel.VMSTAT,
+                    RealKernel.ANON + " 48", RealKernel.VMSTAT, "state");
+                RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"},
+                    new String[] {"zone_reclaim_mode", String.valueOf(mode)}), cmds);
+                KernelReport r = KernelReport.parse(boot.lines());
+                System.out.println("-- seed-003 scenario at 256M, zone_reclaim_mode=" + mode + ", 64 MB clean page "
+                    + "cache, 48 MB anonymous: boot-to-result " + boot.millis() + " ms");
+                List<Map<String, Long>> vm = new ArrayList<>();
+                for (String l : boot.lines()) {
+                    if (l.startsWith("HW vmstat ")) {
+                        Map<String, Long> m = new LinkedHashMap<>();
+                        for (String kv : l.substring(10).trim().split("\\s+")) {
+                            String[] p = kv.split("=");
+                            if (p.length == 2 && p[1].matches("\\d+")) {
+                                m.put(p[0], Long.parseLong(p[1]));
+                            }
+                        }
+                        vm.add(m);
+                    }
+                }
+                if (r.steps().isEmpty() || vm.size() < 2) {
+                    throw new IOException("seed-003: the kernel printed " + r.steps().size() + " steps and "
+                        + vm.size() + " vmstat lines");
+                }
+                long direct = vm.get(1).getOrDefault("pgsteal_direct", 0L) - vm.get(0).getOrDefault("pgsteal_direct", 0L);
+                long kswapd = vm.get(1).getOrDefault("pgsteal_kswapd", 0L) - vm.get(0).getOrDefault("pgsteal_kswapd", 0L);
+                String realClass = reclaimClass(direct > 0, kswapd > 0);
+                long realFile = r.steps().get(0).zones().stream().mapToLong(KernelReport.Zone::file).sum();
+                long anonPages = 48L * 256;
+                Trace base = BugScenario.modelTrace(r, PRESET, List.of());
+                VmSettings v = base.vm();
+                VmSettings vmz = new VmSettings(v.minFreeKbytes(), v.watermarkScaleFactor(), v.watermarkBoostFactor(),
+                    v.lowmemReserveRatio(), OptionalInt.of(mode));
+                Trace t = Trace.of(List.of(), PRESET.name(), base.node(), vmz,
+                    List.of(new TaskSpec(1, 0, false)), 0, List.of(
+                        new Op.Cache((int) realFile, false, 0, Optional.empty()),
+                        new Op.Anon(1, (int) anonPages, 0, Optional.empty())), List.of());
+                var ms = TraceRunner.standard().boot(t, PRESET);
+                ms.apply(t.ops().get(0));
+                // the RAM disk's pages and the rest of the guest: unmovable pages until each zone's free count is the
+                // kernel's before the burst
+                for (KernelReport.Zone rz : r.steps().get(0).zones()) {
+                    int zi = BugScenario.zoneIndex(t, ZoneType.parse(rz.name()));
+                    long pad = ms.allocator().nrFreePages(zi) - rz.free();
+                    if (pad > 0) {
+                        ms.apply(BugScenario.alloc("pad" + zi, 0, (zi == 0 ? "GFP_KERNEL|__GFP_DMA" : "GFP_KERNEL")
+                            + "|__GFP_NORETRY|__GFP_NOWARN", Context.PROCESS, pad));
+                    }
+                }
+                long reclaimedBefore = ms.counters().reclaimed();
+                ms.apply(t.ops().get(1));
+                var c = ms.counters();
+                String modelClass = reclaimClass(c.reclaimed() > reclaimedBefore, c.kswapdPending() || c.kswapdRuns() > 0);
+                check("seed-003: zone_reclaim_mode=" + mode + ", anon burst over clean cache",
+                    String.format("%s (pgsteal_direct +%d, pgsteal_kswapd +%d, cache %d pages, DMA32 free %d low %d "
+                        + "before)", realClass, direct, kswapd, realFile, zone(r.steps().get(0).zones(), "DMA32").free(),
+                        zone(r.steps().get(0).zones(), "DMA32").low()),
+                    String.format("%s (reclaimed in the request %d, kswapd %s)", modelClass,
+                        c.reclaimed() - reclaimedBefore, c.kswapdPending() ? "woken" : "not woken"),
+                    realClass.equals(modelClass));
+            }
+        }
+
+        static String reclaimClass(boolean direct, boolean kswapd) {
+            if (kswapd) {
+                return direct ? "kswapd-and-direct" : "kswapd-woken";
+            }
+            return direct ? "reclaimed-in-request-kswapd-idle" : "no-reclaim";
         }
 
         /** The HighAtomic column of each /proc/pagetypeinfo block-count table printed, per zone name. */

@@ -41,6 +41,12 @@ public final class RealKernel {
      */
     public static final String ASYNC = "@async";
 
+    /** A command-list entry {@code @anon MB}: a user-space task touches MB megabytes of anonymous memory, then exits. */
+    public static final String ANON = "@anon";
+
+    /** A command-list entry printing reclaim counters of /proc/vmstat (pgsteal_kswapd, pgsteal_direct, ...). */
+    public static final String VMSTAT = "@vmstat";
+
     /** A command-list entry that prints /proc/pagetypeinfo's pageblock counts per zone as "HW pagetypeinfo" lines. */
     public static final String PAGETYPEINFO = "@pagetypeinfo";
 
@@ -142,6 +148,16 @@ public final class RealKernel {
                     }
                     init.append("( usleep " + Long.parseLong(a[0]) * 1000 + "; echo '" + a[1]
                         + "' > /proc/highwater ) &\n");
+                } else if (d.startsWith(ANON + " ")) {
+                    String mb = d.substring(ANON.length() + 1).trim();
+                    if (!mb.matches("\\d{1,5}")) {
+                        throw new IOException("bad step '" + d + "' (expected " + ANON + " MB)");
+                    }
+                    // dd's buffer is malloc'ed anonymous memory, written page by page by the read from /dev/zero
+                    init.append("dd if=/dev/zero of=/dev/null bs=" + mb + "M count=1 2>/dev/null; echo \"HW anon exit $?\"\n");
+                } else if (d.equals(VMSTAT)) {
+                    init.append("echo \"HW vmstat $(grep -E '^(pgsteal_kswapd|pgsteal_direct|pageoutrun|allocstall_dma32|"
+                        + "allocstall_normal|zone_reclaim_failed) ' /proc/vmstat | tr ' ' '=' | tr '\\n' ' ')\"\n");
                 } else if (d.equals(PAGETYPEINFO)) {
                     init.append("sed -n '/^Number of blocks type/,$p' /proc/pagetypeinfo | sed 's/^/HW pagetypeinfo /'\n");
                 } else if (d.startsWith(PAGECACHE + " ")) {
@@ -161,7 +177,7 @@ public final class RealKernel {
                         + "tr '\\n' ' ')\"\n");
                 } else {
                     throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB, " + ASYNC
-                        + " MS COMMAND, " + PAGETYPEINFO + ")");
+                        + " MS COMMAND, " + PAGETYPEINFO + ", " + ANON + " MB, " + VMSTAT + ")");
                 }
             }
             init.append("cat /ops" + b + ".txt > /proc/highwater\n");
