@@ -697,17 +697,20 @@ public final class KernelCommand implements Runnable {
     }
 
     /**
-     * Runs a trace's alloc and free steps on a real kernel and prints them beside the model's results (preset
-     * linux-6.1). Other steps (page cache, anon, kswapd, …) are not supported by the module. A blocking allocation
-     * without __GFP_NORETRY is sent with it, so an OOM kill cannot take the guest's init: such steps count as
-     * unsupported. The trace's zones are the model's; the kernel has the guest's RAM.
+     * Runs a trace's alloc and free steps on a real kernel and prints them beside two model runs (preset linux-6.1):
+     * the model on the trace's own zones, and the model on the guest's zones — the managed pages and sysctls the
+     * kernel reported, with unmovable pages already allocated until each zone's free count is the kernel's at the
+     * start — which is the run the kernel is held against (DISAGREE). Other steps (page cache, anon, kswapd, …) are
+     * not supported by the module. A blocking allocation without __GFP_NORETRY is sent with it, so an OOM kill cannot
+     * take the guest's init: such steps count as unsupported.
      */
     static Comparison compare(KernelEnv env, Path work, Trace t, int mem, java.io.PrintStream out)
             throws IOException, InterruptedException {
         Map<String, Integer> handles = new LinkedHashMap<>();
-        List<String> cmds = new ArrayList<>();
+        List<String> cmds = new ArrayList<>(List.of("state"));
         List<Integer> stepOfCmd = new ArrayList<>();
         List<Boolean> modified = new ArrayList<>();
+        List<Op> guestOps = new ArrayList<>();
         for (int i = 0; i < t.ops().size(); i++) {
             Op op = t.ops().get(i);
             if (op instanceof Op.Alloc a && (handles.containsKey(a.handle()) || handles.size() < 63)) {
@@ -716,45 +719,80 @@ public final class KernelCommand implements Runnable {
                 boolean mayOom = mask.has(dev.highwater.model.GfpFlag.DIRECT_RECLAIM)
                     && !mask.has(dev.highwater.model.GfpFlag.NORETRY)
                     && !mask.has(dev.highwater.model.GfpFlag.RETRY_MAYFAIL);
-                cmds.add("alloc " + h + " " + a.order() + " " + a.gfp() + (mayOom ? "|__GFP_NORETRY" : "") + " "
+                String gfp = a.gfp() + (mayOom ? "|__GFP_NORETRY" : "");
+                cmds.add("alloc " + h + " " + a.order() + " " + gfp + " "
                     + (a.context().inInterrupt() ? "softirq" : "process") + " " + a.count());
                 stepOfCmd.add(i + 1);
                 modified.add(mayOom);
+                // the guest's model has one CPU and no tasks
+                guestOps.add(new Op.Alloc(a.handle(), 0, a.order(), dev.highwater.model.Gfp.parse(gfp), a.context(), 0,
+                    a.count(), Optional.empty()));
             } else if (op instanceof Op.Free f && handles.containsKey(f.handle())) {
                 cmds.add("free " + handles.get(f.handle()) + " " + f.count());
                 stepOfCmd.add(i + 1);
                 modified.add(false);
+                guestOps.add(new Op.Free(f.handle(), f.count(), 0, Optional.empty()));
             }
         }
         RealKernel.Boot boot = new RealKernel(env, work).boot(mem, List.of(), cmds);
         KernelReport r = KernelReport.parse(boot.lines());
+        if (r.steps().isEmpty()) {
+            throw new IOException("the kernel printed no state");
+        }
         Outcome o = TraceRunner.standard().run(t.withPolicy(PRESET.name()), PRESET);
+        List<String> guest = guestResults(r, guestOps);
         out.println("real kernel " + env.release() + " (" + env.vmlinuz() + ") with " + mem + " MB vs the model ("
-            + PRESET.name() + ", the trace's zones); boot-to-result " + boot.millis() + " ms");
-        out.printf("%-5s %-58s %-20s %-20s %s%n", "step", "op", "real", "model", "");
+            + PRESET.name() + ") on the trace's zones and on the guest's; boot-to-result " + boot.millis() + " ms");
+        out.printf("%-5s %-58s %-20s %-20s %-20s %s%n", "step", "op", "real", "model (guest)", "model (trace)", "");
         int ci = 0;
         int disagree = 0;
         int unsupported = 0;
         for (StepRecord s : o.steps()) {
             String real = "(not supported)";
+            String onGuest = "";
             String note = "";
             if (ci < stepOfCmd.size() && stepOfCmd.get(ci) == s.step()) {
-                String raw = r.steps().size() > ci ? r.steps().get(ci).result() : "?";
+                String raw = r.steps().size() > ci + 1 ? r.steps().get(ci + 1).result() : "?";
                 real = normalize(raw);
+                onGuest = guest.get(ci);
                 if (modified.get(ci)) {
                     unsupported++;
                     note = "sent with __GFP_NORETRY";
-                } else if (s.op() instanceof Op.Alloc && !real.equals(s.result())) {
+                }
+                if (s.op() instanceof Op.Alloc && !real.equals(onGuest)) {
                     disagree++;
-                    note = "DISAGREE";
+                    note = (note.isEmpty() ? "" : note + "; ") + "DISAGREE";
                 }
                 ci++;
             } else {
                 unsupported++;
             }
-            out.printf("%-5d %-58s %-20s %-20s %s%n", s.step(), TracePrinter.opText(s.op()), real, s.result(), note);
+            out.printf("%-5d %-58s %-20s %-20s %-20s %s%n", s.step(), TracePrinter.opText(s.op()), real, onGuest,
+                s.result(), note);
         }
-        return new Comparison(cmds.size(), disagree, unsupported, boot.millis());
+        return new Comparison(cmds.size() - 1, disagree, unsupported, boot.millis());
+    }
+
+    /**
+     * The model on the guest's zones: the kernel's managed pages and sysctls, unmovable pages allocated until each
+     * zone's free count is the one the kernel showed before the first step, then the supported steps.
+     */
+    static List<String> guestResults(KernelReport r, List<Op> ops) {
+        Trace t = BugScenario.modelTrace(r, PRESET, ops);
+        var ms = TraceRunner.standard().boot(t, PRESET);
+        for (KernelReport.Zone rz : r.steps().get(0).zones()) {
+            int zi = BugScenario.zoneIndex(t, ZoneType.parse(rz.name()));
+            long pad = ms.allocator().nrFreePages(zi) - rz.free();
+            if (pad > 0) {
+                ms.apply(BugScenario.alloc("guest-pad-" + zi, 0, (zi == 0 ? "GFP_KERNEL|__GFP_DMA" : "GFP_KERNEL")
+                    + "|__GFP_NORETRY|__GFP_NOWARN", Context.PROCESS, pad));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (Op op : ops) {
+            out.add(ms.apply(op));
+        }
+        return out;
     }
 
     /** The module's "ok=N fail=M" as a trace result ("ok", "fail" or "ok=N fail=M"); other lines as printed. */
