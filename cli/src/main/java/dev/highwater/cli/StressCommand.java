@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
     description = "Run the JCStress tests of the optimized allocator (softirq vs process context, historic races).")
 public final class StressCommand implements Callable<Integer> {
 
-    @Option(names = "--mode", description = "quick (every test, one JVM configuration, ~2 min on 2 idle cores), "
+    @Option(names = "--mode", description = "quick (every test, one JVM configuration, ~4.5 min on 2 busy cores), "
         + "default (JCStress's default preset over all JVM configurations: the nightly run), tough, or verify "
         + "(the subset `mvn verify` runs). Default: quick")
     String mode = "quick";

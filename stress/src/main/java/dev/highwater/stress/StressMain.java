@@ -22,7 +22,8 @@ import java.nio.file.Path;
 public final class StressMain {
     /** The subset {@code mvn verify} runs: the historic race under a pre-fix and the fixed preset, and one test each. */
     public static final String VERIFY_TESTS =
-        "UnreserveVsPcpFree\\.Linux(48|49)|AllocVsAllocAboveMin\\.Linux48|ReserveVsReserve\\.Linux61";
+        "UnreserveVsPcpFree\\.Linux(48|49)|AllocVsAllocAboveMin\\.Linux48|ReserveVsReserve\\.Linux61"
+            + "|FreeVsWatermarkCheck\\.Linux61";
     /** The single JVM configuration of the quick and verify modes (JCStress adds ±UseBiasedLocking on JDK 17). */
     static final String QUICK_JVM_ARGS = "-Xss1m";
 

@@ -30,7 +30,7 @@ class QuickStressTest {
         assertThat(status).as(text).isZero();
         String[] lines = text.strip().split("\n");
         String summary = lines[lines.length - 1];
-        assertThat(summary).startsWith("summary: tests=4 forbidden=0 races_expected=2 races_observed=2 errors=0");
+        assertThat(summary).startsWith("summary: tests=5 forbidden=0 races_expected=2 races_observed=2 errors=0");
         assertThat(report.resolve("index.html")).exists();
         assertThat(Files.readString(report.resolve("summary.txt"))).contains("UnreserveVsPcpFree.Linux49");
     }

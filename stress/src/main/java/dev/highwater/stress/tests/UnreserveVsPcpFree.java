@@ -6,6 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.highwater.model.Context;
 import dev.highwater.model.MigrateType;
+import dev.highwater.model.PageAllocator.FreeBlock;
 import dev.highwater.stress.HistoricRace;
 import dev.highwater.stress.Integrity;
 import dev.highwater.stress.StressZone;
@@ -15,6 +16,7 @@ import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
@@ -34,6 +36,13 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * order-1 GFP_ATOMIC allocations that may reserve. Outcome {@code r1, r2, r3}: the {@link Integrity} code; HA minus
  * pageblock_nr_pages × (HIGHATOMIC pageblocks), in pageblocks (−1: one double decrease); HIGHATOMIC pageblocks beyond
  * what the cap allows.
+ *
+ * <p>The 6.x tests add {@code r4}: 1 if, after the drain, P sat on a HIGHATOMIC list of a block that is no longer
+ * HIGHATOMIC — the stale page the fix's "still HIGHATOMIC?" check exists for (§6.6). Under linux-6.1 (per-CPU lists
+ * keep the cached type, §4.5) that is the interleaving the fix must survive, so it is the interesting row; under
+ * mainline a page leaving a per-CPU list takes its block's current type (6.10+, §4.6), so it is FORBIDDEN. The model
+ * gives mainline 6.10–6.12's conditional decrement; 6.18+'s unconditional one with a WARN_ON_ONCE clamp (§6.4) is not
+ * modelled, and with 6.10+'s drain it would have no stale page to act on here anyway.
  */
 public final class UnreserveVsPcpFree {
     private UnreserveVsPcpFree() {
@@ -42,6 +51,7 @@ public final class UnreserveVsPcpFree {
     static final class Scenario {
         final StressZone z;
         final long p;
+        int stale;
 
         Scenario(String preset) {
             z = new StressZone(preset, 1024, 2, 4, 1, 64);
@@ -58,6 +68,16 @@ public final class UnreserveVsPcpFree {
                 }
             }
             long b = first & ~((long) z.pbPages - 1);
+            // 6.1+ (orders 1-3 on the per-CPU lists): a block refilled onto CPU 0's list before its pageblock was
+            // reserved is not reachable by the loop above; take such HIGHATOMIC free blocks as compaction's
+            // __isolate_free_page would (4.10+ keeps their blocks HIGHATOMIC), so only B has free highatomic pages
+            z.a.drainAllPages();
+            for (FreeBlock f : z.a.freeBlocks(0)) {
+                if (f.list() == MigrateType.HIGHATOMIC && (f.pfn() & ~((long) z.pbPages - 1)) != b
+                    && z.a.isolateFreePage(f.pfn(), f.order())) {
+                    z.hold(f.pfn(), f.order());
+                }
+            }
             if (z.nrReservedHighatomic() != reachable || z.a.pageblockType(b) != MigrateType.HIGHATOMIC) {
                 throw new IllegalStateException("setup: HA " + z.nrReservedHighatomic() + ", want " + reachable);
             }
@@ -83,6 +103,12 @@ public final class UnreserveVsPcpFree {
 
         void arbiter(III_Result r) {
             z.a.drainAllPages();
+            stale = 0;
+            for (FreeBlock f : z.a.freeBlocks(0)) {
+                if (f.list() == MigrateType.HIGHATOMIC && z.a.pageblockType(f.pfn()) != MigrateType.HIGHATOMIC) {
+                    stale = 1; // P came back to a HIGHATOMIC list of a block the unreserve had retyped
+                }
+            }
             for (int i = 0; i < 8; i++) {
                 if (!z.a.unreserveHighatomicPageblock(z.ac("GFP_HIGHUSER_MOVABLE", 0, Context.PROCESS,
                     StressZone.CPU1), false)) {
@@ -99,6 +125,16 @@ public final class UnreserveVsPcpFree {
             long over = (long) z.highatomicBlocks() * z.pbPages - z.highatomicReachable();
             r.r3 = (int) Math.max(0, over / z.pbPages);
             r.r1 = Integrity.check(z);
+        }
+
+        /** The same, with {@code r4}: 1 if P sat on a HIGHATOMIC list of a block no longer HIGHATOMIC after the drain. */
+        void arbiter(IIII_Result r) {
+            III_Result three = new III_Result();
+            arbiter(three);
+            r.r1 = three.r1;
+            r.r2 = three.r2;
+            r.r3 = three.r3;
+            r.r4 = stale;
         }
     }
 
@@ -204,6 +240,60 @@ public final class UnreserveVsPcpFree {
 
         @Arbiter
         public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Description("linux-6.1 (4855e4a7f29d, per-CPU lists of orders 0-3): unreserve vs a per-CPU free of a page of the same block")
+    @Outcome(id = "0, 0, 0, 0", expect = ACCEPTABLE, desc = "the free read B's type after the unreserve: accounting intact")
+    @Outcome(id = "0, 0, 0, 1", expect = ACCEPTABLE_INTERESTING, desc = "the free read HIGHATOMIC first: P drained onto a HIGHATOMIC list of a MOVABLE block, and the still-HIGHATOMIC check kept HA right")
+    @Outcome(id = "0, -1, .*, .*", expect = FORBIDDEN, desc = "HA decremented twice for one pageblock (fixed by 4855e4a7f29d)")
+    @Outcome(id = "0, .*, [1-9], .*", expect = FORBIDDEN, desc = "the highatomic reserve exceeded its cap")
+    @Outcome(expect = FORBIDDEN, desc = "anything else: lost or double-handed page, counter drift, or an unexplained state")
+    @State
+    public static class Linux61 {
+        final Scenario s = new Scenario("linux-6.1");
+
+        @Actor
+        public void cpu0Free() {
+            s.cpu0Free();
+        }
+
+        @Actor
+        public void cpu1Unreserve() {
+            s.cpu1Unreserve();
+        }
+
+        @Arbiter
+        public void arbiter(IIII_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Description("mainline (6.10+ size-aware unreserve; a per-CPU drain uses the block's current type): unreserve vs a per-CPU free of a page of the same block")
+    @Outcome(id = "0, 0, 0, 0", expect = ACCEPTABLE, desc = "accounting intact; P drained to its block's current type")
+    @Outcome(id = "0, -1, .*, .*", expect = FORBIDDEN, desc = "HA decremented twice for one pageblock (fixed by 4855e4a7f29d)")
+    @Outcome(id = "0, .*, [1-9], .*", expect = FORBIDDEN, desc = "the highatomic reserve exceeded its cap")
+    @Outcome(id = "0, 0, 0, 1", expect = FORBIDDEN, desc = "a page on a HIGHATOMIC list of a non-HIGHATOMIC block: 6.10+ frees to the block's current type (§4.6)")
+    @Outcome(expect = FORBIDDEN, desc = "anything else: lost or double-handed page, counter drift, or an unexplained state")
+    @State
+    public static class Mainline {
+        final Scenario s = new Scenario("mainline");
+
+        @Actor
+        public void cpu0Free() {
+            s.cpu0Free();
+        }
+
+        @Actor
+        public void cpu1Unreserve() {
+            s.cpu1Unreserve();
+        }
+
+        @Arbiter
+        public void arbiter(IIII_Result r) {
             s.arbiter(r);
         }
     }

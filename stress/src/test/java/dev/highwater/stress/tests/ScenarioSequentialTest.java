@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.openjdk.jcstress.annotations.Expect;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
@@ -20,6 +21,10 @@ class ScenarioSequentialTest {
 
     static String r(III_Result x) {
         return x.r1 + ", " + x.r2 + ", " + x.r3;
+    }
+
+    static String r(IIII_Result x) {
+        return x.r1 + ", " + x.r2 + ", " + x.r3 + ", " + x.r4;
     }
 
     static String r(II_Result x) {
@@ -146,6 +151,60 @@ class ScenarioSequentialTest {
             }
         }
         assertThat(UnreserveVsPcpFree.Linux49.class.getAnnotationsByType(HistoricRace.class)).isEmpty();
+    }
+
+    @Test
+    void unreserveVsPcpFreeUnder6xKeepsHaRightWhateverTheOrder() {
+        for (String preset : new String[] {"linux-6.1", "mainline"}) {
+            var s = new UnreserveVsPcpFree.Scenario(preset);
+            s.cpu0Free();
+            s.cpu1Unreserve();
+            IIII_Result x = new IIII_Result();
+            s.arbiter(x);
+            // 6.1 keeps the cached HIGHATOMIC type on the per-CPU list (the stale page of §6.6); 6.10+ does not
+            assertThat(r(x)).as(preset + " free first").isEqualTo("linux-6.1".equals(preset) ? "0, 0, 0, 1" : "0, 0, 0, 0");
+            s = new UnreserveVsPcpFree.Scenario(preset);
+            s.cpu1Unreserve();
+            s.cpu0Free();
+            x = new IIII_Result();
+            s.arbiter(x);
+            assertThat(r(x)).as(preset + " unreserve first").isEqualTo("0, 0, 0, 0");
+        }
+        assertThat(grade(UnreserveVsPcpFree.Linux61.class, "0, 0, 0, 1")).isEqualTo(Expect.ACCEPTABLE_INTERESTING);
+        assertThat(grade(UnreserveVsPcpFree.Linux61.class, "0, -1, 1, 1")).isEqualTo(Expect.FORBIDDEN);
+        assertThat(grade(UnreserveVsPcpFree.Mainline.class, "0, 0, 0, 1")).isEqualTo(Expect.FORBIDDEN);
+        assertThat(grade(UnreserveVsPcpFree.Mainline.class, "0, -1, 0, 0")).isEqualTo(Expect.FORBIDDEN);
+        assertThat(grade(UnreserveVsPcpFree.Mainline.class, "0, 0, 1, 0")).isEqualTo(Expect.FORBIDDEN);
+        assertThat(UnreserveVsPcpFree.Linux61.class.getAnnotationsByType(HistoricRace.class)).isEmpty();
+    }
+
+    @Test
+    void aLockFreeCheckThatSawTheFreedBlockIsFollowedByAnAllocationThatFindsIt() {
+        for (String preset : new String[] {"linux-4.8", "linux-6.1"}) {
+            var s = new FreeVsWatermarkCheck.Scenario(preset);
+            s.cpu0SoftirqFree();
+            s.cpu1Process();
+            III_Result x = new III_Result();
+            s.arbiter(x);
+            assertThat(r(x)).as(preset + " free first").isEqualTo("1, 1, 0");
+            s = new FreeVsWatermarkCheck.Scenario(preset);
+            s.cpu1Process();
+            s.cpu0SoftirqFree();
+            x = new III_Result();
+            s.arbiter(x);
+            assertThat(r(x)).as(preset + " check first").isEqualTo("0, 0, 0");
+            s = new FreeVsWatermarkCheck.Scenario(preset);
+            s.cpu1Check();
+            s.cpu0SoftirqFree();
+            s.cpu1Alloc();
+            x = new III_Result();
+            s.arbiter(x);
+            assertThat(r(x)).as(preset + " free between").isEqualTo("0, 1, 0");
+        }
+        assertThat(grade(FreeVsWatermarkCheck.Linux48.class, "0, 1, 0")).isEqualTo(Expect.ACCEPTABLE_INTERESTING);
+        assertThat(grade(FreeVsWatermarkCheck.Linux61.class, "1, 0, 0")).isEqualTo(Expect.FORBIDDEN);
+        assertThat(grade(FreeVsWatermarkCheck.Linux61.class, "1, 2, 0")).isEqualTo(Expect.FORBIDDEN);
+        assertThat(grade(FreeVsWatermarkCheck.Linux48.class, "1, 1, 2")).isEqualTo(Expect.FORBIDDEN);
     }
 
     @Test
