@@ -47,7 +47,13 @@ exec java -Xss8m -Djdk.attach.allowAttachSelf=true -cp "\$cp:\$this_dir/jazzer.j
 LAUNCHER
   chmod +x "$OUT/$fuzzer"
   if [[ -d "$inputs/$fuzzer" ]] && [[ -n "$(ls -A "$inputs/$fuzzer")" ]]; then
-    (cd "$inputs/$fuzzer" && jar cfM "$OUT/${fuzzer}_seed_corpus.zip" .)
+    seeds=$(mktemp -d)
+    cp "$inputs/$fuzzer"/* "$seeds/"
+    # a full-length input of zeros: libFuzzer under Jazzer never raises its length limit above the longest seed
+    # (TraceDecoder.lengthSeed, Rediscovery LENGTH_SEED); 32 + 32 * 8 bytes, one more for the differential target
+    [[ "$fuzzer" == parser ]] || head -c 289 /dev/zero > "$seeds/zeros"
+    (cd "$seeds" && jar cfM "$OUT/${fuzzer}_seed_corpus.zip" .)
+    rm -rf "$seeds"
   fi
   echo "built $OUT/$fuzzer"
 done

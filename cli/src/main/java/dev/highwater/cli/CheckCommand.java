@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
  * {@code highwater check}: the bounded model checker (breadth-first, shortest counterexample, or a bounded proof).
  * With {@code --preset} and {@code --property}: one search; ends with
  * {@code summary: preset=P property=Q depth=D states=N result=violation|clean length=L}. Without: every sequential
- * catalog bug under its pre-fix preset and property, and its fixed presets to the same depth; ends with
+ * catalog bug under its pre-fix preset and property, on the bug's own configuration ({@link CatalogCheck#setup}: machine,
+ * setup prefix, alphabet, depth) when it has one and neither --pages nor --alphabet is given, else on its trace's
+ * machine shrunk to --pages with its trace's vocabulary, and its fixed presets to the same depth; ends with
  * {@code summary: bugs=N sequential=N found=N fixed_clean=N ...}. Counterexamples go to {@code <corpus>/check/}.
  * Exit 1 on a violation the catalog does not expect, or an expected one not found; 2 on bad input.
  */
@@ -52,10 +54,15 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--bug", description = "only this catalog bug (default: every sequential one)")
     String bug;
 
-    @Option(names = "--depth", defaultValue = "5", description = "longest trace searched (default ${DEFAULT-VALUE})")
-    int depth;
+    @Option(names = "--depth", description = "longest trace searched (default 5; without --preset: each catalog bug's"
+        + " own search depth)")
+    Integer depthOption;
 
-    @Option(names = "--pages", defaultValue = "64", description = "zone size in pages, 16..512 (default ${DEFAULT-VALUE})")
+    @Option(names = "--pages", description = "zone size in pages, 16..512 (default 64; without --preset: each catalog"
+        + " bug's own machine and alphabet, or with --pages its trace's machine shrunk to that size)")
+    Long pagesOption;
+
+    int depth;
     long pages;
 
     @Option(names = "--trace", description = "initial configuration: this trace's header (machine, sysctls, tasks),"
@@ -100,6 +107,8 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        depth = depthOption == null ? 5 : depthOption;
+        pages = pagesOption == null ? 64 : pagesOption;
         if (depth < 1 || depth > 64 || pages < Machines.MIN_PAGES || pages > Machines.MAX_PAGES || orders < 0
             || orders > 10 || maxStates < 1 || maxStates > (1L << 28)) {
             err.println("highwater check: need --depth 1..64, --pages " + Machines.MIN_PAGES + ".." + Machines.MAX_PAGES
@@ -122,9 +131,7 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("summary: result=error error=bad_input");
             return 2;
         }
-        int rc = preset != null ? single() : catalog();
-        writeReports();
-        return rc;
+        return preset != null ? single() : catalog();
     }
 
     /** issue 10: the text, Markdown, HTML and JUnit XML reports of this run's counterexamples (stderr says where). */
@@ -133,8 +140,9 @@ public final class CheckCommand implements Callable<Integer> {
             return;
         }
         try {
-            dev.highwater.reports.Reports.writeAll(reportDir, found, List.of("highwater check, depth " + depth + ", "
-                + pages + " pages"));
+            dev.highwater.reports.Reports.writeAll(reportDir, found, List.of(preset != null || pagesOption != null
+                ? "highwater check, depth " + depth + ", " + pages + " pages"
+                : "highwater check over the bug catalog, each bug's own machine and depth"));
             err.println("highwater check: reports of " + found.size() + " counterexample(s) in " + reportDir
                 + " (report.html, report.md, report.txt, junit.xml)");
         } catch (IOException | RuntimeException e) {
@@ -188,6 +196,7 @@ public final class CheckCommand implements Callable<Integer> {
         CheckResult r = new Explorer(spec, progress(preset)).run();
         report(spec, r);
         CatalogCheck.Expected ex = CatalogCheck.expected(preset, property);
+        writeReports(); // before the summary line, which ends the output
         out.printf(Locale.ROOT, "summary: preset=%s property=%s depth=%d states=%d result=%s length=%d time_s=%.2f"
                 + " states_per_s=%.0f states_per_cpu_s=%.0f expected=%s%s%n", preset, property, r.depth(), r.states(),
             r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), ex.name().toLowerCase(Locale.ROOT),
@@ -219,6 +228,7 @@ public final class CheckCommand implements Callable<Integer> {
         long states = 0;
         long nanos = 0;
         long cpuNanos = 0;
+        int maxDepth = 0;
         List<String> table = new ArrayList<>();
         for (KnownBug b : bugs) {
             if (!b.sequential()) {
@@ -241,14 +251,26 @@ public final class CheckCommand implements Callable<Integer> {
             }
             String pre = b.buggy().get(0);
             boolean std = "standard".equals(alphabet);
-            CheckSpec spec = CatalogCheck.spec(b, t, pre, pages, depth, std ? orders : -1, maxStates);
-            if (std && cache != null) {
-                spec = new CheckSpec(spec.machine(), spec.preset(), spec.property(), depth,
-                    Alphabet.standard(pages, orders, spec.machine().tasks(), cache), maxStates);
+            // the bug's own configuration (machine, setup prefix, alphabet, depth) unless --pages or --alphabet asks
+            // for the generic one: the bug trace's machine shrunk to --pages
+            Optional<CatalogCheck.Setup> setup = pagesOption == null && alphabet == null
+                ? CatalogCheck.setup(b.id()) : Optional.empty();
+            int depth = depthOption != null ? depthOption : setup.map(CatalogCheck.Setup::depth).orElse(5);
+            maxDepth = Math.max(maxDepth, depth);
+            CheckSpec spec;
+            if (setup.isPresent()) {
+                spec = setup.get().spec(pre, depth, maxStates);
+            } else {
+                spec = CatalogCheck.spec(b, t, pre, pages, depth, std ? orders : -1, maxStates);
+                if (std && cache != null) {
+                    spec = new CheckSpec(spec.machine(), spec.preset(), spec.property(), depth,
+                        Alphabet.standard(pages, orders, spec.machine().tasks(), cache), maxStates);
+                }
             }
-            out.printf("bug %s: preset=%s property=%s depth=%d pages=%d moves=%d+frees (catalog trace: %d steps)%n",
-                b.id(), String.join(",", b.buggy()), b.property(), depth, pages, spec.alphabet().fixed().size(),
-                t.ops().size());
+            out.printf("bug %s: preset=%s property=%s depth=%d pages=%d prefix=%d moves=%d+frees (catalog trace: %d"
+                    + " steps)%s%n", b.id(), String.join(",", b.buggy()), b.property(), depth,
+                spec.machine().node().totalManagedPages(), spec.machine().ops().size(), spec.alphabet().fixed().size(),
+                t.ops().size(), setup.map(s -> ": " + s.note()).orElse(""));
             boolean allFound = true;
             CheckResult r = null;
             List<String> buggyCells = new ArrayList<>();
@@ -297,9 +319,10 @@ public final class CheckCommand implements Callable<Integer> {
             "catalog", "fixed presets (same depth)");
         table.forEach(out::println);
         boolean ok = found == sequential && fixedClean == fixedRuns;
-        out.printf(Locale.ROOT, "summary: bugs=%d sequential=%d found=%d fixed_runs=%d fixed_clean=%d depth=%d pages=%d"
+        writeReports(); // before the summary line, which ends the output
+        out.printf(Locale.ROOT, "summary: bugs=%d sequential=%d found=%d fixed_runs=%d fixed_clean=%d max_depth=%d"
                 + " states=%d time_s=%.1f states_per_cpu_s=%.0f%n", bugs.size(), sequential, found, fixedRuns, fixedClean,
-            depth, pages, states, nanos / 1e9, cpuNanos == 0 ? Double.NaN : states * 1e9 / cpuNanos);
+            maxDepth, states, nanos / 1e9, cpuNanos == 0 ? Double.NaN : states * 1e9 / cpuNanos);
         return ok ? 0 : 1;
     }
 

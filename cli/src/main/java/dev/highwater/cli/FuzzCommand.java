@@ -5,6 +5,7 @@ import dev.highwater.model.policy.Presets;
 import dev.highwater.properties.fuzz.FindingWriter;
 import dev.highwater.properties.fuzz.FuzzTargets;
 import dev.highwater.properties.fuzz.PolicyTarget;
+import dev.highwater.properties.fuzz.TraceDecoder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,17 @@ public final class FuzzCommand implements Callable<Integer> {
             List<Path> seeds = new ArrayList<>(List.of(inputs.resolve(methodName(t))));
             if (t.kind() == FuzzTargets.Kind.PARSER) {
                 seeds.add(corpus); // the parser starts from every checked-in trace (libFuzzer reads folders recursively)
+            } else {
+                // a full-length input of zeros lifts libFuzzer's length limit (Rediscovery LENGTH_SEED); the
+                // differential target's first byte picks the preset, so it gets one byte more
+                Path lengthSeed = dir.resolve("length-seed");
+                Files.createDirectories(lengthSeed);
+                byte[] seedInput = TraceDecoder.lengthSeed(PolicyTarget.MAX_OPS);
+                if (t.kind() == FuzzTargets.Kind.DIFFERENTIAL) {
+                    seedInput = new byte[seedInput.length + 1];
+                }
+                Files.write(lengthSeed.resolve("zeros"), seedInput);
+                seeds.add(lengthSeed);
             }
             procs.add(new JazzerProcess(t, dir, seeds, perTarget, 100_000, Map.of(), seed));
         }

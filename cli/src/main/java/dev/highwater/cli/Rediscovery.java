@@ -7,6 +7,7 @@ import dev.highwater.properties.bugs.KnownBug;
 import dev.highwater.properties.fuzz.FuzzTargets;
 import dev.highwater.properties.fuzz.PolicyTarget;
 import dev.highwater.properties.fuzz.Search;
+import dev.highwater.properties.fuzz.TraceDecoder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +24,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
- * {@code highwater bugs --rediscover}: for every sequential catalog bug, from an empty corpus, coverage-guided fuzzing
+ * {@code highwater bugs --rediscover}: for every sequential catalog bug, from an empty corpus (but for the bug-agnostic
+ * length seed, see LENGTH_SEED), coverage-guided fuzzing
  * (Jazzer, the {@code PropertyHuntFuzzer} target: integrity properties plus the bug's property) of its pre-fix preset
  * until the property is violated or the budget is spent; the same hunt on each fixed preset for the same budget,
  * which must stay clean; and the uniform-random baseline ({@link Search#hunt}: same decoder, random bytes, no
@@ -31,18 +34,24 @@ import java.util.stream.Stream;
  */
 final class Rediscovery {
     /** Bytes per random input of the baseline (the fuzzer's inputs are at most 512; the decoder extends both). */
-    static final int RANDOM_INPUT_BYTES = 256;
+    static final int RANDOM_INPUT_BYTES = 320;
 
     /**
      * Extra libFuzzer options for the guided hunts, from {@code -Dhighwater.rediscover.options=...} (space-separated;
-     * none by default). libFuzzer's length control keeps an empty corpus at inputs of at most 4 bytes while the state
-     * hints keep producing new features (observed for 2,400 runs, with {@code -len_control=0} and {@code 1} alike), so
-     * the decoder takes almost the whole trace from the hash-seeded extension of those bytes
-     * ({@code ByteReader.extending}) and the guided search is close to random; these options are the knob for trying
-     * otherwise.
+     * none by default). Length control is not the knob for input length here (see LENGTH_SEED).
      */
     static final List<String> GUIDED_OPTIONS = List.of(System.getProperty("highwater.rediscover.options", "").trim()
         .split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
+
+    /*
+     * LENGTH_SEED: Jazzer's libFuzzer keeps its mutation length limit at max(4, the longest corpus input) for the whole
+     * run (observed with -len_control=0, 1 and the default alike: the state hints add features on almost every run, and
+     * the limit never moves), so from a truly empty corpus every input stays at most 4 bytes long, which the decoder
+     * spends on the machine and the extension seed: random traces, no locality. The hunts therefore start from one
+     * input: zeros at the decoder's full length (TraceDecoder.lengthSeed), which decodes as a header of zeros alone,
+     * carries no knowledge of any bug, and lifts the limit to a full trace: every field of every op is then a byte the
+     * mutations change locally, and a mutation of a header byte still redraws the whole trace (a random restart).
+     */
 
     record Hunt(boolean found, double seconds, long execs, String note) {
     }
@@ -65,7 +74,7 @@ final class Rediscovery {
     int run(PrintStream out) throws Exception {
         List<KnownBug> bugs = BugCatalog.all().stream().filter(KnownBug::sequential).toList();
         out.printf("highwater bugs --rediscover: %d sequential bug(s), %d s per hunt, %d run(s), %d job(s); engine Jazzer"
-            + " (coverage-guided, empty corpus) vs uniform random (same decoder); allocator %s%n", bugs.size(), budget, runs,
+            + " (coverage-guided, empty corpus + length seed) vs uniform random (same decoder); allocator %s%n", bugs.size(), budget, runs,
             jobs, PolicyTarget.allocator().name().toLowerCase());
         List<List<BugRun>> perBug = new ArrayList<>();
         for (KnownBug b : bugs) {
@@ -80,12 +89,14 @@ final class Rediscovery {
             perBug.add(rs);
         }
         out.println();
-        out.printf("%-27s %-13s %-26s %-22s %-22s %-8s %s%n", "bug", "pre-fix", "property", "guided s (execs)",
-            "random s (execs)", "speedup", "fixed presets (same budget)");
+        out.printf("%-27s %-13s %-26s %-34s %-34s %-7s %-7s %s%n", "bug", "pre-fix", "property",
+            "guided s/execs per run", "random s/execs per run", "time", "execs", "fixed presets (same budget)");
         int found = 0;
         int randomFound = 0;
         int fixedClean = 0;
         List<Double> medians = new ArrayList<>();
+        List<Double> randomMedians = new ArrayList<>();
+        List<Double> execRatios = new ArrayList<>();
         for (List<BugRun> rs : perBug) {
             KnownBug b = rs.get(0).bug();
             boolean gAll = rs.stream().allMatch(x -> x.guided().found());
@@ -93,40 +104,59 @@ final class Rediscovery {
             boolean fAll = rs.stream().allMatch(x -> x.fixed().values().stream().noneMatch(Hunt::found));
             double gMed = median(rs.stream().map(x -> x.guided().found() ? x.guided().seconds() : Double.POSITIVE_INFINITY).toList());
             double rMed = median(rs.stream().map(x -> x.random().found() ? x.random().seconds() : Double.POSITIVE_INFINITY).toList());
-            long gExecs = (long) median(rs.stream().map(x -> (double) x.guided().execs()).toList());
-            long rExecs = (long) median(rs.stream().map(x -> (double) x.random().execs()).toList());
+            double gExecs = median(rs.stream().map(x -> x.guided().found() ? (double) x.guided().execs() : Double.POSITIVE_INFINITY).toList());
+            double rExecs = median(rs.stream().map(x -> x.random().found() ? (double) x.random().execs() : Double.POSITIVE_INFINITY).toList());
             found += gAll ? 1 : 0;
             randomFound += rAll ? 1 : 0;
             fixedClean += fAll ? 1 : 0;
             if (Double.isFinite(gMed)) {
                 medians.add(gMed);
             }
-            String speed = Double.isFinite(gMed) && Double.isFinite(rMed) ? String.format("%.1fx", rMed / Math.max(gMed, 0.01))
-                : Double.isFinite(gMed) ? String.format(">%.1fx", budget / Math.max(gMed, 0.01)) : "-";
+            if (Double.isFinite(rMed)) {
+                randomMedians.add(rMed);
+            }
+            if (Double.isFinite(gExecs) && Double.isFinite(rExecs)) {
+                execRatios.add(rExecs / Math.max(gExecs, 1));
+            }
+            // random over guided, medians (time and execs); '>' when only guided found it in most runs
+            String speed = ratio(rMed, gMed, budget);
+            String execSpeed = Double.isFinite(gExecs) && Double.isFinite(rExecs)
+                ? String.format(Locale.ROOT, "%.1fx", rExecs / Math.max(gExecs, 1)) : "-";
             List<String> fixedText = new ArrayList<>();
             for (String f : b.fixed()) {
                 long bad = rs.stream().filter(x -> x.fixed().get(f).found()).count();
                 fixedText.add(f + "=" + (bad == 0 ? "clean" : "VIOLATED " + bad + "/" + rs.size()));
             }
-            out.printf("%-27s %-13s %-26s %-22s %-22s %-8s %s%n", b.id(), b.buggy().get(0), b.property(),
-                cell(gMed, gExecs, rs.stream().map(BugRun::guided).toList()),
-                cell(rMed, rExecs, rs.stream().map(BugRun::random).toList()), speed, String.join(" ", fixedText));
+            out.printf("%-27s %-13s %-26s %-34s %-34s %-7s %-7s %s%n", b.id(), b.buggy().get(0), b.property(),
+                perRun(rs.stream().map(BugRun::guided).toList()), perRun(rs.stream().map(BugRun::random).toList()), speed,
+                execSpeed, String.join(" ", fixedText));
         }
         double medianS = medians.isEmpty() ? Double.NaN : median(medians);
+        double randomMedianS = randomMedians.isEmpty() ? Double.NaN : median(randomMedians);
+        double execRatio = execRatios.isEmpty() ? Double.NaN : median(execRatios);
         out.println();
-        out.println("guided and random times are medians over " + runs + " run(s); '>' = not found within the budget in"
-            + " some run; per-run lines above; logs under " + work);
-        out.println(String.format("summary: bugs=%d found=%d median_s=%.1f random_found=%d fixed_clean=%d", bugs.size(),
-            found, medianS, randomFound, fixedClean));
+        out.println("per run: seconds/execs to the first violation, '>" + budget + "/N' = not found in N execs; time and"
+            + " execs = random median / guided median (over " + runs + " run(s)); per-run lines above; logs under " + work);
+        out.println(String.format(Locale.ROOT, "summary: bugs=%d found=%d median_s=%.1f random_found=%d fixed_clean=%d"
+            + " random_median_s=%.1f exec_ratio=%.2f", bugs.size(), found, medianS, randomFound, fixedClean, randomMedianS,
+            execRatio));
         return found == bugs.size() && fixedClean == bugs.size() ? 0 : 1;
     }
 
-    private String cell(double med, long execs, List<Hunt> hs) {
-        if (!Double.isFinite(med)) {
-            return String.format(">%d (%d)", budget, execs);
+    private static String ratio(double random, double guided, int budget) {
+        if (Double.isFinite(guided) && Double.isFinite(random)) {
+            return String.format(Locale.ROOT, "%.1fx", random / Math.max(guided, 0.01));
         }
-        boolean some = hs.stream().anyMatch(h -> !h.found());
-        return String.format("%s%.1f (%d)", some ? ">" : "", med, execs);
+        return Double.isFinite(guided) ? String.format(Locale.ROOT, ">%.1fx", budget / Math.max(guided, 0.01)) : "-";
+    }
+
+    private String perRun(List<Hunt> hs) {
+        List<String> cells = new ArrayList<>();
+        for (Hunt h : hs) {
+            cells.add(h.found() ? String.format(Locale.ROOT, "%.1f/%d", h.seconds(), h.execs())
+                : String.format(Locale.ROOT, ">%d/%d", budget, h.execs()));
+        }
+        return String.join(" ", cells);
     }
 
     private static String brief(Hunt h) {
@@ -175,7 +205,11 @@ final class Rediscovery {
             Path dir = work.resolve(b.id()).resolve("run" + run + "-" + role + "-" + preset);
             deleteTree(dir);
             FuzzTargets.Target t = FuzzTargets.hunt(preset, b.property());
-            JazzerProcess p = new JazzerProcess(t, dir, List.of(), budget, 1,
+            // the corpus starts empty but for a full-length input of zeros (see LENGTH_SEED)
+            Path seeds = dir.resolve("seed");
+            Files.createDirectories(seeds);
+            Files.write(seeds.resolve("zeros"), TraceDecoder.lengthSeed(PolicyTarget.MAX_OPS));
+            JazzerProcess p = new JazzerProcess(t, dir, List.of(seeds), budget, 1,
                 Map.of("highwater.fuzz.preset", preset, "highwater.fuzz.property", b.property()), run);
             p.extraOptions = GUIDED_OPTIONS;
             p.run();

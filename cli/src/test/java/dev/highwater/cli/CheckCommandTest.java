@@ -54,6 +54,18 @@ class CheckCommandTest {
         assertThat(stdout()).contains("already in the corpus: ");
     }
 
+    /** A catalog bug with its own configuration: found at its shortest length, fixed presets clean, exit 0. */
+    @Test
+    void catalogBugOnItsOwnConfiguration(@TempDir Path out) {
+        int rc = Main.run("check", "--bug", "free-highatomic-tracking", "--corpus", "../corpus", "--no-write", "-q",
+            "--out", out.toString());
+        assertThat(stdout()).contains("prefix=1 moves=8+frees");
+        assertThat(stdout()).containsPattern("free-highatomic-tracking +linux-6\\.8 +5 +violation@5");
+        assertThat(stdout()).containsPattern(
+            "summary: bugs=1 sequential=1 found=1 fixed_runs=2 fixed_clean=2 max_depth=5 states=\\d+");
+        assertThat(rc).isZero();
+    }
+
     @Test
     void badInputExitsTwo() {
         assertThat(Main.run("check", "--preset", "linux-9.9", "--property", "no-oom-above-min")).isEqualTo(2);

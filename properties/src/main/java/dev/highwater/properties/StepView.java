@@ -3,6 +3,7 @@ package dev.highwater.properties;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.trace.Op;
+import java.util.List;
 
 /**
  * What a property sees after a step.
@@ -11,9 +12,49 @@ import dev.highwater.model.trace.Op;
  * @param step   1-based step number
  * @param op     the step just executed
  * @param result its result text
+ * @param lists  the allocator's free and per-CPU block lists of this step, listed once for every property that reads
+ *               them (the state does not change while the properties of a step are checked)
  */
-public record StepView(MemorySystem system, int step, Op op, String result) {
+public record StepView(MemorySystem system, int step, Op op, String result, Lists lists) {
+    public StepView(MemorySystem system, int step, Op op, String result) {
+        this(system, step, op, result, new Lists());
+    }
+
     public PageAllocator allocator() {
         return system.allocator();
+    }
+
+    /** {@link PageAllocator#freeBlocks} of a zone at this step (listed on first use). */
+    @SuppressWarnings("unchecked")
+    public List<PageAllocator.FreeBlock> freeBlocks(int zone) {
+        if (lists.free == null) {
+            lists.free = new List[allocator().zones().size()];
+        }
+        List<PageAllocator.FreeBlock> l = lists.free[zone];
+        if (l == null) {
+            l = allocator().freeBlocks(zone);
+            lists.free[zone] = l;
+        }
+        return l;
+    }
+
+    /** {@link PageAllocator#pcpBlocks} of a zone at this step (listed on first use). */
+    @SuppressWarnings("unchecked")
+    public List<PageAllocator.PcpBlock> pcpBlocks(int zone) {
+        if (lists.pcp == null) {
+            lists.pcp = new List[allocator().zones().size()];
+        }
+        List<PageAllocator.PcpBlock> l = lists.pcp[zone];
+        if (l == null) {
+            l = allocator().pcpBlocks(zone);
+            lists.pcp[zone] = l;
+        }
+        return l;
+    }
+
+    /** The per-step memo of {@link #freeBlocks} and {@link #pcpBlocks} (identity equality: a cache, not state). */
+    public static final class Lists {
+        private List<PageAllocator.FreeBlock>[] free;
+        private List<PageAllocator.PcpBlock>[] pcp;
     }
 }

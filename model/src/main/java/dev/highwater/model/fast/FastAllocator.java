@@ -544,6 +544,32 @@ public final class FastAllocator implements PageAllocator {
         return out;
     }
 
+    /** What the interface's default reads off {@link #freeBlocks}, from the list heads (no list of every block). */
+    @Override
+    public int[] largestFreeOrders(int zone) {
+        Zone z = zones[zone];
+        int usable = -1;
+        int any = -1;
+        z.lock.lock();
+        try {
+            for (int o = maxOrder - 1; o >= 0 && usable < 0; o--) {
+                for (int t = 0; t < NT; t++) {
+                    int s = z.list(o, t);
+                    if (links[s << 1] == s) {
+                        continue; // empty list
+                    }
+                    any = Math.max(any, o);
+                    if (TYPES[t].isPcpType() || TYPES[t] == MigrateType.RESERVE) {
+                        usable = o;
+                    }
+                }
+            }
+        } finally {
+            z.lock.unlock();
+        }
+        return new int[] {usable, any};
+    }
+
     @Override
     public List<PcpBlock> pcpBlocks(int zone) {
         Zone z = zones[zone];

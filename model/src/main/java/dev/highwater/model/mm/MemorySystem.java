@@ -741,9 +741,30 @@ public final class MemorySystem {
             c.handles.put(e.getKey(), new ArrayDeque<>(e.getValue()));
         }
         c.byPfn.putAll(byPfn);
-        copyLru(fileClean, c.fileClean, c);
-        copyLru(fileDirty, c.fileDirty, c);
-        copyLru(anonLru, c.anonLru, c);
+        if (fileClean.size() + fileDirty.size() + anonLru.size() != lruByPfn.size()) {
+            // not expected between steps; kept exact anyway: the index is rebuilt from the lists, as before
+            for (Deque<LruPage> from : List.of(fileClean, fileDirty, anonLru)) {
+                Deque<LruPage> to = from == fileClean ? c.fileClean : from == fileDirty ? c.fileDirty : c.anonLru;
+                for (LruPage p : from) {
+                    LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
+                    to.addLast(q);
+                    c.lruByPfn.put(q.pfn, q);
+                }
+            }
+        } else {
+            // the pfn index is copied in one linear pass (TreeMap#putAll of a sorted map), then pointed at the copies
+            c.lruByPfn.putAll(lruByPfn);
+            java.util.IdentityHashMap<LruPage, LruPage> copies = new java.util.IdentityHashMap<>(lruByPfn.size() * 2);
+            for (Entry<Long, LruPage> e : c.lruByPfn.entrySet()) {
+                LruPage p = e.getValue();
+                LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
+                copies.put(p, q);
+                e.setValue(q);
+            }
+            copyLru(fileClean, c.fileClean, copies);
+            copyLru(fileDirty, c.fileDirty, copies);
+            copyLru(anonLru, c.anonLru, copies);
+        }
         System.arraycopy(nrFile, 0, c.nrFile, 0, nrFile.length);
         System.arraycopy(nrFileClean, 0, c.nrFileClean, 0, nrFileClean.length);
         System.arraycopy(nrAnon, 0, c.nrAnon, 0, nrAnon.length);
@@ -763,11 +784,13 @@ public final class MemorySystem {
         return c;
     }
 
-    private static void copyLru(Deque<LruPage> from, Deque<LruPage> to, MemorySystem c) {
+    private static void copyLru(Deque<LruPage> from, Deque<LruPage> to, java.util.Map<LruPage, LruPage> copies) {
         for (LruPage p : from) {
-            LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
+            LruPage q = copies.get(p);
+            if (q == null) {
+                throw new IllegalStateException("LRU page at pfn " + p.pfn + " is missing from the pfn index");
+            }
             to.addLast(q);
-            c.lruByPfn.put(q.pfn, q);
         }
     }
 

@@ -24,15 +24,17 @@ import dev.highwater.model.policy.MergeGuard;
 import dev.highwater.model.policy.PcpRules;
 import dev.highwater.model.policy.StealRule;
 import dev.highwater.model.policy.UnreserveAccounting;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.NoSuchElementException;
 
 /**
  * The reference buddy allocator: the simplest code that follows kernel-semantics §2 and §4–§6 for every preset.
- * Lists are {@link ArrayDeque}s of pfns (head first), lookups are {@link TreeMap}s; speed is irrelevant.
+ * Lists are doubly linked lists of pfns (head first) threaded through per-page arrays ({@link PfnLists}), so that
+ * the model checker's state copy is a handful of array copies; a page's list membership doubles as the buddy index
+ * (which order and type a free block head is on). Otherwise speed is irrelevant.
  *
  * <p>Layout: zone i occupies pfns {@code [start_i, start_i + managed_i)}, with {@code start_0 = 0} and each later
  * zone starting at the next max-order-aligned pfn; pfns beyond managed are holes. Every pageblock starts MOVABLE
@@ -230,7 +232,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 continue;
             }
             for (int order = 0; order < config.maxOrder(); order++) {
-                Deque<Long> list = z.freeList(order, MigrateType.HIGHATOMIC);
+                PfnDeque list = z.freeList(order, MigrateType.HIGHATOMIC);
                 if (list.isEmpty()) {
                     continue;
                 }
@@ -275,8 +277,7 @@ public final class ReferenceAllocator implements PageAllocator {
     @Override
     public int freeOrderAt(long pfn) {
         Zone z = zoneOf(pfn);
-        Integer o = z.buddyOrder.get(pfn);
-        return o == null ? -1 : o;
+        return z.buddyOrderAt(pfn);
     }
 
     @Override
@@ -394,11 +395,11 @@ public final class ReferenceAllocator implements PageAllocator {
         List<PcpBlock> out = new ArrayList<>();
         for (int cpu = 0; cpu < config.cpus(); cpu++) {
             Pcp p = z.pcp[cpu];
-            for (int idx = 0; idx < p.lists.size(); idx++) {
+            for (int idx = 0; idx < p.lists.count(); idx++) {
                 int order = idx / MigrateType.PCPTYPES;
                 MigrateType list = MigrateType.values()[idx % MigrateType.PCPTYPES];
-                for (long pfn : p.lists.get(idx)) {
-                    out.add(new PcpBlock(cpu, pfn, order, list, p.cachedType.get(pfn)));
+                for (long pfn : p.lists.list(idx)) {
+                    out.add(new PcpBlock(cpu, pfn, order, list, p.cachedType(pfn)));
                 }
             }
         }
@@ -424,18 +425,234 @@ public final class ReferenceAllocator implements PageAllocator {
 
     /** One CPU's per-CPU lists of one zone: list index = order × PCPTYPES + type (§4.5). */
     private static final class Pcp {
-        final List<Deque<Long>> lists = new ArrayList<>();
-        /** The migratetype recorded when a block entered the list (set_pcppage_migratetype). */
-        final TreeMap<Long, MigrateType> cachedType = new TreeMap<>();
+        final PfnLists lists;
+        /** The migratetype recorded when a block entered the list (set_pcppage_migratetype), by page; -1: none. */
+        final byte[] cachedType;
         /** In pages. */
         long count;
         int batch;
         int high;
 
-        Pcp(int maxOrder) {
-            for (int i = 0; i < (maxOrder + 1) * MigrateType.PCPTYPES; i++) {
-                lists.add(new ArrayDeque<>());
+        Pcp(int maxOrder, long base, int pages) {
+            lists = new PfnLists(base, pages, (maxOrder + 1) * MigrateType.PCPTYPES);
+            cachedType = new byte[pages];
+            Arrays.fill(cachedType, (byte) -1);
+        }
+
+        Pcp(Pcp o) {
+            lists = new PfnLists(o.lists);
+            cachedType = o.cachedType.clone();
+            count = o.count;
+            batch = o.batch;
+            high = o.high;
+        }
+
+        MigrateType cachedType(long pfn) {
+            byte b = cachedType[(int) (pfn - lists.base)];
+            return b < 0 ? null : TYPES[b];
+        }
+
+        void putCachedType(long pfn, MigrateType t) {
+            cachedType[(int) (pfn - lists.base)] = t == null ? -1 : (byte) t.ordinal();
+        }
+
+        MigrateType removeCachedType(long pfn) {
+            MigrateType t = cachedType(pfn);
+            cachedType[(int) (pfn - lists.base)] = -1;
+            return t;
+        }
+    }
+
+    private static final MigrateType[] TYPES = MigrateType.values();
+    private static final int NTYPES = TYPES.length;
+
+    /**
+     * Doubly linked lists of pfns threaded through arrays indexed by the page's offset in its zone: one list head per
+     * list index, each page on at most one list (a second insertion is a model bug and throws). Iteration is from the
+     * head, as the kernel's list_for_each.
+     */
+    private static final class PfnLists {
+        final long base;
+        final int[] next;
+        final int[] prev;
+        /** The list a page is on, or -1. */
+        final short[] listOf;
+        final int[] head;
+        final int[] tail;
+        final int[] size;
+
+        PfnLists(long base, int pages, int lists) {
+            this.base = base;
+            next = new int[pages];
+            prev = new int[pages];
+            listOf = new short[pages];
+            Arrays.fill(listOf, (short) -1);
+            head = new int[lists];
+            tail = new int[lists];
+            size = new int[lists];
+            Arrays.fill(head, -1);
+            Arrays.fill(tail, -1);
+        }
+
+        PfnLists(PfnLists o) {
+            base = o.base;
+            next = o.next.clone();
+            prev = o.prev.clone();
+            listOf = o.listOf.clone();
+            head = o.head.clone();
+            tail = o.tail.clone();
+            size = o.size.clone();
+        }
+
+        int count() {
+            return head.length;
+        }
+
+        PfnDeque list(int l) {
+            return new PfnDeque(this, l);
+        }
+
+        /** The list {@code pfn} is on, -1 when none (or outside the zone). */
+        int listAt(long pfn) {
+            long off = pfn - base;
+            return off < 0 || off >= listOf.length ? -1 : listOf[(int) off];
+        }
+
+        void addFirst(int l, long pfn) {
+            int i = claim(l, pfn);
+            int h = head[l];
+            prev[i] = -1;
+            next[i] = h;
+            if (h >= 0) {
+                prev[h] = i;
+            } else {
+                tail[l] = i;
             }
+            head[l] = i;
+            size[l]++;
+        }
+
+        void addLast(int l, long pfn) {
+            int i = claim(l, pfn);
+            int t = tail[l];
+            next[i] = -1;
+            prev[i] = t;
+            if (t >= 0) {
+                next[t] = i;
+            } else {
+                head[l] = i;
+            }
+            tail[l] = i;
+            size[l]++;
+        }
+
+        private int claim(int l, long pfn) {
+            int i = (int) (pfn - base);
+            if (listOf[i] >= 0) {
+                throw new IllegalStateException("pfn " + pfn + " is already on list " + listOf[i]);
+            }
+            listOf[i] = (short) l;
+            return i;
+        }
+
+        boolean remove(int l, long pfn) {
+            long off = pfn - base;
+            if (off < 0 || off >= listOf.length || listOf[(int) off] != l) {
+                return false;
+            }
+            int i = (int) off;
+            int p = prev[i];
+            int n = next[i];
+            if (p >= 0) {
+                next[p] = n;
+            } else {
+                head[l] = n;
+            }
+            if (n >= 0) {
+                prev[n] = p;
+            } else {
+                tail[l] = p;
+            }
+            listOf[i] = -1;
+            size[l]--;
+            return true;
+        }
+    }
+
+    /** One list of a {@link PfnLists}, with the few {@code Deque} operations the allocator uses. */
+    private static final class PfnDeque implements Iterable<Long> {
+        private final PfnLists s;
+        private final int l;
+
+        PfnDeque(PfnLists s, int l) {
+            this.s = s;
+            this.l = l;
+        }
+
+        boolean isEmpty() {
+            return s.size[l] == 0;
+        }
+
+        int size() {
+            return s.size[l];
+        }
+
+        long peekFirst() {
+            int h = s.head[l];
+            if (h < 0) {
+                throw new NoSuchElementException("empty list");
+            }
+            return s.base + h;
+        }
+
+        long pollFirst() {
+            long pfn = peekFirst();
+            s.remove(l, pfn);
+            return pfn;
+        }
+
+        long pollLast() {
+            int t = s.tail[l];
+            if (t < 0) {
+                throw new NoSuchElementException("empty list");
+            }
+            long pfn = s.base + t;
+            s.remove(l, pfn);
+            return pfn;
+        }
+
+        void addFirst(long pfn) {
+            s.addFirst(l, pfn);
+        }
+
+        void addLast(long pfn) {
+            s.addLast(l, pfn);
+        }
+
+        boolean remove(long pfn) {
+            return s.remove(l, pfn);
+        }
+
+        @Override
+        public Iterator<Long> iterator() {
+            return new Iterator<>() {
+                int i = s.head[l];
+
+                @Override
+                public boolean hasNext() {
+                    return i >= 0;
+                }
+
+                @Override
+                public Long next() {
+                    if (i < 0) {
+                        throw new NoSuchElementException();
+                    }
+                    long pfn = s.base + i;
+                    i = s.next[i];
+                    return pfn;
+                }
+            };
         }
     }
 
@@ -444,13 +661,13 @@ public final class ReferenceAllocator implements PageAllocator {
         final ZoneSpec spec;
         final long start;
         final long end;
-        /** free_area[order].free_list[type], head first. */
-        final List<List<Deque<Long>>> freeArea = new ArrayList<>();
+        /**
+         * free_area[order].free_list[type] as list {@code order × NTYPES + type}, head first; a page's list is the
+         * buddy index (PageBuddy, buddy_order, the list it is on).
+         */
+        final PfnLists free;
         /** free_area[order].nr_free, maintained as the kernel does. */
         final long[] nrFree;
-        /** Buddy heads: pfn → order, and pfn → list type. */
-        final TreeMap<Long, Integer> buddyOrder = new TreeMap<>();
-        final TreeMap<Long, MigrateType> buddyList = new TreeMap<>();
         final MigrateType[] blockTypes;
         long nrFreePages;
         long nrReservedHighatomic;
@@ -467,16 +684,34 @@ public final class ReferenceAllocator implements PageAllocator {
             this.start = start;
             this.end = start + spec.managedPages();
             this.nrFree = new long[config.maxOrder()];
-            for (int o = 0; o < config.maxOrder(); o++) {
-                List<Deque<Long>> perType = new ArrayList<>();
-                for (int t = 0; t < MigrateType.values().length; t++) {
-                    perType.add(new ArrayDeque<>());
-                }
-                freeArea.add(perType);
-            }
+            this.free = new PfnLists(start, (int) spec.managedPages(), config.maxOrder() * NTYPES);
             int blocks = (int) ((spec.managedPages() + config.pageblockPages() - 1) >> config.pageblockOrder());
             blockTypes = new MigrateType[Math.max(blocks, 0)];
             java.util.Arrays.fill(blockTypes, MigrateType.MOVABLE); // memmap_init: every pageblock MOVABLE
+        }
+
+        /** A copy of {@code src} (of another allocator): arrays cloned, per-CPU lists and counters copied. */
+        Zone(Zone src) {
+            this.index = src.index;
+            this.spec = src.spec;
+            this.start = src.start;
+            this.end = src.end;
+            this.free = new PfnLists(src.free);
+            this.nrFree = src.nrFree.clone();
+            this.blockTypes = src.blockTypes.clone();
+            this.nrFreePages = src.nrFreePages;
+            this.nrReservedHighatomic = src.nrReservedHighatomic;
+            this.boost = src.boost;
+            this.freeHighatomic = -1; // recounted on first use, as after boot
+            this.boostedPendingWake = src.boostedPendingWake;
+            this.kswapdWakeRequested = src.kswapdWakeRequested;
+            this.lastCachedType = src.lastCachedType;
+            if (src.pcp != null) {
+                this.pcp = new Pcp[src.pcp.length];
+                for (int c = 0; c < src.pcp.length; c++) {
+                    this.pcp[c] = new Pcp(src.pcp[c]);
+                }
+            }
         }
 
         WatermarkCheck.Counters counters() {
@@ -517,8 +752,14 @@ public final class ReferenceAllocator implements PageAllocator {
             return !freeList(order, type).isEmpty();
         }
 
-        Deque<Long> freeList(int order, MigrateType t) {
-            return freeArea.get(order).get(t.ordinal());
+        PfnDeque freeList(int order, MigrateType t) {
+            return free.list(order * NTYPES + t.ordinal());
+        }
+
+        /** The order of the free block whose head is {@code pfn}, or -1 (not a buddy head, or outside the zone). */
+        int buddyOrderAt(long pfn) {
+            int l = free.listAt(pfn);
+            return l < 0 ? -1 : l / NTYPES;
         }
 
         int blockIndex(long pfn) {
@@ -545,16 +786,14 @@ public final class ReferenceAllocator implements PageAllocator {
             } else {
                 freeList(order, t).addFirst(pfn);
             }
-            buddyOrder.put(pfn, order);
-            buddyList.put(pfn, t);
             nrFree[order]++;
             countHighatomic(t, order, 1);
         }
 
         void delFromFreeList(long pfn, int order) {
-            MigrateType t = buddyList.remove(pfn);
-            buddyOrder.remove(pfn);
-            if (!freeList(order, t).remove(pfn)) {
+            int l = free.listAt(pfn);
+            MigrateType t = l < 0 ? null : TYPES[l % NTYPES];
+            if (l < 0 || !freeList(order, t).remove(pfn)) {
                 throw new IllegalStateException("pfn " + pfn + " not on its free list");
             }
             nrFree[order]--;
@@ -563,7 +802,7 @@ public final class ReferenceAllocator implements PageAllocator {
 
         /** move_to_free_list: 4.x moves to the head, 5.10+ (our V4_11 steal rule) to the tail (§4.3 item 4c). */
         void moveToFreeList(long pfn, int order, MigrateType t) {
-            MigrateType old = buddyList.get(pfn);
+            MigrateType old = TYPES[free.listAt(pfn) % NTYPES];
             freeList(order, old).remove(pfn);
             countHighatomic(old, order, -1);
             countHighatomic(t, order, 1);
@@ -573,12 +812,10 @@ public final class ReferenceAllocator implements PageAllocator {
             } else {
                 freeList(order, t).addFirst(pfn);
             }
-            buddyList.put(pfn, t);
         }
 
         boolean isBuddyHead(long pfn, int order) {
-            Integer o = buddyOrder.get(pfn);
-            return o != null && o == order && spans(pfn);
+            return spans(pfn) && buddyOrderAt(pfn) == order;
         }
 
         // ---- boot ------------------------------------------------------------------------------------------------
@@ -599,7 +836,7 @@ public final class ReferenceAllocator implements PageAllocator {
             int cpus = config.cpus();
             pcp = new Pcp[cpus];
             for (int c = 0; c < cpus; c++) {
-                pcp[c] = new Pcp(policy.pcpRules().maxOrder());
+                pcp[c] = new Pcp(policy.pcpRules().maxOrder(), start, (int) spec.managedPages());
             }
             updatePcpHighBatch();
         }
@@ -709,8 +946,8 @@ public final class ReferenceAllocator implements PageAllocator {
             }
             Pcp p = pcp[cpu];
             MigrateType list = mt.isPcpType() ? mt : MigrateType.MOVABLE;
-            p.lists.get(order * MigrateType.PCPTYPES + list.ordinal()).addFirst(pfn);
-            p.cachedType.put(pfn, mt);
+            p.lists.list(order * MigrateType.PCPTYPES + list.ordinal()).addFirst(pfn);
+            p.putCachedType(pfn, mt);
             p.count += 1L << order;
             if (p.count >= p.high) {
                 long toFree;
@@ -734,14 +971,14 @@ public final class ReferenceAllocator implements PageAllocator {
                 return;
             }
             if (policy.pcpRules() == PcpRules.V6_1) {
-                int n = p.lists.size();
+                int n = p.lists.count();
                 int idx = firstIndex - 1;
                 while (count > 0) {
-                    Deque<Long> list;
+                    PfnDeque list;
                     int guard = 0;
                     do {
                         idx = (idx + 1) % n;
-                        list = p.lists.get(idx);
+                        list = p.lists.list(idx);
                         if (++guard > n) {
                             return; // nothing left anywhere
                         }
@@ -749,7 +986,7 @@ public final class ReferenceAllocator implements PageAllocator {
                     int order = idx / MigrateType.PCPTYPES;
                     do {
                         long pfn = list.pollLast();
-                        MigrateType mt = p.cachedType.remove(pfn);
+                        MigrateType mt = p.removeCachedType(pfn);
                         if (policy.pcpDrainUsesBlockType()) {
                             mt = blockType(pfn); // 6.10+: the block's current type
                         }
@@ -763,12 +1000,12 @@ public final class ReferenceAllocator implements PageAllocator {
             int mtIdx = 0;
             long batchFree = 0;
             while (count > 0) {
-                Deque<Long> list;
+                PfnDeque list;
                 int guard = 0;
                 do {
                     batchFree++;
                     mtIdx = (mtIdx + 1) % MigrateType.PCPTYPES;
-                    list = p.lists.get(mtIdx);
+                    list = p.lists.list(mtIdx);
                     if (++guard > MigrateType.PCPTYPES) {
                         return;
                     }
@@ -778,7 +1015,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
                 do {
                     long pfn = list.pollLast();
-                    MigrateType mt = p.cachedType.remove(pfn);
+                    MigrateType mt = p.removeCachedType(pfn);
                     p.count--;
                     freeOneBlock(pfn, 0, mt);
                 } while (--count > 0 && --batchFree > 0 && !list.isEmpty());
@@ -831,7 +1068,7 @@ public final class ReferenceAllocator implements PageAllocator {
             int order = ac.order();
             Pcp p = pcp[ac.cpu()];
             int idx = order * MigrateType.PCPTYPES + ac.migratetype().ordinal();
-            Deque<Long> list = p.lists.get(idx);
+            PfnDeque list = p.lists.list(idx);
             if (list.isEmpty()) {
                 int batch = p.batch;
                 if (order > 0) {
@@ -843,12 +1080,12 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
             }
             long pfn = list.pollFirst();
-            p.cachedType.remove(pfn);
+            p.removeCachedType(pfn);
             p.count -= 1L << order;
             return pfn;
         }
 
-        void rmqueueBulk(int order, int count, Deque<Long> list, Pcp p, MigrateType mt, int flags) {
+        void rmqueueBulk(int order, int count, PfnDeque list, Pcp p, MigrateType mt, int flags) {
             int i;
             for (i = 0; i < count; i++) {
                 long pfn = rmqueueMain(order, mt, flags);
@@ -856,7 +1093,7 @@ public final class ReferenceAllocator implements PageAllocator {
                     break;
                 }
                 list.addLast(pfn);
-                p.cachedType.put(pfn, lastCachedType);
+                p.putCachedType(pfn, lastCachedType);
                 p.count += 1L << order;
             }
             nrFreePages -= (long) i << order;
@@ -903,7 +1140,7 @@ public final class ReferenceAllocator implements PageAllocator {
         /** {@code __rmqueue_smallest}: the head of the smallest non-empty list of that type, split down. */
         long rmqueueSmallest(int order, MigrateType type) {
             for (int o = order; o < config.maxOrder(); o++) {
-                Deque<Long> list = freeList(o, type);
+                PfnDeque list = freeList(o, type);
                 if (list.isEmpty()) {
                     continue;
                 }
@@ -949,7 +1186,7 @@ public final class ReferenceAllocator implements PageAllocator {
             int pb = config.pageblockOrder();
             for (int o = config.maxOrder() - 1; o >= order; o--) {
                 for (MigrateType f : start.fallbacks()) {
-                    Deque<Long> list = freeList(o, f);
+                    PfnDeque list = freeList(o, f);
                     if (list.isEmpty()) {
                         continue;
                     }
@@ -1126,8 +1363,8 @@ public final class ReferenceAllocator implements PageAllocator {
             long moved = 0;
             long p = blockStart;
             while (p <= blockEnd) {
-                Integer o = buddyOrder.get(p);
-                if (o == null) {
+                int o = buddyOrderAt(p);
+                if (o < 0) {
                     if (movable != null && movableAllocated != null && movableAllocated.test(p)) {
                         movable[0]++;
                     }
@@ -1200,45 +1437,7 @@ public final class ReferenceAllocator implements PageAllocator {
         this.watermarks = o.watermarks;
         this.zones = new Zone[o.zones.length];
         for (int i = 0; i < zones.length; i++) {
-            Zone src = o.zones[i];
-            Zone z = new Zone(src.index, src.spec, src.start);
-            for (int ord = 0; ord < src.freeArea.size(); ord++) {
-                List<Deque<Long>> from = src.freeArea.get(ord);
-                List<Deque<Long>> to = z.freeArea.get(ord);
-                for (int t = 0; t < from.size(); t++) {
-                    if (!from.get(t).isEmpty()) {
-                        to.set(t, new ArrayDeque<>(from.get(t)));
-                    }
-                }
-            }
-            System.arraycopy(src.nrFree, 0, z.nrFree, 0, src.nrFree.length);
-            z.buddyOrder.putAll(src.buddyOrder);
-            z.buddyList.putAll(src.buddyList);
-            System.arraycopy(src.blockTypes, 0, z.blockTypes, 0, src.blockTypes.length);
-            z.nrFreePages = src.nrFreePages;
-            z.nrReservedHighatomic = src.nrReservedHighatomic;
-            z.boost = src.boost;
-            z.boostedPendingWake = src.boostedPendingWake;
-            z.kswapdWakeRequested = src.kswapdWakeRequested;
-            z.lastCachedType = src.lastCachedType;
-            if (src.pcp != null) {
-                z.pcp = new Pcp[src.pcp.length];
-                for (int c = 0; c < src.pcp.length; c++) {
-                    Pcp from = src.pcp[c];
-                    Pcp to = new Pcp(policy.pcpRules().maxOrder());
-                    for (int l = 0; l < from.lists.size(); l++) {
-                        if (!from.lists.get(l).isEmpty()) {
-                            to.lists.set(l, new ArrayDeque<>(from.lists.get(l)));
-                        }
-                    }
-                    to.cachedType.putAll(from.cachedType);
-                    to.count = from.count;
-                    to.batch = from.batch;
-                    to.high = from.high;
-                    z.pcp[c] = to;
-                }
-            }
-            zones[i] = z;
+            zones[i] = new Zone(o.zones[i]);
         }
     }
 
@@ -1252,17 +1451,16 @@ public final class ReferenceAllocator implements PageAllocator {
         long h = 0x243F6A8885A308D3L;
         for (Zone z : zones) {
             h = mix(h, z.index);
-            for (int ord = 0; ord < z.freeArea.size(); ord++) {
-                List<Deque<Long>> lists = z.freeArea.get(ord);
-                for (int t = 0; t < lists.size(); t++) {
-                    Deque<Long> d = lists.get(t);
-                    if (d.isEmpty()) {
-                        continue;
-                    }
-                    h = mix(h, ((long) ord << 8 | t) + 0x1000);
-                    for (Long pfn : d) {
-                        h = mix(h, pfn);
-                    }
+            PfnLists f = z.free;
+            for (int l = 0; l < f.head.length; l++) {
+                if (f.head[l] < 0) {
+                    continue;
+                }
+                int ord = l / NTYPES;
+                int t = l % NTYPES;
+                h = mix(h, ((long) ord << 8 | t) + 0x1000);
+                for (int i = f.head[l]; i >= 0; i = f.next[i]) {
+                    h = mix(h, f.base + i);
                 }
             }
             for (MigrateType t : z.blockTypes) {
@@ -1277,16 +1475,16 @@ public final class ReferenceAllocator implements PageAllocator {
                 for (Pcp p : z.pcp) {
                     h = mix(h, p.count);
                     h = mix(h, ((long) p.batch << 32) | (p.high & 0xffffffffL));
-                    for (int l = 0; l < p.lists.size(); l++) {
-                        Deque<Long> d = p.lists.get(l);
-                        if (d.isEmpty()) {
+                    PfnLists pl = p.lists;
+                    for (int l = 0; l < pl.head.length; l++) {
+                        if (pl.head[l] < 0) {
                             continue;
                         }
                         h = mix(h, l + 0x2000);
-                        for (Long pfn : d) {
-                            h = mix(h, pfn);
-                            MigrateType ct = p.cachedType.get(pfn);
-                            h = mix(h, ct == null ? -1 : ct.ordinal());
+                        for (int i = pl.head[l]; i >= 0; i = pl.next[i]) {
+                            h = mix(h, pl.base + i);
+                            byte ct = p.cachedType[i];
+                            h = mix(h, ct < 0 ? -1 : ct);
                         }
                     }
                 }

@@ -30,7 +30,10 @@ public final class Counterexamples {
 
     /** The finding trace; throws when it does not replay as its own expect lines say (a checker bug). */
     public static Trace finding(CheckSpec spec, CheckResult r) {
-        List<Op> ops = r.counterexample().orElseThrow(() -> new IllegalArgumentException("no counterexample"));
+        List<Op> searched = r.counterexample().orElseThrow(() -> new IllegalArgumentException("no counterexample"));
+        List<Op> prefix = spec.machine().ops();
+        List<Op> ops = new ArrayList<>(prefix);
+        ops.addAll(searched);
         TraceRunner runner = TraceRunner.standard();
         KernelPolicy own = spec.preset();
         Trace bare = Trace.of(List.of(), own.name(), spec.machine().node(), spec.machine().vm(), spec.machine().tasks(),
@@ -54,8 +57,12 @@ public final class Counterexamples {
         }
         List<String> header = new ArrayList<>();
         header.add("Model-checker finding: " + r.property() + " violated under " + r.preset() + ".");
-        header.add("found by `highwater check` (breadth-first, shortest): length " + ops.size() + ", "
+        header.add("found by `highwater check` (breadth-first, shortest): length " + searched.size() + ", "
             + r.states() + " distinct states, " + r.transitions() + " transitions");
+        if (!prefix.isEmpty()) {
+            header.add("the first " + prefix.size() + " ops are the search's setup prefix (part of its initial"
+                + " configuration); the shortest search found the last " + searched.size());
+        }
         header.add("violation: " + r.message());
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = Trace.of(header, own.name(), bare.node(), bare.vm(), bare.tasks(), bare.swapPages(), recorded, ex);

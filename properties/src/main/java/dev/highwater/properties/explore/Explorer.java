@@ -66,6 +66,16 @@ public final class Explorer {
         cpu0 = cpuNow();
         TraceRunner runner = new TraceRunner(List.of(spec.property()), AllocatorKind.REFERENCE);
         MemorySystem root = runner.boot(spec.machine(), spec.preset());
+        List<Op> prefix = spec.machine().ops();
+        for (int i = 0; i < prefix.size(); i++) {
+            // the setup prefix is part of the initial configuration: it must hold the property itself
+            String res = root.apply(prefix.get(i));
+            Optional<String> bad = spec.property().check(new StepView(root, i + 1, prefix.get(i), res));
+            if (bad.isPresent()) {
+                throw new IllegalArgumentException("the setup prefix violates " + spec.property().id() + " at its step "
+                    + (i + 1) + ": " + bad.get());
+            }
+        }
         FingerprintSet seen = new FingerprintSet((int) Math.min(spec.maxStates(), 1 << 20));
         seen.add(root.fingerprint());
         parents.clear();

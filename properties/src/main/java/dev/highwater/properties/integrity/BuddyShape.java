@@ -36,7 +36,7 @@ public final class BuddyShape extends BaseProperty {
         for (int z = 0; z < a.zones().size(); z++) {
             long start = a.zoneStartPfn(z);
             long pages = a.zones().get(z).managedPages();
-            List<PageAllocator.FreeBlock> blocks = a.freeBlocks(z);
+            List<PageAllocator.FreeBlock> blocks = v.freeBlocks(z);
             byte[] orderPlusOne = new byte[(int) pages]; // 0: no free block heads this pfn
             for (PageAllocator.FreeBlock b : blocks) {
                 long i = b.pfn() - start;
@@ -68,7 +68,7 @@ public final class BuddyShape extends BaseProperty {
         boolean guarded = a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
         for (int z = 0; z < a.zones().size(); z++) {
             Map<Long, Integer> orderOf = new HashMap<>();
-            for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
                 if ((b.pfn() & ((1L << b.order()) - 1)) != 0) {
                     return Optional.of("free order-" + b.order() + " block at pfn " + b.pfn() + " is not aligned");
                 }
@@ -79,7 +79,7 @@ public final class BuddyShape extends BaseProperty {
                     return Optional.of("pfn " + b.pfn() + " heads two free blocks");
                 }
             }
-            for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
                 if (b.order() >= maxOrder - 1) {
                     continue;
                 }

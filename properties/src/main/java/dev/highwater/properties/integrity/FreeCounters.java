@@ -27,7 +27,7 @@ public final class FreeCounters extends BaseProperty {
             long pages = 0;
             long highatomic = 0;
             long[] blocks = new long[orders];
-            for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
                 if (b.list() != MigrateType.ISOLATE) {
                     pages += 1L << b.order();
                 }
@@ -46,7 +46,7 @@ public final class FreeCounters extends BaseProperty {
                 }
             }
             long pcp = 0;
-            for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
+            for (PageAllocator.PcpBlock b : v.pcpBlocks(z)) {
                 pcp += 1L << b.order();
             }
             if (pcp != a.pcpPages(z)) {

@@ -20,7 +20,7 @@ public final class PageConservation extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        // the common case, every page exactly once, is confirmed with one byte per page and no text; only a failing
+        // the common case, every page exactly once, is confirmed with one bit per page and no text; only a failing
         // step takes the full pass below, which names the page and its two places
         return conserved(v) ? Optional.empty() : explain(v);
     }
@@ -32,10 +32,10 @@ public final class PageConservation extends BaseProperty {
             long start = a.zoneStartPfn(z);
             long pages = a.zones().get(z).managedPages();
             Marks m = new Marks(start, (int) pages);
-            for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
                 m.mark(b.pfn(), b.order());
             }
-            for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
+            for (PageAllocator.PcpBlock b : v.pcpBlocks(z)) {
                 m.mark(b.pfn(), b.order());
             }
             int zone = z;
@@ -55,32 +55,40 @@ public final class PageConservation extends BaseProperty {
         return true;
     }
 
-    /** One byte per page of a zone; {@code failed} once a block lies outside the zone or a page is marked twice. */
+    /** One bit per page of a zone; {@code failed} once a block lies outside the zone or a page is marked twice. */
     private static final class Marks {
         final long start;
-        final byte[] seen;
+        final int pages;
+        final long[] seen;
         long marked;
         boolean failed;
 
         Marks(long start, int pages) {
             this.start = start;
-            this.seen = new byte[pages];
+            this.pages = pages;
+            this.seen = new long[(pages + 63) >>> 6];
         }
 
         void mark(long pfn, int order) {
             long n = 1L << order;
-            if (failed || pfn < start || pfn + n > start + seen.length) {
+            if (failed || pfn < start || pfn + n > start + pages) {
                 failed = true;
                 return;
             }
-            int from = (int) (pfn - start);
-            int to = (int) (from + n);
-            for (int i = from; i < to; i++) {
-                if (seen[i] != 0) {
+            int i = (int) (pfn - start);
+            int to = (int) (i + n);
+            // a word at a time: a block of order 6 or more is whole words, a smaller one a mask within one word
+            while (i < to) {
+                int bit = i & 63;
+                int len = Math.min(64 - bit, to - i);
+                long mask = (len == 64 ? -1L : (1L << len) - 1) << bit;
+                int w = i >>> 6;
+                if ((seen[w] & mask) != 0) {
                     failed = true;
                     return;
                 }
-                seen[i] = 1;
+                seen[w] |= mask;
+                i += len;
             }
             marked += n;
         }
@@ -93,13 +101,13 @@ public final class PageConservation extends BaseProperty {
             long start = a.zoneStartPfn(z);
             long pages = a.zones().get(z).managedPages();
             String[] where = new String[(int) pages];
-            for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
                 Optional<String> e = mark(where, start, b.pfn(), b.order(), "free " + b.list() + " order-" + b.order());
                 if (e.isPresent()) {
                     return e;
                 }
             }
-            for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
+            for (PageAllocator.PcpBlock b : v.pcpBlocks(z)) {
                 Optional<String> e = mark(where, start, b.pfn(), b.order(), "pcp of cpu " + b.cpu());
                 if (e.isPresent()) {
                     return e;

@@ -100,6 +100,69 @@ class ExplorerTest {
         assertTrue(r.length() <= t.ops().size(), r.length() + " > " + t.ops().size());
     }
 
+    /**
+     * free-highatomic-tracking's own configuration (256 pages in 2-page pageblocks, kernel memory exhausted by the setup
+     * prefix): the shortest OOM above min under linux-6.8 is 5 moves; 4 moves are clean; 6.12 and mainline are clean at
+     * 5; the written counterexample carries the prefix and replays with the violation at its last step.
+     */
+    @Test
+    void freeHighatomicTrackingSetupFindsTheShortestAndTheFixedPresetsHold() throws Exception {
+        CatalogCheck.Setup su = CatalogCheck.setup("free-highatomic-tracking").orElseThrow();
+        CheckSpec spec = su.spec("linux-6.8", 5, 1_000_000);
+        CheckResult r = new Explorer(spec, null).run();
+        assertEquals(CheckResult.Kind.VIOLATION, r.kind(), r.message());
+        assertEquals(5, r.length());
+        assertTrue(r.message().contains("nr_reserved_highatomic 2"), r.message());
+        assertEquals(CheckResult.Kind.CLEAN, new Explorer(su.spec("linux-6.8", 4, 1_000_000), null).run().kind());
+        for (String fixed : List.of("linux-6.12", "mainline")) {
+            CheckResult f = new Explorer(su.spec(fixed, 5, 1_000_000), null).run();
+            assertEquals(CheckResult.Kind.CLEAN, f.kind(), fixed + ": " + f.message());
+        }
+        Trace finding = Counterexamples.finding(spec, r);
+        int prefix = spec.machine().ops().size();
+        assertTrue(prefix > 0);
+        assertEquals(prefix + r.length(), finding.ops().size());
+        assertEquals(spec.machine().ops().get(0).withExpected(finding.ops().get(0).expected()), finding.ops().get(0));
+        Outcome o = TraceRunner.standard().run(finding, spec.preset());
+        assertEquals("no-oom-above-min", o.violation().orElseThrow().property());
+        assertEquals(prefix + r.length(), o.violation().orElseThrow().step());
+    }
+
+    /** premature-order2-oom's configuration (128 pages of clean triples and dirty singles): 2 moves under 4.7, none under 4.8/4.9. */
+    @Test
+    void prematureOrder2SetupFindsTwoMovesAndTheFixedPresetsHold() throws Exception {
+        CatalogCheck.Setup su = CatalogCheck.setup("premature-order2-oom").orElseThrow();
+        CheckResult r = new Explorer(su.spec("linux-4.7", 3, 1_000_000), null).run();
+        assertEquals(CheckResult.Kind.VIOLATION, r.kind(), r.message());
+        assertEquals(2, r.length());
+        assertTrue(r.counterexample().orElseThrow().get(1) instanceof Op.Alloc a && a.order() == 2, r.counterexample()
+            .toString());
+        for (String fixed : List.of("linux-4.8", "linux-4.9")) {
+            CheckResult f = new Explorer(su.spec(fixed, 3, 1_000_000), null).run();
+            assertEquals(CheckResult.Kind.CLEAN, f.kind(), fixed + ": " + f.message());
+        }
+    }
+
+    @Test
+    void everySetupParsesAndNamesACatalogBug() {
+        for (CatalogCheck.Setup su : CatalogCheck.setups()) {
+            var bug = dev.highwater.properties.bugs.BugCatalog.byId(su.bug()).orElseThrow();
+            assertTrue(bug.sequential(), su.bug());
+            CheckSpec s = su.spec(bug.buggy().get(0), su.depth(), 10);
+            assertFalse(s.alphabet().fixed().isEmpty());
+            assertEquals(bug.property(), s.property().id());
+        }
+    }
+
+    @Test
+    void prefixHandlesMustNotCollideWithSearchHandles() throws Exception {
+        CheckSpec s = spec("mainline", 2);
+        Trace bad = s.machine().withOps(List.of(new Op.Alloc("3", 0, 0, dev.highwater.model.Gfp.parse("GFP_KERNEL"),
+            dev.highwater.model.Context.PROCESS, 0, 1, java.util.Optional.empty())));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new CheckSpec(bad, s.preset(), s.property(), 2, s.alphabet(), 10));
+    }
+
     @Test
     void deterministic() throws Exception {
         CheckResult a = linux48();

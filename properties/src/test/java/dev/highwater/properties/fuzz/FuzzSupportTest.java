@@ -57,6 +57,64 @@ class FuzzSupportTest {
     }
 
     @Test
+    void decodingIsStableUnderMutationOfLateBytes() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int n = 0; n < 40; n++) {
+            byte[] data = new byte[TraceDecoder.HEADER + 32 * TraceDecoder.OP_BYTES];
+            rnd.nextBytes(data);
+            data[10] = 0; // full length: maxOps ops
+            Trace t31 = TraceDecoder.decode(data, "linux-4.8", 31);
+            Trace t32 = TraceDecoder.decode(data, "linux-4.8", 32);
+            // the last op slot only appends
+            assertThat(t32.ops().subList(0, t31.ops().size())).isEqualTo(t31.ops());
+            // changing a byte of the last op slot changes nothing before it
+            byte[] mutated = data.clone();
+            mutated[TraceDecoder.HEADER + 31 * TraceDecoder.OP_BYTES + rnd.nextInt(TraceDecoder.OP_BYTES)] ^= (byte) 0x5a;
+            Trace m = TraceDecoder.decode(mutated, "linux-4.8", 32);
+            assertThat(m.ops().subList(0, t31.ops().size())).isEqualTo(t31.ops());
+            // a short input and the same input with a byte appended differ only from the appended byte's op on
+            byte[] shortInput = java.util.Arrays.copyOf(data, TraceDecoder.HEADER + 8 * TraceDecoder.OP_BYTES);
+            byte[] longer = java.util.Arrays.copyOf(data, shortInput.length + 1);
+            assertThat(TraceDecoder.decode(longer, "linux-4.8", 8)).isEqualTo(TraceDecoder.decode(shortInput, "linux-4.8", 8));
+        }
+        // the fuzzers' length seed decodes as a header of zeros alone, every field an input byte
+        assertThat(TraceDecoder.lengthSeed(32)).hasSize(TraceDecoder.layoutBytes(32));
+        assertThat(TraceDecoder.decode(TraceDecoder.lengthSeed(32), "linux-6.3", 32))
+            .isEqualTo(TraceDecoder.decode(new byte[TraceDecoder.HEADER], "linux-6.3", 32));
+        // in a long input, changing a header byte redraws the rest (a random restart)
+        byte[] restart = TraceDecoder.lengthSeed(32);
+        restart[20] = 1;
+        assertThat(TraceDecoder.decode(restart, "linux-6.3", 32).ops())
+            .isNotEqualTo(TraceDecoder.decode(TraceDecoder.lengthSeed(32), "linux-6.3", 32).ops());
+        // but a short input still decodes to a full-length trace, and its first bytes choose which one
+        byte[] a = {2, 0, 0, 0};
+        byte[] b = {2, 0, 0, 1};
+        assertThat(TraceDecoder.decode(a, "mainline", 32).ops()).isNotEqualTo(TraceDecoder.decode(b, "mainline", 32).ops());
+    }
+
+    @Test
+    void aTracesRequestsAreBoundedByItsOpsNotItsZone() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int perOp = Math.max(TraceDecoder.MAX_PAGES_PER_OP, 2 * TraceDecoder.MAX_FILL_BLOCKS);
+        for (int n = 0; n < 300; n++) {
+            byte[] data = new byte[rnd.nextInt(400)];
+            rnd.nextBytes(data);
+            Trace t = TraceDecoder.decode(data, "linux-6.1", 32);
+            long requests = 0;
+            for (var op : t.ops()) {
+                if (op instanceof dev.highwater.model.trace.Op.Alloc a) {
+                    requests += a.count();
+                } else if (op instanceof dev.highwater.model.trace.Op.Cache c) {
+                    requests += c.pages();
+                } else if (op instanceof dev.highwater.model.trace.Op.Anon an) {
+                    requests += an.pages();
+                }
+            }
+            assertThat(requests).isLessThanOrEqualTo(32L * perOp + 2L * TraceDecoder.MAX_FRAGMENT_PAIRS);
+        }
+    }
+
+    @Test
     void theParserTargetAcceptsGarbageAndTraces() {
         TraceParserFuzzer.fuzzerTestOneInput("garbage\n\u0000zone".getBytes());
         TraceParserFuzzer.fuzzerTestOneInput("highwater-trace 1\npolicy mainline\nnode pageblock_order=3 max_order=6 cpus=1\n"
