@@ -310,11 +310,14 @@ final class SlowPath {
         return false;
     }
 
-    /** compaction_zonelist_suitable: some zone passes the compaction watermark counting reclaimable pages. */
+    /**
+     * compaction_zonelist_suitable: some zone passes the compaction watermark counting reclaimable pages, divided by
+     * the order (not by 2^order: §7.3, "available = reclaimable/order + free"). Called for order ≥ 1 only.
+     */
     private boolean zonelistSuitable(AllocContext ac) {
         for (int z = ac.highestZone(); z >= 0; z--) {
             var w = ms.allocator.watermarks(z);
-            long available = ms.reclaimable(z) / Math.max(1, 1L << ac.order()) + ms.allocator.nrFreePages(z);
+            long available = ms.reclaimable(z) / Math.max(1, ac.order()) + ms.allocator.nrFreePages(z);
             long mark = (ac.order() <= COSTLY_ORDER ? w.min() : w.low()) + Compaction.compactGap(ac.order());
             if (ms.allocator.zoneWatermarkOkWithFree(z, 0, mark, ac.highestZone(), AllocFlags.CMA, available)) {
                 return true;
