@@ -106,6 +106,22 @@ public sealed interface BugScenario {
         return Trace.of(List.of(), p.name(), new NodeConfig(specs, 9, 11, 1, 0, -1), vm, List.of(), 0, ops, List.of());
     }
 
+    /**
+     * What the guest itself holds (kernel image, RAM disk, init): unmovable pages allocated in the model until each
+     * zone's free count is the kernel's in {@code real}.
+     */
+    static void padToRealFree(dev.highwater.model.mm.MemorySystem ms, Trace t, List<KernelReport.Zone> real) {
+        for (KernelReport.Zone rz : real) {
+            ZoneType type = ZoneType.parse(rz.name());
+            int zi = zoneIndex(t, type);
+            long pad = ms.allocator().nrFreePages(zi) - rz.free();
+            if (pad > 0) {
+                ms.apply(alloc("guest-pad-" + zi, 0, (type == ZoneType.DMA ? "GFP_KERNEL|__GFP_DMA" : "GFP_KERNEL")
+                    + "|__GFP_NORETRY|__GFP_NOWARN", Context.PROCESS, pad));
+            }
+        }
+    }
+
     static long totalManaged(KernelReport r) {
         return r.lastZones().stream().mapToLong(KernelReport.Zone::managed).sum();
     }

@@ -295,13 +295,16 @@ public final class KernelCommand implements Runnable {
             for (int ms = 250; ms <= 2000; ms += 250) {
                 cmds.add(RealKernel.ASYNC + " " + ms + " free 3 40");
             }
-            cmds.addAll(List.of(RealKernel.HOG, "state", RealKernel.PAGETYPEINFO));
+            // after the hog: let the OOM aftermath settle (a force-unreserve between reading the counter and the
+            // block types would look like drift), then block types, counter, block types again
+            cmds.addAll(List.of(RealKernel.HOG, RealKernel.SLEEP + " 1000", RealKernel.PAGETYPEINFO, "state",
+                RealKernel.PAGETYPEINFO));
             RealKernel.Boot boot = k.boot(256, 2, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
             KernelReport r = KernelReport.parse(boot.lines());
             System.out.println("-- highatomic-double-decrease (accounting under churn on 2 CPUs) at 256M: boot-to-result "
                 + boot.millis() + " ms");
             List<Map<String, Long>> blocks = pagetypeinfoHighatomic(boot.lines());
-            if (r.steps().size() < 6 || blocks.size() < 2) {
+            if (r.steps().size() < 6 || blocks.size() < 3) {
                 throw new IOException("highatomic-double-decrease: the kernel printed " + r.steps().size()
                     + " steps and " + blocks.size() + " pagetypeinfo tables");
             }
@@ -309,10 +312,15 @@ public final class KernelCommand implements Runnable {
             boolean realOk = true;
             long reservedAtStart = 0;
             List<List<KernelReport.Zone>> points = List.of(r.steps().get(5).zones(), r.lastZones());
+            if (!blocks.get(1).equals(blocks.get(2))) {
+                realOk = false;
+                realFig.append("block types changed while the counter was read (").append(blocks.get(1)).append(" -> ")
+                    .append(blocks.get(2)).append("); ");
+            }
             for (int i = 0; i < 2; i++) {
                 for (KernelReport.Zone z : points.get(i)) {
-                    long hb = blocks.get(i).getOrDefault(z.name(), -1L);
-                    long cap = (z.managed() / 100 + 512 + 511) / 512 * 512;
+                    long hb = blocks.get(i == 0 ? 0 : 2).getOrDefault(z.name(), -1L);
+                    long cap = blocksUp(Watermarks.highatomicCapOnePercentPlusBlock(z.managed(), 512), 512);
                     boolean ok = z.ha() == hb * 512 && z.ha() <= cap;
                     realOk &= ok;
                     if (i == 0) {
@@ -361,7 +369,7 @@ public final class KernelCommand implements Runnable {
                     }
                     long ha = a.nrReservedHighatomic(z);
                     modelMaxHa = Math.max(modelMaxHa, ha);
-                    long cap = (managed / 100 + pb + pb - 1) / pb * pb;
+                    long cap = blocksUp(Watermarks.highatomicCapOnePercentPlusBlock(managed, pb), pb);
                     if (ha != hb * pb || ha > cap) {
                         modelOk = false;
                         modelFig = String.format("%s after '%s': HA %d but %d HIGHATOMIC blocks",
@@ -429,16 +437,8 @@ public final class KernelCommand implements Runnable {
                         new Op.Anon(1, (int) anonPages, 0, Optional.empty())), List.of());
                 var ms = TraceRunner.standard().boot(t, PRESET);
                 ms.apply(t.ops().get(0));
-                // the RAM disk's pages and the rest of the guest: unmovable pages until each zone's free count is the
-                // kernel's before the burst
-                for (KernelReport.Zone rz : r.steps().get(0).zones()) {
-                    int zi = BugScenario.zoneIndex(t, ZoneType.parse(rz.name()));
-                    long pad = ms.allocator().nrFreePages(zi) - rz.free();
-                    if (pad > 0) {
-                        ms.apply(BugScenario.alloc("pad" + zi, 0, (zi == 0 ? "GFP_KERNEL|__GFP_DMA" : "GFP_KERNEL")
-                            + "|__GFP_NORETRY|__GFP_NOWARN", Context.PROCESS, pad));
-                    }
-                }
+                // the RAM disk's pages and the rest of the guest, as the kernel showed them before the burst
+                BugScenario.padToRealFree(ms, t, r.steps().get(0).zones());
                 long reclaimedBefore = ms.counters().reclaimed();
                 ms.apply(t.ops().get(1));
                 var c = ms.counters();
@@ -458,6 +458,11 @@ public final class KernelCommand implements Runnable {
                 return direct ? "kswapd-and-direct" : "kswapd-woken";
             }
             return direct ? "reclaimed-in-request-kswapd-idle" : "no-reclaim";
+        }
+
+        /** The reserve reachable under a cap checked before adding a whole block (§6.2): the cap rounded up to blocks. */
+        private static long blocksUp(long cap, long pageblock) {
+            return (cap + pageblock - 1) / pageblock * pageblock;
         }
 
         /** The HighAtomic column of each /proc/pagetypeinfo block-count table printed, per zone name. */
@@ -780,14 +785,7 @@ public final class KernelCommand implements Runnable {
     static List<String> guestResults(KernelReport r, List<Op> ops) {
         Trace t = BugScenario.modelTrace(r, PRESET, ops);
         var ms = TraceRunner.standard().boot(t, PRESET);
-        for (KernelReport.Zone rz : r.steps().get(0).zones()) {
-            int zi = BugScenario.zoneIndex(t, ZoneType.parse(rz.name()));
-            long pad = ms.allocator().nrFreePages(zi) - rz.free();
-            if (pad > 0) {
-                ms.apply(BugScenario.alloc("guest-pad-" + zi, 0, (zi == 0 ? "GFP_KERNEL|__GFP_DMA" : "GFP_KERNEL")
-                    + "|__GFP_NORETRY|__GFP_NOWARN", Context.PROCESS, pad));
-            }
-        }
+        BugScenario.padToRealFree(ms, t, r.steps().get(0).zones());
         List<String> out = new ArrayList<>();
         for (Op op : ops) {
             out.add(ms.apply(op));

@@ -41,6 +41,9 @@ public final class RealKernel {
      */
     public static final String ASYNC = "@async";
 
+    /** A command-list entry {@code @sleep MS}: the init script waits (lets background work settle). */
+    public static final String SLEEP = "@sleep";
+
     /** A command-list entry {@code @anon MB}: a user-space task touches MB megabytes of anonymous memory, then exits. */
     public static final String ANON = "@anon";
 
@@ -148,6 +151,12 @@ public final class RealKernel {
                     }
                     init.append("( usleep " + Long.parseLong(a[0]) * 1000 + "; echo '" + a[1]
                         + "' > /proc/highwater ) &\n");
+                } else if (d.startsWith(SLEEP + " ")) {
+                    String ms = d.substring(SLEEP.length() + 1).trim();
+                    if (!ms.matches("\\d{1,6}")) {
+                        throw new IOException("bad step '" + d + "' (expected " + SLEEP + " MS)");
+                    }
+                    init.append("usleep " + Long.parseLong(ms) * 1000 + "\n");
                 } else if (d.startsWith(ANON + " ")) {
                     String mb = d.substring(ANON.length() + 1).trim();
                     if (!mb.matches("\\d{1,5}")) {
@@ -177,7 +186,7 @@ public final class RealKernel {
                         + "tr '\\n' ' ')\"\n");
                 } else {
                     throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB, " + ASYNC
-                        + " MS COMMAND, " + PAGETYPEINFO + ", " + ANON + " MB, " + VMSTAT + ")");
+                        + " MS COMMAND, " + PAGETYPEINFO + ", " + ANON + " MB, " + VMSTAT + ", " + SLEEP + " MS)");
                 }
             }
             init.append("cat /ops" + b + ".txt > /proc/highwater\n");
