@@ -32,6 +32,20 @@ public final class HighatomicAccounting extends BaseProperty {
             && a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
     }
 
+    /** The pageblocks of a zone typed HIGHATOMIC (what /proc/pagetypeinfo's HighAtomic column counts). */
+    public static long highatomicBlocks(PageAllocator a, int zone) {
+        int pb = a.config().pageblockPages();
+        long start = a.zoneStartPfn(zone);
+        long end = start + a.zones().get(zone).managedPages();
+        long blocks = 0;
+        for (long pfn = start; pfn < end; pfn += pb) {
+            if (a.pageblockType(pfn) == MigrateType.HIGHATOMIC) {
+                blocks++;
+            }
+        }
+        return blocks;
+    }
+
     @Override
     public Optional<String> check(StepView v) {
         PageAllocator a = v.allocator();
@@ -46,14 +60,7 @@ public final class HighatomicAccounting extends BaseProperty {
                 return Optional.of(zn + ": nr_reserved_highatomic " + ha + " is not a multiple of the pageblock (" + pb + ")");
             }
             if (exact(a)) {
-                long start = a.zoneStartPfn(z);
-                long pages = a.zones().get(z).managedPages();
-                long blocks = 0;
-                for (long pfn = start; pfn < start + pages; pfn += pb) {
-                    if (a.pageblockType(pfn) == MigrateType.HIGHATOMIC) {
-                        blocks++;
-                    }
-                }
+                long blocks = highatomicBlocks(a, z);
                 if (blocks * pb != ha) {
                     return Optional.of(zn + ": nr_reserved_highatomic " + ha + " but " + blocks
                         + " HIGHATOMIC pageblock(s) (" + blocks * pb + " pages)");

@@ -1,11 +1,11 @@
 package dev.highwater.properties.policy;
 
-import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.Watermarks;
 import dev.highwater.model.policy.HighatomicCap;
 import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
+import dev.highwater.properties.integrity.HighatomicAccounting;
 import java.util.Optional;
 
 /**
@@ -30,13 +30,7 @@ public final class HighatomicWithinCap extends BaseProperty {
                 ? Watermarks.highatomicCapOnePercentPlusBlock(managed, pb)
                 : Watermarks.highatomicCapRoundup(managed, pb);
             long reachable = (cap + pb - 1) / pb * pb;
-            long start = a.zoneStartPfn(z);
-            long blocks = 0;
-            for (long pfn = start; pfn < start + managed; pfn += pb) {
-                if (a.pageblockType(pfn) == MigrateType.HIGHATOMIC) {
-                    blocks++;
-                }
-            }
+            long blocks = HighatomicAccounting.highatomicBlocks(a, z);
             if (blocks * pb > reachable) {
                 return Optional.of(String.format("%s has %d HIGHATOMIC pageblocks (%d pages) but the cap allows %d "
                         + "(nr_reserved_highatomic says %d)", a.zones().get(z).type().kernelName(), blocks, blocks * pb,
