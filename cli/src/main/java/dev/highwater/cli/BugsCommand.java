@@ -42,6 +42,10 @@ public final class BugsCommand implements Callable<Integer> {
     @Option(names = "--jobs", defaultValue = "0", description = "with --rediscover: hunts in parallel (default: the number of cores)")
     int jobs;
 
+    @Option(names = "--bug", description = "with --rediscover: only these catalog bugs (comma-separated ids; default: every"
+        + " sequential one)", split = ",")
+    java.util.List<String> only = new java.util.ArrayList<>();
+
     @Option(names = "--out", defaultValue = "target/highwater", description = "with --rediscover: work folder (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -53,8 +57,16 @@ public final class BugsCommand implements Callable<Integer> {
                 System.out.println("summary: bugs=0 found=0 median_s=NaN random_found=0 fixed_clean=0 error=bad_input");
                 return 2;
             }
+            for (String id : only) {
+                if (BugCatalog.all().stream().noneMatch(b -> b.id().equals(id) && b.sequential())) {
+                    System.err.println("highwater bugs: no sequential catalog bug '" + id + "' (known: " + String.join(", ",
+                        BugCatalog.all().stream().filter(KnownBug::sequential).map(KnownBug::id).toList()) + ")");
+                    System.out.println("summary: bugs=0 found=0 median_s=NaN random_found=0 fixed_clean=0 error=unknown_bug");
+                    return 2;
+                }
+            }
             int j = jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors());
-            return new Rediscovery(budget, j, runs, out).run(System.out);
+            return new Rediscovery(budget, j, runs, out, only).run(System.out);
         }
         TraceRunner runner = TraceRunner.standard();
         int reproduced = 0;

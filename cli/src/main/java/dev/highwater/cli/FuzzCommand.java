@@ -2,6 +2,7 @@ package dev.highwater.cli;
 
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
+import dev.highwater.properties.bugs.Attribution;
 import dev.highwater.properties.fuzz.FindingWriter;
 import dev.highwater.properties.fuzz.FuzzTargets;
 import dev.highwater.properties.fuzz.PolicyTarget;
@@ -77,6 +78,18 @@ public final class FuzzCommand implements Callable<Integer> {
     /** One finding after classification and (for policy findings) minimization. */
     record Finding(String target, String artifact, FuzzSupport.Classified what, FindingWriter.Minimized minimized,
                    Path file, boolean isNew, String note) {
+        /**
+         * The catalog bugs whose fix alone makes the minimized trace hold under the finding's preset
+         * ({@link Attribution}): the finding is (also) their mechanism. Empty for a model bug or an unminimized finding.
+         */
+        List<String> mechanism() {
+            if (minimized == null || what.modelBug()) {
+                return List.of();
+            }
+            KernelPolicy p = Presets.byName(minimized.preset()).orElse(null);
+            return p == null ? List.of()
+                : Attribution.explain(minimized.trace(), p, PolicyTarget.integrityAnd(minimized.property()), "");
+        }
     }
 
     @Override
@@ -217,8 +230,9 @@ public final class FuzzCommand implements Callable<Integer> {
                 if (f.isNew()) {
                     newCount++;
                 }
-                out.printf("%-12s %s: %s, %d -> %d steps  %s%n", f.isNew() ? "NEW" : "known", f.target(),
-                    f.what().describe(), f.minimized().originalOps(), f.minimized().minimizedOps(), f.file());
+                out.printf("%-12s %s: %s, %d -> %d steps  %s%s%n", f.isNew() ? "NEW" : "known", f.target(),
+                    f.what().describe(), f.minimized().originalOps(), f.minimized().minimizedOps(), f.file(),
+                    f.mechanism().isEmpty() ? "" : "  (gone with the fix of: " + String.join(", ", f.mechanism()) + ")");
             } else {
                 out.println("unclassified " + f.target() + " " + f.artifact() + ": " + f.note());
             }
@@ -344,15 +358,20 @@ public final class FuzzCommand implements Callable<Integer> {
         if (findings.isEmpty()) {
             sb.append("None.\n");
         } else {
-            sb.append("| | target | what | steps (original → minimized) | trace |\n|---|---|---|---|---|\n");
+            sb.append("| | target | what | steps (original → minimized) | gone with the fix of | trace |\n"
+                + "|---|---|---|---|---|---|\n");
             for (Finding f : findings) {
                 String status = f.what().modelBug() ? "**MODEL BUG**" : f.isNew() ? "new" : f.minimized() != null ? "known" : "-";
                 String steps = f.minimized() == null ? "" : f.minimized().originalOps() + " → " + f.minimized().minimizedOps();
                 String file = f.file() == null ? f.note() : "`" + f.file() + "`";
-                sb.append(String.format("| %s | %s | %s | %s | %s |%n", status, f.target(),
-                    f.what().describe().replace("|", "\\|").replace('\n', ' '), steps, file));
+                List<String> mech = f.mechanism();
+                sb.append(String.format("| %s | %s | %s | %s | %s | %s |%n", status, f.target(),
+                    f.what().describe().replace("|", "\\|").replace('\n', ' '), steps,
+                    mech.isEmpty() ? "-" : String.join(", ", mech), file));
             }
         }
+        sb.append("\n\"Gone with the fix of\": the catalog bugs whose fix alone, applied to the finding's preset, makes the"
+            + " minimized trace hold (a counterfactual replay); '-' when no single known fix removes it.\n");
         sb.append("\nReplay a finding with `./highwater replay <trace>`; `./mvnw -B verify` replays every corpus trace.\n");
         Files.createDirectories(outDir);
         Path tmp = Files.createTempFile(outDir, ".summary", ".md");

@@ -2,6 +2,7 @@ package dev.highwater.cli;
 
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
+import dev.highwater.properties.bugs.Attribution;
 import dev.highwater.properties.bugs.BugCatalog;
 import dev.highwater.properties.bugs.KnownBug;
 import dev.highwater.properties.fuzz.FuzzTargets;
@@ -53,7 +54,23 @@ final class Rediscovery {
      * mutations change locally, and a mutation of a header byte still redraws the whole trace (a random restart).
      */
 
-    record Hunt(boolean found, double seconds, long execs, String note) {
+    /**
+     * One hunt's outcome. {@code explainedBy}: for a fixed preset's violation, the other catalog bugs whose fix alone
+     * removes it, joined by '+' ({@link Attribution}); such a violation is theirs, not a failure of this bug's fix.
+     */
+    record Hunt(boolean found, double seconds, long execs, String note, String explainedBy) {
+        Hunt(boolean found, double seconds, long execs, String note) {
+            this(found, seconds, execs, note, "");
+        }
+
+        /** Clean for the bug being hunted: no violation, or only one that another known bug explains. */
+        boolean cleanForBug() {
+            return !found || !explainedBy.isEmpty();
+        }
+
+        String fixedVerdict() {
+            return !found ? "clean" : explainedBy.isEmpty() ? "VIOLATED" : "clean(violation is " + explainedBy + ")";
+        }
     }
 
     record BugRun(KnownBug bug, Hunt guided, Hunt random, Map<String, Hunt> fixed) {
@@ -64,7 +81,15 @@ final class Rediscovery {
     private final int runs;
     private final Path work;
 
+    /** Bug ids to hunt (empty: every sequential bug). */
+    private final List<String> only;
+
     Rediscovery(int budget, int jobs, int runs, Path out) {
+        this(budget, jobs, runs, out, List.of());
+    }
+
+    Rediscovery(int budget, int jobs, int runs, Path out, List<String> only) {
+        this.only = List.copyOf(only);
         this.budget = budget;
         this.jobs = jobs;
         this.runs = runs;
@@ -72,7 +97,8 @@ final class Rediscovery {
     }
 
     int run(PrintStream out) throws Exception {
-        List<KnownBug> bugs = BugCatalog.all().stream().filter(KnownBug::sequential).toList();
+        List<KnownBug> bugs = BugCatalog.all().stream().filter(KnownBug::sequential)
+            .filter(b -> only.isEmpty() || only.contains(b.id())).toList();
         out.printf("highwater bugs --rediscover: %d sequential bug(s), %d s per hunt, %d run(s), %d job(s); engine Jazzer"
             + " (coverage-guided, empty corpus + length seed) vs uniform random (same decoder); allocator %s%n", bugs.size(), budget, runs,
             jobs, PolicyTarget.allocator().name().toLowerCase());
@@ -84,7 +110,7 @@ final class Rediscovery {
                 BugRun last = rs.get(rs.size() - 1);
                 out.printf("  %s run %d: guided %s, random %s, fixed %s%n", b.id(), r, brief(last.guided()),
                     brief(last.random()), String.join(" ", last.fixed().entrySet().stream()
-                        .map(e -> e.getKey() + "=" + (e.getValue().found() ? "VIOLATED" : "clean")).toList()));
+                        .map(e -> e.getKey() + "=" + e.getValue().fixedVerdict()).toList()));
             }
             perBug.add(rs);
         }
@@ -94,6 +120,7 @@ final class Rediscovery {
         int found = 0;
         int randomFound = 0;
         int fixedClean = 0;
+        long fixedExplained = 0;
         List<Double> medians = new ArrayList<>();
         List<Double> randomMedians = new ArrayList<>();
         List<Double> execRatios = new ArrayList<>();
@@ -101,7 +128,9 @@ final class Rediscovery {
             KnownBug b = rs.get(0).bug();
             boolean gAll = rs.stream().allMatch(x -> x.guided().found());
             boolean rAll = rs.stream().allMatch(x -> x.random().found());
-            boolean fAll = rs.stream().allMatch(x -> x.fixed().values().stream().noneMatch(Hunt::found));
+            boolean fAll = rs.stream().allMatch(x -> x.fixed().values().stream().allMatch(Hunt::cleanForBug));
+            fixedExplained += rs.stream().mapToLong(x -> x.fixed().values().stream()
+                .filter(h -> h.found() && !h.explainedBy().isEmpty()).count()).sum();
             double gMed = median(rs.stream().map(x -> x.guided().found() ? x.guided().seconds() : Double.POSITIVE_INFINITY).toList());
             double rMed = median(rs.stream().map(x -> x.random().found() ? x.random().seconds() : Double.POSITIVE_INFINITY).toList());
             double gExecs = median(rs.stream().map(x -> x.guided().found() ? (double) x.guided().execs() : Double.POSITIVE_INFINITY).toList());
@@ -124,8 +153,11 @@ final class Rediscovery {
                 ? String.format(Locale.ROOT, "%.1fx", rExecs / Math.max(gExecs, 1)) : "-";
             List<String> fixedText = new ArrayList<>();
             for (String f : b.fixed()) {
-                long bad = rs.stream().filter(x -> x.fixed().get(f).found()).count();
-                fixedText.add(f + "=" + (bad == 0 ? "clean" : "VIOLATED " + bad + "/" + rs.size()));
+                long bad = rs.stream().filter(x -> !x.fixed().get(f).cleanForBug()).count();
+                List<String> others = rs.stream().map(x -> x.fixed().get(f)).filter(h -> h.found() && h.cleanForBug())
+                    .map(Hunt::explainedBy).distinct().toList();
+                fixedText.add(f + "=" + (bad == 0 ? "clean" : "VIOLATED " + bad + "/" + rs.size())
+                    + (others.isEmpty() ? "" : "(other bug: " + String.join(",", others) + ")"));
             }
             out.printf("%-27s %-13s %-26s %-34s %-34s %-7s %-7s %s%n", b.id(), b.buggy().get(0), b.property(),
                 perRun(rs.stream().map(BugRun::guided).toList()), perRun(rs.stream().map(BugRun::random).toList()), speed,
@@ -135,11 +167,14 @@ final class Rediscovery {
         double randomMedianS = randomMedians.isEmpty() ? Double.NaN : median(randomMedians);
         double execRatio = execRatios.isEmpty() ? Double.NaN : median(execRatios);
         out.println();
+        out.println("fixed presets: a violation whose trace holds once another catalog bug's fix alone is applied to the"
+            + " preset is that bug's, shown as 'other bug:' and not counted against this fix (fixed_explained); the hunt"
+            + " stops at its first violation, so such a run searched less than the budget for one of this bug");
         out.println("per run: seconds/execs to the first violation, '>" + budget + "/N' = not found in N execs; time and"
             + " execs = random median / guided median (over " + runs + " run(s)); per-run lines above; logs under " + work);
         out.println(String.format(Locale.ROOT, "summary: bugs=%d found=%d median_s=%.1f random_found=%d fixed_clean=%d"
-            + " random_median_s=%.1f exec_ratio=%.2f", bugs.size(), found, medianS, randomFound, fixedClean, randomMedianS,
-            execRatio));
+            + " random_median_s=%.1f exec_ratio=%.2f fixed_explained=%d", bugs.size(), found, medianS, randomFound, fixedClean,
+            randomMedianS, execRatio, fixedExplained));
         return found == bugs.size() && fixedClean == bugs.size() ? 0 : 1;
     }
 
@@ -216,9 +251,20 @@ final class Rediscovery {
             boolean hit = p.firstFindingLine != null && p.firstFindingLine.contains("PolicyFinding");
             String note = p.firstFindingLine != null && !hit ? "MODEL BUG: " + p.firstFindingLine
                 : p.exitCode != 0 && p.exitCode != 77 ? "exit " + p.exitCode + ", see " + p.log : "";
+            String explainedBy = hit && role.equals("fixed") ? explain(b, preset, p.artifacts()) : "";
             return new Hunt(hit, hit ? p.firstFindingNanos / 1e9 : p.fuzzingSeconds(), hit ? p.firstFindingExecs : p.execs,
-                note);
+                note, explainedBy);
         };
+    }
+
+    /** The other catalog bugs whose fix alone removes a fixed preset's violation (the first artifact's), or "". */
+    private static String explain(KnownBug b, String preset, List<Path> artifacts) throws IOException {
+        if (artifacts.isEmpty()) {
+            return "";
+        }
+        KernelPolicy p = Presets.byName(preset).orElseThrow();
+        var trace = TraceDecoder.decode(Files.readAllBytes(artifacts.get(0)), preset, PolicyTarget.MAX_OPS);
+        return String.join("+", Attribution.explain(trace, p, PolicyTarget.integrityAnd(b.property()), b.id()));
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -3,6 +3,7 @@ package dev.highwater.properties;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.trace.Op;
+import dev.highwater.properties.integrity.HighatomicAccounting;
 import java.util.List;
 
 /**
@@ -52,9 +53,31 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
         return l;
     }
 
-    /** The per-step memo of {@link #freeBlocks} and {@link #pcpBlocks} (identity equality: a cache, not state). */
+    /**
+     * {@link HighatomicAccounting#highatomicBlocks} of a zone at this step (counted on first use: highatomic-accounting
+     * and highatomic-within-cap both read it).
+     */
+    public long highatomicBlocks(int zone) {
+        if (lists.highatomicBlocks == null) {
+            long[] n = new long[allocator().zones().size()];
+            java.util.Arrays.fill(n, -1);
+            lists.highatomicBlocks = n;
+        }
+        long n = lists.highatomicBlocks[zone];
+        if (n < 0) {
+            n = HighatomicAccounting.highatomicBlocks(allocator(), zone);
+            lists.highatomicBlocks[zone] = n;
+        }
+        return n;
+    }
+
+    /**
+     * The per-step memo of {@link #freeBlocks}, {@link #pcpBlocks} and {@link #highatomicBlocks} (identity equality:
+     * a cache, not state).
+     */
     public static final class Lists {
         private List<PageAllocator.FreeBlock>[] free;
         private List<PageAllocator.PcpBlock>[] pcp;
+        private long[] highatomicBlocks;
     }
 }

@@ -220,6 +220,45 @@ public final class FastAllocator implements PageAllocator {
         }
     }
 
+    /**
+     * Makes this allocator's state equal to {@code src}'s, reusing this one's arrays: free and per-CPU lists (the link
+     * array with its list order), page and pageblock state, every zone and per-CPU counter, batch and high, the
+     * watermarks, boost and wake flags, and the tunables. The movable-page oracle stays this allocator's own (its
+     * memory system sets it). Both must have the same policy and node config; neither may be in use by another
+     * thread. A fuzz run starts from a copy of a freshly booted allocator this way instead of booting one.
+     */
+    public void copyFrom(FastAllocator src) {
+        if (src.policy != policy || (src.config != config && !src.config.equals(config))) {
+            throw new IllegalArgumentException("copyFrom needs the same policy and node config");
+        }
+        System.arraycopy(src.links, 0, links, 0, links.length);
+        System.arraycopy(src.state, 0, state, 0, state.length);
+        System.arraycopy(src.blockType, 0, blockType, 0, blockType.length);
+        this.tunables = src.tunables;
+        this.watermarks = src.watermarks;
+        for (int i = 0; i < zones.length; i++) {
+            Zone to = zones[i];
+            Zone from = src.zones[i];
+            System.arraycopy(from.listCount, 0, to.listCount, 0, to.listCount.length);
+            System.arraycopy(from.nrFree, 0, to.nrFree, 0, to.nrFree.length);
+            to.wm = from.wm;
+            to.nrFreePages = from.nrFreePages;
+            to.nrReservedHighatomic = from.nrReservedHighatomic;
+            to.nrFreeHighatomic = from.nrFreeHighatomic;
+            to.boost = from.boost;
+            to.boostedPendingWake = from.boostedPendingWake;
+            to.kswapdWakeRequested = from.kswapdWakeRequested;
+            to.lastCachedType = from.lastCachedType;
+            to.movableCounted = from.movableCounted;
+            for (int c = 0; c < to.pcp.length; c++) {
+                to.pcp[c].count = from.pcp[c].count;
+                to.pcp[c].batch = from.pcp[c].batch;
+                to.pcp[c].high = from.pcp[c].high;
+            }
+        }
+        VarHandle.fullFence(); // publish the plain stores before another thread is handed this allocator
+    }
+
     private static long roundUp(long v, long to) {
         return (v + to - 1) / to * to;
     }
@@ -527,9 +566,16 @@ public final class FastAllocator implements PageAllocator {
     @Override
     public List<FreeBlock> freeBlocks(int zone) {
         Zone z = zones[zone];
-        List<FreeBlock> out = new ArrayList<>();
+        List<FreeBlock> out;
         z.lock.lock();
         try {
+            // nr_free sizes the list (a hint only: the lists themselves are walked, so a count that disagrees with
+            // them cannot hide a block from the integrity properties that compare the two)
+            long blocks = 0;
+            for (int o = 0; o < maxOrder; o++) {
+                blocks += z.nrFree[o];
+            }
+            out = new ArrayList<>((int) Math.min(Math.max(blocks, 0), span) + 1);
             for (int o = 0; o < maxOrder; o++) {
                 for (int t = 0; t < NT; t++) {
                     int s = z.list(o, t);
@@ -573,7 +619,11 @@ public final class FastAllocator implements PageAllocator {
     @Override
     public List<PcpBlock> pcpBlocks(int zone) {
         Zone z = zones[zone];
-        List<PcpBlock> out = new ArrayList<>();
+        long pages = 0;
+        for (Pcp p : z.pcp) {
+            pages += (long) Pcp.COUNT.getOpaque(p); // a size hint, as in freeBlocks
+        }
+        List<PcpBlock> out = new ArrayList<>((int) Math.min(Math.max(pages, 0), span) + 1);
         for (int cpu = 0; cpu < config.cpus(); cpu++) {
             Pcp p = z.pcp[cpu];
             p.lock.lock();

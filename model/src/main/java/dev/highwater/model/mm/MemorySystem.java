@@ -51,12 +51,15 @@ public final class MemorySystem {
     /** Page-cache page states (§7.2 write_pending = dirty + writeback). */
     public enum FileState { CLEAN, DIRTY, WRITEBACK }
 
-    /** An order-0 page on an LRU list (its zone never changes: compaction migrates within a zone). */
+    /**
+     * An order-0 page on an LRU list (its zone never changes: compaction migrates within a zone; the fields are not
+     * final only so that {@link #copyFrom} can reuse the objects).
+     */
     static final class LruPage {
         long pfn;
-        final int zone;
-        final boolean anon;
-        final int task;
+        int zone;
+        boolean anon;
+        int task;
         FileState state;
 
         LruPage(long pfn, int zone, boolean anon, int task, FileState state) {
@@ -65,6 +68,40 @@ public final class MemorySystem {
             this.anon = anon;
             this.task = task;
             this.state = state;
+        }
+    }
+
+    /** One handle's blocks, oldest first; a free takes the newest. */
+    private static final class Held {
+        Allocation[] blocks;
+        int size;
+
+        Held(int capacity) {
+            blocks = new Allocation[Math.max(4, capacity)];
+        }
+
+        void addLast(Allocation a) {
+            if (size == blocks.length) {
+                blocks = java.util.Arrays.copyOf(blocks, size * 2);
+            }
+            blocks[size++] = a;
+        }
+
+        Allocation pollLast() {
+            Allocation a = blocks[--size];
+            blocks[size] = null;
+            return a;
+        }
+
+        void copyFrom(Held o) {
+            if (blocks.length < o.size) {
+                blocks = new Allocation[o.blocks.length];
+            }
+            copyRefs(o.blocks, blocks, o.size);
+            if (size > o.size) {
+                java.util.Arrays.fill(blocks, o.size, size, null);
+            }
+            size = o.size;
         }
     }
 
@@ -90,14 +127,20 @@ public final class MemorySystem {
     final PageAllocator allocator;
     final NodeConfig config;
     final TreeMap<Integer, Task> tasks = new TreeMap<>();
-    private final Map<String, Deque<Allocation>> handles = new LinkedHashMap<>();
-    /** Handle allocations by pfn. */
-    private final TreeMap<Long, Allocation> byPfn = new TreeMap<>();
+    private final Map<String, Held> handles = new LinkedHashMap<>();
     /**
-     * LRU pages by pfn; the LRU order lives in the deques, oldest first: clean file pages, dirty or under-writeback
-     * file pages, anonymous pages. Per-zone counts are kept as the kernel's vmstat counters are.
+     * Handle allocations by head pfn: an array over the node's pfn span (grown if a pfn lies beyond it), so that a
+     * state copy is an array clone.
      */
-    final TreeMap<Long, LruPage> lruByPfn = new TreeMap<>();
+    private Allocation[] byPfn;
+    /** The largest order ever put in {@link #byPfn}: a head further below a pfn than 2^this cannot cover it. */
+    private int maxHeldOrder;
+    /**
+     * LRU pages by pfn (an array like {@link #byPfn}); the LRU order lives in the deques, oldest first: clean file
+     * pages, dirty or under-writeback file pages, anonymous pages. Per-zone counts are kept as the kernel's vmstat
+     * counters are.
+     */
+    private LruPage[] lruByPfn;
     final Deque<LruPage> fileClean = new ArrayDeque<>();
     final Deque<LruPage> fileDirty = new ArrayDeque<>();
     final Deque<LruPage> anonLru = new ArrayDeque<>();
@@ -141,6 +184,12 @@ public final class MemorySystem {
         this.nrFileClean = new long[nz];
         this.nrAnon = new long[nz];
         this.mobilityDisabled = ReferenceAllocator.mobilityGroupingDisabled(config);
+        long span = 0;
+        for (int z = 0; z < nz; z++) {
+            span = Math.max(span, allocator.zoneStartPfn(z) + config.zones().get(z).managedPages());
+        }
+        this.byPfn = new Allocation[(int) span];
+        this.lruByPfn = new LruPage[(int) span];
         allocator.setMovablePageOracle(this::isMovableAllocatedPage);
         this.kswapd = new Kswapd(this);
         this.compaction = new Compaction(this);
@@ -162,27 +211,45 @@ public final class MemorySystem {
      */
     public List<Allocation> allocations() {
         List<Allocation> out = new ArrayList<>();
-        for (Deque<Allocation> d : handles.values()) {
-            out.addAll(d);
+        for (Held d : handles.values()) {
+            for (int i = 0; i < d.size; i++) {
+                out.add(d.blocks[i]);
+            }
         }
         return out;
     }
 
     /** Every page on an LRU list, in pfn order: {@code {pfn, zone}} of order 0. */
     public List<Long> lruPages() {
-        return List.copyOf(lruByPfn.keySet());
-    }
-
-    /** {@link #allocations()} and {@link #lruPages()} without building lists: each held block, then each LRU pfn. */
-    public void forEachHeldBlock(java.util.function.Consumer<Allocation> allocation,
-                                 java.util.function.LongConsumer lruPfn) {
-        for (Deque<Allocation> d : handles.values()) {
-            for (Allocation al : d) {
-                allocation.accept(al);
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < lruByPfn.length; i++) {
+            if (lruByPfn[i] != null) {
+                out.add((long) i);
             }
         }
-        for (Long pfn : lruByPfn.keySet()) {
-            lruPfn.accept(pfn);
+        return List.copyOf(out);
+    }
+
+    /**
+     * {@link #allocations()} and the LRU pages without building lists: each held block, then the pfn of each page on
+     * the LRU lists, list by list in LRU order (not pfn order). Walking the lists rather than the pfn index costs the
+     * pages held, not the node's span, and a page on two lists shows up twice.
+     */
+    public void forEachHeldBlock(java.util.function.Consumer<Allocation> allocation,
+                                 java.util.function.LongConsumer lruPfn) {
+        for (Held d : handles.values()) {
+            for (int i = 0; i < d.size; i++) {
+                allocation.accept(d.blocks[i]);
+            }
+        }
+        for (LruPage p : fileClean) {
+            lruPfn.accept(p.pfn);
+        }
+        for (LruPage p : fileDirty) {
+            lruPfn.accept(p.pfn);
+        }
+        for (LruPage p : anonLru) {
+            lruPfn.accept(p.pfn);
         }
     }
 
@@ -227,12 +294,27 @@ public final class MemorySystem {
     }
 
     boolean isMovableAllocatedPage(long pfn) {
-        if (lruByPfn.containsKey(pfn)) {
+        if (isLruPage(pfn)) {
             return true;
         }
-        Entry<Long, Allocation> e = byPfn.floorEntry(pfn);
-        return e != null && pfn < e.getKey() + (1L << e.getValue().order())
-            && e.getValue().migratetype() == MigrateType.MOVABLE;
+        // the nearest head at or below pfn (a TreeMap floorEntry), looked for only as far as a held block reaches
+        long low = Math.max(0, pfn - (1L << maxHeldOrder) + 1);
+        for (long p = Math.min(pfn, byPfn.length - 1L); p >= low; p--) {
+            Allocation a = byPfn[(int) p];
+            if (a != null) {
+                return pfn < p + (1L << a.order()) && a.migratetype() == MigrateType.MOVABLE;
+            }
+        }
+        return false;
+    }
+
+    /** Grows the pfn-indexed arrays to cover {@code pfn} (only an allocator handing out pfns beyond its zones). */
+    private void cover(long pfn) {
+        if (pfn >= byPfn.length) {
+            int n = (int) Math.max(pfn + 1, byPfn.length * 2L);
+            byPfn = java.util.Arrays.copyOf(byPfn, n);
+            lruByPfn = java.util.Arrays.copyOf(lruByPfn, n);
+        }
     }
 
     int zoneOf(long pfn) {
@@ -296,7 +378,10 @@ public final class MemorySystem {
     private String withSuffix(String base) {
         StringBuilder sb = new StringBuilder(base);
         if (!killedThisStep.isEmpty()) {
-            sb.append(" oom-kill=").append(String.join(",", killedThisStep.stream().map(String::valueOf).toList()));
+            sb.append(" oom-kill=");
+            for (int i = 0; i < killedThisStep.size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(killedThisStep.get(i));
+            }
         }
         if (loopThisStep) {
             sb.append(" loop");
@@ -317,24 +402,33 @@ public final class MemorySystem {
     }
 
     private String alloc(Op.Alloc a) {
-        GfpMask gfp = a.gfp().resolve(policy.gfpLayout());
+        GfpMask gfp = resolve(a.gfp());
         Task task = tasks.get(a.task());
-        Deque<Allocation> held = handles.computeIfAbsent(a.handle(), h -> new ArrayDeque<>());
+        Held held = handles.get(a.handle());
+        if (held == null) {
+            held = new Held(a.count());
+            handles.put(a.handle(), held);
+        }
         int ok = 0;
         int fail = 0;
+        AllocContext ac = null;
         for (int i = 0; i < a.count(); i++) {
             if (task != null && task.dead) {
                 fail += a.count() - i; // a killed task allocates nothing more
                 break;
             }
-            AllocContext ac = context(gfp, a.order(), a.context(), a.cpu(), task == null ? null : task.spec);
+            if (ac == null || ac.oomVictim() != (task != null && task.oomVictim)) {
+                ac = context(gfp, a.order(), a.context(), a.cpu(), task == null ? null : task.spec);
+            }
             current = a.context().inInterrupt() ? null : task;
             AllocAttempt r = allocPages(ac);
             lastAttempt = r;
             if (r.ok()) {
                 Allocation al = new Allocation(r.pfn(), a.order(), r.zone(), ac.migratetype(), a.task());
                 held.addLast(al);
-                byPfn.put(r.pfn(), al);
+                cover(r.pfn());
+                byPfn[(int) r.pfn()] = al;
+                maxHeldOrder = Math.max(maxHeldOrder, a.order());
                 ok++;
             } else {
                 fail++;
@@ -348,14 +442,14 @@ public final class MemorySystem {
     }
 
     private String free(Op.Free f) {
-        Deque<Allocation> held = handles.get(f.handle());
-        if (held == null || held.isEmpty()) {
+        Held held = handles.get(f.handle());
+        if (held == null || held.size == 0) {
             return "done";
         }
-        int n = f.count() == 0 ? held.size() : Math.min(f.count(), held.size());
+        int n = f.count() == 0 ? held.size : Math.min(f.count(), held.size);
         for (int i = 0; i < n; i++) {
             Allocation al = held.pollLast();
-            byPfn.remove(al.pfn());
+            byPfn[(int) al.pfn()] = null;
             allocator.freePages(al.pfn(), al.order(), f.cpu());
         }
         return "done";
@@ -363,12 +457,30 @@ public final class MemorySystem {
 
     private static final Gfp MAPPING_GFP = Gfp.parse("GFP_HIGHUSER_MOVABLE");
 
+    /** The last GFP expressions resolved under this preset's layout (a memo of a pure function: the ops reuse few). */
+    private final Gfp[] resolvedGfp = new Gfp[4];
+    private final GfpMask[] resolvedMask = new GfpMask[4];
+
+    private GfpMask resolve(Gfp gfp) {
+        for (int i = 0; i < resolvedGfp.length; i++) {
+            if (resolvedGfp[i] == gfp) {
+                return resolvedMask[i];
+            }
+        }
+        GfpMask m = gfp.resolve(policy.gfpLayout());
+        System.arraycopy(resolvedGfp, 0, resolvedGfp, 1, resolvedGfp.length - 1);
+        System.arraycopy(resolvedMask, 0, resolvedMask, 1, resolvedMask.length - 1);
+        resolvedGfp[0] = gfp;
+        resolvedMask[0] = m;
+        return m;
+    }
+
     private String cache(Op.Cache c) {
-        GfpMask gfp = MAPPING_GFP.resolve(policy.gfpLayout());
+        GfpMask gfp = resolve(MAPPING_GFP);
         int ok = 0;
         int fail = 0;
+        AllocContext ac = context(gfp, 0, Context.PROCESS, c.cpu(), null); // no task: the same for every page
         for (int i = 0; i < c.pages(); i++) {
-            AllocContext ac = context(gfp, 0, Context.PROCESS, c.cpu(), null);
             current = null;
             AllocAttempt r = allocPages(ac);
             lastAttempt = r;
@@ -388,15 +500,18 @@ public final class MemorySystem {
 
     private String anon(Op.Anon an) {
         Task t = tasks.get(an.task());
-        GfpMask gfp = MAPPING_GFP.resolve(policy.gfpLayout());
+        GfpMask gfp = resolve(MAPPING_GFP);
         int ok = 0;
         int fail = 0;
+        AllocContext ac = null;
         for (int i = 0; i < an.pages(); i++) {
             if (t.dead) {
                 fail += an.pages() - i;
                 break;
             }
-            AllocContext ac = context(gfp, 0, Context.PROCESS, an.cpu(), t.spec);
+            if (ac == null || ac.oomVictim() != t.oomVictim) {
+                ac = context(gfp, 0, Context.PROCESS, an.cpu(), t.spec);
+            }
             current = t;
             AllocAttempt r = allocPages(ac);
             lastAttempt = r;
@@ -474,7 +589,8 @@ public final class MemorySystem {
 
     /** Puts a page on its LRU list (at the young end, or the old end) and counts it. */
     void addLru(LruPage p, boolean oldEnd) {
-        lruByPfn.put(p.pfn, p);
+        cover(p.pfn);
+        lruByPfn[(int) p.pfn] = p;
         if (!p.anon && p.state == FileState.DIRTY && nrDirtyState != null) {
             nrDirtyState[p.zone]++;
         }
@@ -496,7 +612,7 @@ public final class MemorySystem {
 
     /** Uncounts a page that its caller has taken off its LRU deque, and frees it. */
     void dropLru(LruPage p) {
-        lruByPfn.remove(p.pfn);
+        lruByPfn[(int) p.pfn] = null;
         if (p.anon) {
             nrAnon[p.zone]--;
         } else {
@@ -642,18 +758,20 @@ public final class MemorySystem {
 
     /** Moves an LRU page to a new pfn (compaction's migration); the old page is freed by the caller. */
     void migrateLruPage(long from, long to) {
-        LruPage p = lruByPfn.remove(from);
+        LruPage p = lruByPfn[(int) from];
+        lruByPfn[(int) from] = null;
         p.pfn = to;
-        lruByPfn.put(to, p);
+        cover(to);
+        lruByPfn[(int) to] = p;
     }
 
     boolean isLruPage(long pfn) {
-        return lruByPfn.containsKey(pfn);
+        return pfn >= 0 && pfn < lruByPfn.length && lruByPfn[(int) pfn] != null;
     }
 
     /** Whether the LRU page at pfn may be migrated by compaction (pages under writeback may not). */
     boolean isMigratable(long pfn, boolean async) {
-        LruPage p = lruByPfn.get(pfn);
+        LruPage p = isLruPage(pfn) ? lruByPfn[(int) pfn] : null;
         if (p == null) {
             return false;
         }
@@ -705,9 +823,9 @@ public final class MemorySystem {
     /** Handles that still hold blocks, and how many. */
     public Map<String, Integer> liveHandles() {
         Map<String, Integer> m = new LinkedHashMap<>();
-        for (Entry<String, Deque<Allocation>> e : handles.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                m.put(e.getKey(), e.getValue().size());
+        for (Entry<String, Held> e : handles.entrySet()) {
+            if (e.getValue().size > 0) {
+                m.put(e.getKey(), e.getValue().size);
             }
         }
         return m;
@@ -724,73 +842,228 @@ public final class MemorySystem {
         if (!(allocator instanceof ReferenceAllocator ra)) {
             throw new UnsupportedOperationException("copy() needs the reference allocator, got " + allocator);
         }
-        List<TaskSpec> specs = new ArrayList<>();
-        for (Task t : tasks.values()) {
-            specs.add(t.spec);
-        }
-        MemorySystem c = new MemorySystem(ra.copy(), specs, swapTotal);
-        for (Entry<Integer, Task> e : tasks.entrySet()) {
-            Task from = e.getValue();
-            Task to = c.tasks.get(e.getKey());
+        return new MemorySystem(this, ra.copy());
+    }
+
+    /** The copy constructor of {@link #copy()}: fields copied directly, nothing recomputed from the config. */
+    private MemorySystem(MemorySystem o, ReferenceAllocator ra) {
+        this.allocator = ra;
+        this.policy = o.policy;
+        this.config = o.config;
+        for (Task from : o.tasks.values()) {
+            Task to = new Task(from.spec);
             to.rss = from.rss;
             to.swapEntries = from.swapEntries;
             to.dead = from.dead;
             to.oomVictim = from.oomVictim;
+            tasks.put(from.spec.id(), to);
         }
-        for (Entry<String, Deque<Allocation>> e : handles.entrySet()) {
-            c.handles.put(e.getKey(), new ArrayDeque<>(e.getValue()));
+        this.swapTotal = o.swapTotal;
+        this.nrFile = o.nrFile.clone();
+        this.nrFileClean = o.nrFileClean.clone();
+        this.nrAnon = o.nrAnon.clone();
+        this.nrDirtyState = o.nrDirtyState == null ? null : o.nrDirtyState.clone();
+        this.mobilityDisabled = o.mobilityDisabled;
+        this.hasDma32 = o.hasDma32;
+        for (Entry<String, Held> e : o.handles.entrySet()) {
+            Held h = new Held(e.getValue().size);
+            h.copyFrom(e.getValue());
+            handles.put(e.getKey(), h);
         }
-        c.byPfn.putAll(byPfn);
-        if (fileClean.size() + fileDirty.size() + anonLru.size() != lruByPfn.size()) {
-            // not expected between steps; kept exact anyway: the index is rebuilt from the lists, as before
-            for (Deque<LruPage> from : List.of(fileClean, fileDirty, anonLru)) {
-                Deque<LruPage> to = from == fileClean ? c.fileClean : from == fileDirty ? c.fileDirty : c.anonLru;
-                for (LruPage p : from) {
-                    LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
-                    to.addLast(q);
-                    c.lruByPfn.put(q.pfn, q);
-                }
-            }
-        } else {
-            // the pfn index is copied in one linear pass (TreeMap#putAll of a sorted map), then pointed at the copies
-            c.lruByPfn.putAll(lruByPfn);
-            java.util.IdentityHashMap<LruPage, LruPage> copies = new java.util.IdentityHashMap<>(lruByPfn.size() * 2);
-            for (Entry<Long, LruPage> e : c.lruByPfn.entrySet()) {
-                LruPage p = e.getValue();
-                LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
-                copies.put(p, q);
-                e.setValue(q);
-            }
-            copyLru(fileClean, c.fileClean, copies);
-            copyLru(fileDirty, c.fileDirty, copies);
-            copyLru(anonLru, c.anonLru, copies);
-        }
-        System.arraycopy(nrFile, 0, c.nrFile, 0, nrFile.length);
-        System.arraycopy(nrFileClean, 0, c.nrFileClean, 0, nrFileClean.length);
-        System.arraycopy(nrAnon, 0, c.nrAnon, 0, nrAnon.length);
-        c.swapUsed = swapUsed;
-        c.lastAttempt = lastAttempt;
-        c.current = current == null ? null : c.tasks.get(current.spec.id());
-        c.oomKills = oomKills;
-        c.kswapdRuns = kswapdRuns;
-        c.compactions = compactions;
-        c.reclaimedPages = reclaimedPages;
-        c.kswapd.pendingOrder = kswapd.pendingOrder;
-        c.kswapd.pendingClasszone = kswapd.pendingClasszone;
-        c.kswapd.failures = kswapd.failures;
-        c.kswapd.kcompactdOrder = kswapd.kcompactdOrder;
-        c.kswapd.wakeups = kswapd.wakeups;
-        c.compaction.lastResult = compaction.lastResult;
-        return c;
+        this.byPfn = o.byPfn.clone(); // allocations are immutable records
+        this.maxHeldOrder = o.maxHeldOrder;
+        // the pfn index is rebuilt from the lists (between steps it holds exactly their pages)
+        this.lruByPfn = new LruPage[o.lruByPfn.length];
+        copyLru(o.fileClean, fileClean);
+        copyLru(o.fileDirty, fileDirty);
+        copyLru(o.anonLru, anonLru);
+        this.swapUsed = o.swapUsed;
+        this.lastAttempt = o.lastAttempt;
+        this.current = o.current == null ? null : tasks.get(o.current.spec.id());
+        this.oomKills = o.oomKills;
+        this.kswapdRuns = o.kswapdRuns;
+        this.compactions = o.compactions;
+        this.reclaimedPages = o.reclaimedPages;
+        ra.setMovablePageOracle(this::isMovableAllocatedPage);
+        this.kswapd = new Kswapd(this);
+        this.compaction = new Compaction(this);
+        this.oomKiller = new OomKiller(this);
+        this.slowPath = new SlowPath(this);
+        copyDaemonState(o);
     }
 
-    private static void copyLru(Deque<LruPage> from, Deque<LruPage> to, java.util.Map<LruPage, LruPage> copies) {
-        for (LruPage p : from) {
-            LruPage q = copies.get(p);
-            if (q == null) {
-                throw new IllegalStateException("LRU page at pfn " + p.pfn + " is missing from the pfn index");
+    /** kswapd's pending wakeup, failures and counters, and compaction's last result, from {@code src}. */
+    private void copyDaemonState(MemorySystem src) {
+        kswapd.pendingOrder = src.kswapd.pendingOrder;
+        kswapd.pendingClasszone = src.kswapd.pendingClasszone;
+        kswapd.failures = src.kswapd.failures;
+        kswapd.kcompactdOrder = src.kswapd.kcompactdOrder;
+        kswapd.wakeups = src.kswapd.wakeups;
+        compaction.lastResult = src.compaction.lastResult;
+    }
+
+    /**
+     * Makes this memory system's state equal to {@code src}'s, as {@link #copy()} would, reusing this one's arrays and
+     * objects (the model checker's per-transition copy; the step-local event lists are cleared). Both must run the
+     * reference allocator with the same policy, node config and tasks.
+     */
+    public void copyFrom(MemorySystem src) {
+        if (!(allocator instanceof ReferenceAllocator ra) || !(src.allocator instanceof ReferenceAllocator from)) {
+            throw new UnsupportedOperationException("copyFrom() needs the reference allocator");
+        }
+        if (src == this) {
+            return;
+        }
+        if (tasks.size() != src.tasks.size() || swapTotal != src.swapTotal) {
+            throw new IllegalArgumentException("copyFrom needs the same tasks and swap");
+        }
+        ra.copyFrom(from);
+        var mine = tasks.values().iterator();
+        for (Task t : src.tasks.values()) {
+            Task to = mine.next();
+            if (to.spec.id() != t.spec.id()) {
+                throw new IllegalArgumentException("copyFrom needs the same tasks");
             }
+            to.rss = t.rss;
+            to.swapEntries = t.swapEntries;
+            to.dead = t.dead;
+            to.oomVictim = t.oomVictim;
+        }
+        System.arraycopy(src.nrFile, 0, nrFile, 0, nrFile.length);
+        System.arraycopy(src.nrFileClean, 0, nrFileClean, 0, nrFileClean.length);
+        System.arraycopy(src.nrAnon, 0, nrAnon, 0, nrAnon.length);
+        if (src.nrDirtyState == null) {
+            nrDirtyState = null;
+        } else if (nrDirtyState == null) {
+            nrDirtyState = src.nrDirtyState.clone();
+        } else {
+            System.arraycopy(src.nrDirtyState, 0, nrDirtyState, 0, nrDirtyState.length);
+        }
+        hasDma32 = src.hasDma32;
+        copyHandles(src);
+        if (byPfn.length != src.byPfn.length) {
+            byPfn = new Allocation[src.byPfn.length];
+            lruByPfn = new LruPage[src.lruByPfn.length];
+        }
+        copyRefs(src.byPfn, byPfn, byPfn.length);
+        maxHeldOrder = src.maxHeldOrder;
+        if (!sameLru(src.fileClean, fileClean) || !sameLru(src.fileDirty, fileDirty)
+            || !sameLru(src.anonLru, anonLru)) {
+            java.util.Arrays.fill(lruByPfn, null);
+            fileClean.clear();
+            fileDirty.clear();
+            anonLru.clear();
+            int used = 0;
+            used = reuseLru(src.fileClean, fileClean, used);
+            used = reuseLru(src.fileDirty, fileDirty, used);
+            reuseLru(src.anonLru, anonLru, used);
+        }
+        swapUsed = src.swapUsed;
+        lastAttempt = src.lastAttempt;
+        current = src.current == null ? null : tasks.get(src.current.spec.id());
+        events.clear();
+        killedThisStep.clear();
+        panicThisStep = false;
+        loopThisStep = false;
+        oomKills = src.oomKills;
+        kswapdRuns = src.kswapdRuns;
+        compactions = src.compactions;
+        reclaimedPages = src.reclaimedPages;
+        copyDaemonState(src);
+    }
+
+    /**
+     * The handle ledger of {@code src}, in its order: the block arrays of the leading handles whose names line up are
+     * reused (a sibling state usually differs by a handle at the end), the rest rebuilt.
+     */
+    private void copyHandles(MemorySystem src) {
+        var mine = handles.entrySet().iterator();
+        var theirs = src.handles.entrySet().iterator();
+        Entry<String, Held> e = null;
+        while (theirs.hasNext()) {
+            e = theirs.next();
+            if (!mine.hasNext()) {
+                break;
+            }
+            Entry<String, Held> m = mine.next();
+            if (!m.getKey().equals(e.getKey())) {
+                mine.remove();
+                break;
+            }
+            m.getValue().copyFrom(e.getValue());
+            e = null;
+        }
+        while (mine.hasNext()) {
+            mine.next();
+            mine.remove();
+        }
+        while (e != null) {
+            Held h = new Held(e.getValue().size);
+            h.copyFrom(e.getValue());
+            handles.put(e.getKey(), h);
+            e = theirs.hasNext() ? theirs.next() : null;
+        }
+    }
+
+    /**
+     * Copies {@code n} references, storing only those that differ: a sibling state shares most of them, and a store
+     * costs a GC write barrier that a load does not.
+     */
+    private static <T> void copyRefs(T[] from, T[] to, int n) {
+        for (int i = 0; i < n; i++) {
+            T v = from[i];
+            if (to[i] != v) {
+                to[i] = v;
+            }
+        }
+    }
+
+    /** Whether two LRU lists hold equal pages in the same order (then {@link #copyFrom} keeps this one's). */
+    private static boolean sameLru(Deque<LruPage> from, Deque<LruPage> mine) {
+        if (from.size() != mine.size()) {
+            return false;
+        }
+        var it = mine.iterator();
+        for (LruPage p : from) {
+            LruPage q = it.next();
+            if (p.pfn != q.pfn || p.zone != q.zone || p.anon != q.anon || p.task != q.task || p.state != q.state) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** LruPage objects this memory system reuses in {@link #copyFrom}. */
+    private LruPage[] lruPool = new LruPage[0];
+
+    private int reuseLru(Deque<LruPage> from, Deque<LruPage> to, int used) {
+        if (lruPool.length < used + from.size()) {
+            lruPool = java.util.Arrays.copyOf(lruPool, Math.max(used + from.size(), lruPool.length * 2));
+        }
+        for (LruPage p : from) {
+            LruPage q = lruPool[used];
+            if (q == null) {
+                q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
+                lruPool[used] = q;
+            } else {
+                q.pfn = p.pfn;
+                q.zone = p.zone;
+                q.anon = p.anon;
+                q.task = p.task;
+                q.state = p.state;
+            }
+            used++;
             to.addLast(q);
+            lruByPfn[(int) q.pfn] = q;
+        }
+        return used;
+    }
+
+    private void copyLru(Deque<LruPage> from, Deque<LruPage> to) {
+        for (LruPage p : from) {
+            LruPage q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
+            to.addLast(q);
+            lruByPfn[(int) q.pfn] = q;
         }
     }
 
@@ -816,39 +1089,50 @@ public final class MemorySystem {
             h = ReferenceAllocator.mix(h, t.swapEntries);
             h = ReferenceAllocator.mix(h, (t.dead ? 1 : 0) | (t.oomVictim ? 2 : 0));
         }
-        h = ReferenceAllocator.mix(h, kswapd.pendingOrder);
-        h = ReferenceAllocator.mix(h, kswapd.pendingClasszone);
+        h = ReferenceAllocator.mix(h, (long) kswapd.pendingOrder << 32 | (kswapd.pendingClasszone & 0xffffffffL));
         h = ReferenceAllocator.mix(h, kswapd.failures);
-        h = ReferenceAllocator.mix(h, kswapd.kcompactdOrder);
-        h = ReferenceAllocator.mix(h, compaction.lastResult.ordinal());
-        long[] perHandle = new long[handles.size()];
+        h = ReferenceAllocator.mix(h, (long) kswapd.kcompactdOrder << 32 | compaction.lastResult.ordinal());
+        long[] perHandle = handleHashes.length >= handles.size() ? handleHashes : new long[handles.size()];
+        handleHashes = perHandle;
         int n = 0;
-        for (Deque<Allocation> d : handles.values()) {
-            if (d.isEmpty()) {
+        for (Held d : handles.values()) {
+            if (d.size == 0) {
                 continue;
             }
             long hh = 0x5851F42D4C957F2DL;
-            for (Allocation a : d) {
-                hh = ReferenceAllocator.mix(hh, a.pfn());
-                hh = ReferenceAllocator.mix(hh, ((long) a.order() << 40) | ((long) a.zone() << 32)
-                    | ((long) a.migratetype().ordinal() << 24) | a.task());
+            for (int i = 0; i < d.size; i++) {
+                Allocation a = d.blocks[i];
+                // pfn < 2^31, order < 32, zone < 8, migratetype < 16, task below 2^19 or escaped (bit 19) apart
+                boolean small = (a.task() >>> 19) == 0;
+                hh = ReferenceAllocator.mix(hh, a.pfn() << 32 | (long) a.order() << 27 | (long) a.zone() << 24
+                    | (long) a.migratetype().ordinal() << 20 | (small ? a.task() : 1 << 19));
+                if (!small) {
+                    hh = ReferenceAllocator.mix(hh, a.task());
+                }
             }
-            perHandle[n++] = hh;
+            perHandle[n++] = ReferenceAllocator.finish(hh);
         }
         java.util.Arrays.sort(perHandle, 0, n);
         h = ReferenceAllocator.mix(h, n);
         for (int i = 0; i < n; i++) {
             h = ReferenceAllocator.mix(h, perHandle[i]);
         }
-        return h;
+        return ReferenceAllocator.finish(h);
     }
 
+    /** {@link #fingerprint()}'s scratch array of per-handle hashes. */
+    private long[] handleHashes = new long[0];
+
     private static long lruFingerprint(long h, Deque<LruPage> list, int tag) {
-        h = ReferenceAllocator.mix(h, tag);
-        h = ReferenceAllocator.mix(h, list.size());
+        h = ReferenceAllocator.mix(h, (long) tag << 32 | list.size());
         for (LruPage p : list) {
-            h = ReferenceAllocator.mix(h, p.pfn);
-            h = ReferenceAllocator.mix(h, ((long) p.zone << 40) | ((long) p.state.ordinal() << 32) | p.task);
+            // pfn < 2^31, zone < 16, state < 4, task below 2^25 or escaped (bit 25) apart
+            boolean small = (p.task >>> 25) == 0;
+            h = ReferenceAllocator.mix(h, p.pfn << 32 | (long) p.zone << 28 | (long) p.state.ordinal() << 26
+                | (small ? p.task : 1 << 25));
+            if (!small) {
+                h = ReferenceAllocator.mix(h, p.task);
+            }
         }
         return h;
     }

@@ -26,14 +26,26 @@ final class SlowPath {
     private static final int MAX_RECLAIM_RETRIES = 16;
     private static final int MAX_COMPACT_RETRIES = 16;
 
+    /** System property that turns the retry loop's fixed-point fast-forward off (for the equivalence tests). */
+    static final String NO_FAST_FORWARD = "highwater.slowpath.noFastForward";
+
     private final MemorySystem ms;
     private final KernelPolicy p;
     private final MmRules rules;
+    /** Whether {@link #run} may skip the rest of a retry loop that reached a fixed point (see {@link #run}). */
+    private final boolean fastForward;
+    /**
+     * Whether the retry round under way has changed nothing yet that a later round reads: cleared by every action
+     * that may change state (reclaim progress or writeback, compaction, an unreserve with free HIGHATOMIC pages, the
+     * OOM killer).
+     */
+    private boolean roundQuiet;
 
     SlowPath(MemorySystem ms) {
         this.ms = ms;
         this.p = ms.policy;
         this.rules = p.mm();
+        this.fastForward = !Boolean.getBoolean(NO_FAST_FORWARD);
     }
 
     private AllocContext withVictim(AllocContext ac) {
@@ -106,7 +118,38 @@ final class SlowPath {
         int compactPriority = Compaction.PRIORITY_ASYNC;
         long pagesReclaimed = 0;
         int lastFlags = flags;
+        // Fixed-point fast-forward (a shortcut, not a rule: the outcome is the one the full loop gives). A round is a
+        // function of the model state and the loop's locals. When a round changed no state (roundQuiet: no reclaim
+        // progress, no writeback started, no compaction, no unreserve that could move a block, no OOM kill; a failed
+        // get_page_from_freelist changes nothing but the boosted-zone wake flag, which it sets once) and left the
+        // locals and kswapd's pending wakeup as it found them, every later round repeats it, up to the round bound:
+        // the loop ends as a livelock. Only kswapd's wakeup count grows per round; it is advanced by the rounds
+        // skipped. Node reclaim in getPage (zone_reclaim_mode) may reclaim, so it turns the shortcut off.
+        boolean mayFastForward = fastForward && ms.allocator.tunables().zoneReclaimMode() == 0;
+        int prevLoops = 0;
+        int prevCompactRetries = 0;
+        int prevCompactPriority = 0;
+        long prevReclaimed = 0;
+        int prevPendingOrder = 0;
+        int prevPendingClasszone = 0;
+        long prevWakeups = 0;
         for (int round = 0; ; round++) {
+            if (mayFastForward && round > 0 && roundQuiet && noProgressLoops == prevLoops
+                && compactRetries == prevCompactRetries && compactPriority == prevCompactPriority
+                && pagesReclaimed == prevReclaimed && ms.kswapd.pendingOrder == prevPendingOrder
+                && ms.kswapd.pendingClasszone == prevPendingClasszone) {
+                long perRound = ms.kswapd.wakeups - prevWakeups;
+                ms.kswapd.wakeups += perRound * (MemorySystem.MAX_SLOWPATH_ROUNDS - round);
+                round = MemorySystem.MAX_SLOWPATH_ROUNDS;
+            }
+            roundQuiet = true;
+            prevLoops = noProgressLoops;
+            prevCompactRetries = compactRetries;
+            prevCompactPriority = compactPriority;
+            prevReclaimed = pagesReclaimed;
+            prevPendingOrder = ms.kswapd.pendingOrder;
+            prevPendingClasszone = ms.kswapd.pendingClasszone;
+            prevWakeups = ms.kswapd.wakeups;
             if (round >= MemorySystem.MAX_SLOWPATH_ROUNDS) {
                 boolean byDesign = nofail || (!gfp.has(GfpFlag.FS) && order <= COSTLY_ORDER);
                 ms.events.add(new MmEvent.Livelock(ac, round, byDesign));
@@ -133,9 +176,13 @@ final class SlowPath {
                 return fail(ac, tryFlags);
             }
             // direct reclaim, then (after progress) unreserve one highatomic block, drain the per-CPU lists, retry once
+            if (gfp.has(GfpFlag.FS) && ms.dirtyPages(ac.highestZone()) > 0) {
+                roundQuiet = false; // reclaim may start writeback
+            }
             long progress = Reclaim.shrink(ms, ac.highestZone(), MemorySystem.SWAP_CLUSTER_MAX, false,
                 gfp.has(GfpFlag.FS), gfp.has(GfpFlag.IO));
             if (progress > 0) {
+                roundQuiet = false;
                 pfn = ms.getPage(ac, tryFlags);
                 if (pfn < 0 && p.highatomicCreator() != dev.highwater.model.policy.HighatomicCreator.NEVER) {
                     ms.allocator.unreserveHighatomicPageblock(ac, false);
@@ -151,6 +198,7 @@ final class SlowPath {
             }
             // direct compaction at the current priority
             if (compactionAllowed(ac)) {
+                roundQuiet = false;
                 pfn = ms.compaction.direct(ac, tryFlags, compactPriority);
                 if (pfn >= 0) {
                     return ok(pfn, tryFlags);
@@ -250,7 +298,7 @@ final class SlowPath {
                 return false;
             }
             if (force == ForceUnreserve.AT_RETRY_LIMIT) {
-                return ms.allocator.unreserveHighatomicPageblock(ac, true);
+                return unreserve(ac);
             }
         } else {
             for (int z = ac.highestZone(); z >= 0 && !ret; z--) {
@@ -271,9 +319,22 @@ final class SlowPath {
             }
         }
         if (!ret && force == ForceUnreserve.WHENEVER_RETRY_FAILS) {
-            return ms.allocator.unreserveHighatomicPageblock(ac, true); // 6.8+: before OOM, exhaust the reserve
+            return unreserve(ac); // 6.8+: before OOM, exhaust the reserve
         }
         return ret;
+    }
+
+    /**
+     * The forced unreserve of should_reclaim_retry. With no free page on any HIGHATOMIC list of the usable zones it
+     * finds no candidate block and changes nothing; otherwise the round is not quiet.
+     */
+    private boolean unreserve(AllocContext ac) {
+        for (int z = ac.highestZone(); z >= 0 && roundQuiet; z--) {
+            if (ms.allocator.nrFreeHighatomic(z) != 0) {
+                roundQuiet = false;
+            }
+        }
+        return ms.allocator.unreserveHighatomicPageblock(ac, true);
     }
 
     /** should_compact_retry (§7.3); {@code state} = {retries, priority}. */
@@ -361,6 +422,7 @@ final class SlowPath {
                 return new Oom(-1, false);
             }
         }
+        roundQuiet = false;
         boolean killed = ms.oomKiller.outOfMemory(ac);
         if (killed && nofail && p.reserveRules() != ReserveRules.V2_6_32 && p.mm().oom().nofailBypassesChecks()
             != OomRules.NofailBypass.ORDER_ONLY && p.gfpLayout() != dev.highwater.model.GfpLayout.V4_4) {

@@ -361,7 +361,7 @@ public final class ReferenceAllocator implements PageAllocator {
         Zone z = zones[zone];
         List<FreeBlock> out = new ArrayList<>();
         for (int o = 0; o < config.maxOrder(); o++) {
-            for (MigrateType t : MigrateType.values()) {
+            for (MigrateType t : TYPES) {
                 for (long pfn : z.freeList(o, t)) {
                     out.add(new FreeBlock(pfn, o, t));
                 }
@@ -375,9 +375,10 @@ public final class ReferenceAllocator implements PageAllocator {
         Zone z = zones[zone];
         int usable = -1;
         int any = -1;
+        int[] size = z.free.size;
         for (int o = config.maxOrder() - 1; o >= 0 && usable < 0; o--) {
-            for (MigrateType t : MigrateType.values()) {
-                if (z.freeList(o, t).isEmpty()) {
+            for (MigrateType t : TYPES) {
+                if (size[o * NTYPES + t.ordinal()] == 0) {
                     continue;
                 }
                 any = Math.max(any, o);
@@ -397,7 +398,7 @@ public final class ReferenceAllocator implements PageAllocator {
             Pcp p = z.pcp[cpu];
             for (int idx = 0; idx < p.lists.count(); idx++) {
                 int order = idx / MigrateType.PCPTYPES;
-                MigrateType list = MigrateType.values()[idx % MigrateType.PCPTYPES];
+                MigrateType list = TYPES[idx % MigrateType.PCPTYPES];
                 for (long pfn : p.lists.list(idx)) {
                     out.add(new PcpBlock(cpu, pfn, order, list, p.cachedType(pfn)));
                 }
@@ -447,6 +448,14 @@ public final class ReferenceAllocator implements PageAllocator {
             high = o.high;
         }
 
+        void copyFrom(Pcp o) {
+            lists.copyFrom(o.lists);
+            System.arraycopy(o.cachedType, 0, cachedType, 0, cachedType.length);
+            count = o.count;
+            batch = o.batch;
+            high = o.high;
+        }
+
         MigrateType cachedType(long pfn) {
             byte b = cachedType[(int) (pfn - lists.base)];
             return b < 0 ? null : TYPES[b];
@@ -465,6 +474,14 @@ public final class ReferenceAllocator implements PageAllocator {
 
     private static final MigrateType[] TYPES = MigrateType.values();
     private static final int NTYPES = TYPES.length;
+    /** {@link MigrateType#fallbacks()} by ordinal, built once (it allocates an array per call). */
+    private static final MigrateType[][] FALLBACKS = new MigrateType[NTYPES][];
+
+    static {
+        for (MigrateType t : TYPES) {
+            FALLBACKS[t.ordinal()] = t.fallbacks();
+        }
+    }
 
     /**
      * Doubly linked lists of pfns threaded through arrays indexed by the page's offset in its zone: one list head per
@@ -502,6 +519,16 @@ public final class ReferenceAllocator implements PageAllocator {
             head = o.head.clone();
             tail = o.tail.clone();
             size = o.size.clone();
+        }
+
+        /** Overwrites these lists with {@code o}'s (same base and sizes). */
+        void copyFrom(PfnLists o) {
+            System.arraycopy(o.next, 0, next, 0, next.length);
+            System.arraycopy(o.prev, 0, prev, 0, prev.length);
+            System.arraycopy(o.listOf, 0, listOf, 0, listOf.length);
+            System.arraycopy(o.head, 0, head, 0, head.length);
+            System.arraycopy(o.tail, 0, tail, 0, tail.length);
+            System.arraycopy(o.size, 0, size, 0, size.length);
         }
 
         int count() {
@@ -702,7 +729,7 @@ public final class ReferenceAllocator implements PageAllocator {
             this.nrFreePages = src.nrFreePages;
             this.nrReservedHighatomic = src.nrReservedHighatomic;
             this.boost = src.boost;
-            this.freeHighatomic = -1; // recounted on first use, as after boot
+            this.freeHighatomic = src.freeHighatomic;
             this.boostedPendingWake = src.boostedPendingWake;
             this.kswapdWakeRequested = src.kswapdWakeRequested;
             this.lastCachedType = src.lastCachedType;
@@ -714,14 +741,35 @@ public final class ReferenceAllocator implements PageAllocator {
             }
         }
 
+        /** Overwrites this zone's state with {@code src}'s (the same zone of an allocator of the same config). */
+        void copyFrom(Zone src) {
+            free.copyFrom(src.free);
+            System.arraycopy(src.nrFree, 0, nrFree, 0, nrFree.length);
+            for (int b = 0; b < blockTypes.length; b++) {
+                if (blockTypes[b] != src.blockTypes[b]) {
+                    blockTypes[b] = src.blockTypes[b]; // stored only when changed: a reference store has a GC barrier
+                }
+            }
+            nrFreePages = src.nrFreePages;
+            nrReservedHighatomic = src.nrReservedHighatomic;
+            boost = src.boost;
+            freeHighatomic = src.freeHighatomic;
+            boostedPendingWake = src.boostedPendingWake;
+            kswapdWakeRequested = src.kswapdWakeRequested;
+            lastCachedType = src.lastCachedType;
+            for (int c = 0; pcp != null && c < pcp.length; c++) {
+                pcp[c].copyFrom(src.pcp[c]);
+            }
+        }
+
         WatermarkCheck.Counters counters() {
             return new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, freeHighatomicPages());
         }
 
         /**
          * Pages on the HIGHATOMIC free lists (§2.3 HAfree). Kept incrementally by the three free-list primitives once
-         * computed; -1 means "not known", so a zone whose lists are filled directly (boot, {@link #copy()}) recounts
-         * on first use.
+         * computed; -1 means "not known", so a zone whose lists are filled directly (boot) recounts on first use; a
+         * {@link #copy()} takes the source's count.
          */
         private long freeHighatomic = -1;
 
@@ -1173,7 +1221,7 @@ public final class ReferenceAllocator implements PageAllocator {
             if (nrFree[order] == 0) {
                 return null;
             }
-            for (MigrateType f : start.fallbacks()) {
+            for (MigrateType f : FALLBACKS[start.ordinal()]) {
                 if (!freeList(order, f).isEmpty()) {
                     return f;
                 }
@@ -1185,7 +1233,7 @@ public final class ReferenceAllocator implements PageAllocator {
         long rmqueueFallback26(int order, MigrateType start) {
             int pb = config.pageblockOrder();
             for (int o = config.maxOrder() - 1; o >= order; o--) {
-                for (MigrateType f : start.fallbacks()) {
+                for (MigrateType f : FALLBACKS[start.ordinal()]) {
                     PfnDeque list = freeList(o, f);
                     if (list.isEmpty()) {
                         continue;
@@ -1429,6 +1477,21 @@ public final class ReferenceAllocator implements PageAllocator {
         return new ReferenceAllocator(this);
     }
 
+    /**
+     * Makes this allocator's state equal to {@code src}'s, as {@link #copy()} would, reusing this one's arrays (the
+     * model checker's per-transition copy). Both must have the same policy and node config.
+     */
+    public void copyFrom(ReferenceAllocator src) {
+        if (src.policy != policy || (src.config != config && !src.config.equals(config))) {
+            throw new IllegalArgumentException("copyFrom needs the same policy and node config");
+        }
+        this.tunables = src.tunables;
+        this.watermarks = src.watermarks;
+        for (int i = 0; i < zones.length; i++) {
+            zones[i].copyFrom(src.zones[i]);
+        }
+    }
+
     private ReferenceAllocator(ReferenceAllocator o) {
         this.policy = o.policy;
         this.config = o.config;
@@ -1452,39 +1515,43 @@ public final class ReferenceAllocator implements PageAllocator {
         for (Zone z : zones) {
             h = mix(h, z.index);
             PfnLists f = z.free;
+            int[] next = f.next;
             for (int l = 0; l < f.head.length; l++) {
                 if (f.head[l] < 0) {
                     continue;
                 }
-                int ord = l / NTYPES;
-                int t = l % NTYPES;
-                h = mix(h, ((long) ord << 8 | t) + 0x1000);
-                for (int i = f.head[l]; i >= 0; i = f.next[i]) {
+                h = mix(h, l + 0x1000); // list l = order × NTYPES + type
+                for (int i = f.head[l]; i >= 0; i = next[i]) {
                     h = mix(h, f.base + i);
                 }
             }
-            for (MigrateType t : z.blockTypes) {
-                h = mix(h, t.ordinal());
+            // pageblock types, 16 ordinals (< 16) to a word
+            MigrateType[] bt = z.blockTypes;
+            for (int b = 0; b < bt.length; b += 16) {
+                long w = 0;
+                for (int k = b; k < Math.min(bt.length, b + 16); k++) {
+                    w = w << 4 | bt[k].ordinal();
+                }
+                h = mix(h, w);
             }
             h = mix(h, z.nrFreePages);
             h = mix(h, z.nrReservedHighatomic);
             h = mix(h, z.boost);
-            h = mix(h, (z.boostedPendingWake ? 1 : 0) | (z.kswapdWakeRequested ? 2 : 0));
-            h = mix(h, z.lastCachedType == null ? -1 : z.lastCachedType.ordinal());
+            h = mix(h, (z.boostedPendingWake ? 1 : 0) | (z.kswapdWakeRequested ? 2 : 0)
+                | (long) (z.lastCachedType == null ? 0xff : z.lastCachedType.ordinal()) << 8);
             if (z.pcp != null) {
                 for (Pcp p : z.pcp) {
                     h = mix(h, p.count);
                     h = mix(h, ((long) p.batch << 32) | (p.high & 0xffffffffL));
                     PfnLists pl = p.lists;
+                    int[] pnext = pl.next;
                     for (int l = 0; l < pl.head.length; l++) {
                         if (pl.head[l] < 0) {
                             continue;
                         }
                         h = mix(h, l + 0x2000);
-                        for (int i = pl.head[l]; i >= 0; i = pl.next[i]) {
-                            h = mix(h, pl.base + i);
-                            byte ct = p.cachedType[i];
-                            h = mix(h, ct < 0 ? -1 : ct);
+                        for (int i = pl.head[l]; i >= 0; i = pnext[i]) {
+                            h = mix(h, (pl.base + i) << 8 | (p.cachedType[i] & 0xff)); // pfn < 2^55
                         }
                     }
                 }
@@ -1494,13 +1561,23 @@ public final class ReferenceAllocator implements PageAllocator {
             h = mix(h, w.low());
             h = mix(h, w.high());
         }
-        return h;
+        return finish(h);
     }
 
-    /** One step of the fingerprint hash: fold a value in, then a splitmix64-style finalizer. */
+    private static final long P1 = 0x9E3779B185EBCA87L;
+    private static final long P2 = 0xC2B2AE3D27D4EB4FL;
+
+    /**
+     * One step of the fingerprint hash, an xxHash64 round: a bijection in {@code h} for a fixed value and in the
+     * value for a fixed {@code h}, so two equally long sequences that differ in one value never collide.
+     */
     public static long mix(long h, long v) {
-        long x = h ^ (v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2));
-        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        return Long.rotateLeft(h + v * P2, 31) * P1;
+    }
+
+    /** The last step of a fingerprint: a splitmix64 finalizer (a bijection), so that every bit depends on all. */
+    public static long finish(long h) {
+        long x = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
         x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
         return x ^ (x >>> 31);
     }

@@ -58,12 +58,17 @@ public final class Explorer {
     private final List<Ints> parents = new ArrayList<>();
     private final List<Ints> moves = new ArrayList<>();
     private MemorySystem[] stack;
+    /** The successor being tried: overwritten by every transition (the search keeps no state object). */
+    private MemorySystem scratch;
     private int[] cur;
     private int[] anc;
 
     public CheckResult run() {
         long t0 = System.nanoTime();
         cpu0 = cpuNow();
+        scratch = null;
+        opCache = new Op[spec.depth() + 1][];
+        freeOps = new Op[64];
         TraceRunner runner = new TraceRunner(List.of(spec.property()), AllocatorKind.REFERENCE);
         MemorySystem root = runner.boot(spec.machine(), spec.preset());
         List<Op> prefix = spec.machine().ops();
@@ -105,12 +110,16 @@ public final class Explorer {
             moves.add(nextM);
             for (int i = 0; i < prevP.n; i++) {
                 MemorySystem parent = materialize(d - 1, i);
+                if (scratch == null) {
+                    scratch = parent.copy();
+                }
                 int[] frees = alphabet.frees() ? liveHandleSteps(parent) : new int[0];
                 int total = fixed + frees.length;
                 for (int k = 0; k < total; k++) {
                     int move = k < fixed ? k : alphabet.freeMove(frees[k - fixed]);
-                    Op op = alphabet.op(move, d);
-                    MemorySystem child = parent.copy();
+                    Op op = op(move, d);
+                    MemorySystem child = scratch;
+                    child.copyFrom(parent);
                     String result;
                     try {
                         result = child.apply(op);
@@ -187,6 +196,41 @@ public final class Explorer {
             Optional.of(List.copyOf(ops)), message, kind, System.nanoTime() - t0, cpuSpent());
     }
 
+    /** {@link Alphabet#op} memoized: fixed moves by step, frees by move (ops are immutable). */
+    private Op[][] opCache;
+    private Op[] freeOps;
+
+    private Op op(int move, int step) {
+        Alphabet a = spec.alphabet();
+        int fixed = a.fixed().size();
+        if (move < fixed) {
+            Op[] row = opCache[step];
+            if (row == null) {
+                row = new Op[fixed];
+                opCache[step] = row;
+            }
+            Op o = row[move];
+            if (o == null) {
+                o = a.op(move, step);
+                row[move] = o;
+            }
+            return o;
+        }
+        int f = move - fixed;
+        if (f >= freeOps.length) {
+            if (f >= 1 << 16) {
+                return a.op(move, step);
+            }
+            freeOps = Arrays.copyOf(freeOps, Math.max(f + 1, freeOps.length * 2));
+        }
+        Op o = freeOps[f];
+        if (o == null) {
+            o = a.op(move, step);
+            freeOps[f] = o;
+        }
+        return o;
+    }
+
     /** The steps whose handles still hold blocks, ascending. */
     private static int[] liveHandleSteps(MemorySystem ms) {
         var live = ms.liveHandles();
@@ -210,9 +254,12 @@ public final class Explorer {
             from++;
         }
         for (int j = from; j <= level; j++) {
-            MemorySystem s = stack[j - 1].copy();
-            s.apply(spec.alphabet().op(moves.get(j).a[anc[j]], j));
-            stack[j] = s;
+            if (stack[j] == null) {
+                stack[j] = stack[j - 1].copy();
+            } else {
+                stack[j].copyFrom(stack[j - 1]);
+            }
+            stack[j].apply(op(moves.get(j).a[anc[j]], j));
             cur[j] = anc[j];
         }
         for (int j = Math.max(from, level + 1); j < cur.length; j++) {

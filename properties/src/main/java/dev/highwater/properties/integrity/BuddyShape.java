@@ -27,34 +27,66 @@ public final class BuddyShape extends BaseProperty {
         return wellShaped(v) ? Optional.empty() : explain(v);
     }
 
+    /**
+     * Per thread, one order byte per page, all zero between checks (each check clears the entries it set): a step
+     * costs O(free blocks), not O(zone pages).
+     */
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][0]);
+
     /** The same test as {@link #explain} with an order per page instead of a map and no text. */
     static boolean wellShaped(StepView v) {
         PageAllocator a = v.allocator();
         int maxOrder = a.config().maxOrder();
         int pb = a.config().pageblockOrder();
         boolean guarded = a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
+        byte[][] holder = SCRATCH.get();
         for (int z = 0; z < a.zones().size(); z++) {
             long start = a.zoneStartPfn(z);
             long pages = a.zones().get(z).managedPages();
             List<PageAllocator.FreeBlock> blocks = v.freeBlocks(z);
-            byte[] orderPlusOne = new byte[(int) pages]; // 0: no free block heads this pfn
-            for (PageAllocator.FreeBlock b : blocks) {
-                long i = b.pfn() - start;
-                if ((b.pfn() & ((1L << b.order()) - 1)) != 0 || b.order() >= maxOrder || i < 0 || i >= pages
-                    || orderPlusOne[(int) i] != 0) {
-                    return false;
-                }
-                orderPlusOne[(int) i] = (byte) (b.order() + 1);
+            if (holder[0].length < pages) {
+                holder[0] = new byte[(int) pages];
             }
-            for (PageAllocator.FreeBlock b : blocks) {
-                if (b.order() >= maxOrder - 1 || (b.order() >= pb && guarded)) {
-                    continue;
-                }
-                long buddy = b.pfn() ^ (1L << b.order());
-                long i = buddy - start;
-                if (buddy > b.pfn() && i < pages && orderPlusOne[(int) i] == b.order() + 1) {
+            byte[] orderPlusOne = holder[0]; // 0: no free block heads this pfn
+            int[] set = {0};
+            try {
+                if (!zoneWellShaped(blocks, start, pages, maxOrder, pb, guarded, orderPlusOne, set)) {
                     return false;
                 }
+            } finally {
+                // clear what was set: the first set[0] blocks, each in the zone and heading a distinct pfn
+                int n = set[0];
+                for (PageAllocator.FreeBlock b : blocks) {
+                    if (n-- == 0) {
+                        break;
+                    }
+                    orderPlusOne[(int) (b.pfn() - start)] = 0;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One zone; {@code set[0]} counts the blocks entered in {@code orderPlusOne} (the first ones of the list). */
+    private static boolean zoneWellShaped(List<PageAllocator.FreeBlock> blocks, long start, long pages, int maxOrder,
+                                          int pb, boolean guarded, byte[] orderPlusOne, int[] set) {
+        for (PageAllocator.FreeBlock b : blocks) {
+            long i = b.pfn() - start;
+            if ((b.pfn() & ((1L << b.order()) - 1)) != 0 || b.order() >= maxOrder || i < 0 || i >= pages
+                || orderPlusOne[(int) i] != 0) {
+                return false;
+            }
+            orderPlusOne[(int) i] = (byte) (b.order() + 1);
+            set[0]++;
+        }
+        for (PageAllocator.FreeBlock b : blocks) {
+            if (b.order() >= maxOrder - 1 || (b.order() >= pb && guarded)) {
+                continue;
+            }
+            long buddy = b.pfn() ^ (1L << b.order());
+            long i = buddy - start;
+            if (buddy > b.pfn() && i < pages && orderPlusOne[(int) i] == b.order() + 1) {
+                return false;
             }
         }
         return true;

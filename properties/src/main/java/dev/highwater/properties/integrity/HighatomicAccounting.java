@@ -60,7 +60,7 @@ public final class HighatomicAccounting extends BaseProperty {
                 return Optional.of(zn + ": nr_reserved_highatomic " + ha + " is not a multiple of the pageblock (" + pb + ")");
             }
             if (exact(a)) {
-                long blocks = highatomicBlocks(a, z);
+                long blocks = v.highatomicBlocks(z);
                 if (blocks * pb != ha) {
                     return Optional.of(zn + ": nr_reserved_highatomic " + ha + " but " + blocks
                         + " HIGHATOMIC pageblock(s) (" + blocks * pb + " pages)");

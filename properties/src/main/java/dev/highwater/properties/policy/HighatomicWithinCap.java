@@ -5,7 +5,6 @@ import dev.highwater.model.Watermarks;
 import dev.highwater.model.policy.HighatomicCap;
 import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
-import dev.highwater.properties.integrity.HighatomicAccounting;
 import java.util.Optional;
 
 /**
@@ -20,17 +19,23 @@ public final class HighatomicWithinCap extends BaseProperty {
             "kernel-semantics §6.2, §6.5 (4855e4a7f29d), §6.6", Family.POLICY);
     }
 
+    /** The pages of whole pageblocks the version's cap lets zone z reserve (the cap rounded up to blocks). */
+    public static long reachablePages(PageAllocator a, int z) {
+        int pb = a.config().pageblockPages();
+        long managed = a.zones().get(z).managedPages();
+        long cap = a.policy().highatomicCap() == HighatomicCap.ONE_PERCENT_PLUS_BLOCK
+            ? Watermarks.highatomicCapOnePercentPlusBlock(managed, pb)
+            : Watermarks.highatomicCapRoundup(managed, pb);
+        return (cap + pb - 1) / pb * pb;
+    }
+
     @Override
     public Optional<String> check(StepView v) {
         PageAllocator a = v.allocator();
         int pb = a.config().pageblockPages();
         for (int z = 0; z < a.zones().size(); z++) {
-            long managed = a.zones().get(z).managedPages();
-            long cap = a.policy().highatomicCap() == HighatomicCap.ONE_PERCENT_PLUS_BLOCK
-                ? Watermarks.highatomicCapOnePercentPlusBlock(managed, pb)
-                : Watermarks.highatomicCapRoundup(managed, pb);
-            long reachable = (cap + pb - 1) / pb * pb;
-            long blocks = HighatomicAccounting.highatomicBlocks(a, z);
+            long reachable = reachablePages(a, z);
+            long blocks = v.highatomicBlocks(z);
             if (blocks * pb > reachable) {
                 return Optional.of(String.format("%s has %d HIGHATOMIC pageblocks (%d pages) but the cap allows %d "
                         + "(nr_reserved_highatomic says %d)", a.zones().get(z).type().kernelName(), blocks, blocks * pb,

@@ -237,6 +237,47 @@ class ExplorerTest {
         }
     }
 
+    /**
+     * copyFrom over a reused, diverged memory system gives what copy() gives: same results, fingerprints, snapshots,
+     * counters, ledger and LRU pages on the next steps (stale handles, LRU pages and flags are all overwritten).
+     */
+    @Test
+    void copyFromOverAStaleStateBehavesAsACopy() throws Exception {
+        for (KernelPolicy p : List.of(Presets.LINUX_2_6_32, Presets.LINUX_4_8, Presets.LINUX_6_3, Presets.MAINLINE)) {
+            Trace machine = Machines.small(p.name(), 64);
+            Alphabet a = Alphabet.standard(64, 2, machine.tasks(), true);
+            MemorySystem ms = TraceRunner.standard().boot(machine, p);
+            MemorySystem reused = ms.copy();
+            long x = 987654321;
+            for (int step = 1; step <= 40; step++) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+                reused.apply(a.op((int) ((x >>> 33) % a.fixed().size()), 500 + step)); // diverge first
+                reused.copyFrom(ms);
+                MemorySystem c = ms.copy();
+                assertEquals(c.fingerprint(), reused.fingerprint(), p.name() + " step " + step);
+                for (int k = 0; k < 2; k++) {
+                    x = x * 6364136223846793005L + 1442695040888963407L;
+                    int move = (int) ((x >>> 33) % a.fixed().size());
+                    if (k == 1 && !c.liveHandles().isEmpty()) {
+                        move = a.freeMove(Integer.parseInt(c.liveHandles().keySet().iterator().next()));
+                    }
+                    Op op = a.op(move, step * 10 + k);
+                    assertEquals(c.apply(op), reused.apply(op), p.name() + " step " + step + " " + op);
+                    assertEquals(c.fingerprint(), reused.fingerprint(), p.name() + " step " + step + " " + op);
+                    assertEquals(dev.highwater.model.ZoneSnapshot.all(c.allocator()),
+                        dev.highwater.model.ZoneSnapshot.all(reused.allocator()));
+                    assertEquals(c.counters(), reused.counters());
+                    assertEquals(c.allocations(), reused.allocations());
+                    assertEquals(c.liveHandles(), reused.liveHandles());
+                    assertEquals(c.lruPages(), reused.lruPages());
+                    assertEquals(c.stepEvents(), reused.stepEvents());
+                }
+                x = x * 6364136223846793005L + 1442695040888963407L;
+                ms.apply(a.op((int) ((x >>> 33) % a.fixed().size()), step)); // the walk goes on from the original
+            }
+        }
+    }
+
     @Test
     void fingerprintIgnoresHandleNamesButNotState() throws Exception {
         Trace machine = Machines.small("mainline", 64);

@@ -1,0 +1,83 @@
+package dev.highwater.properties.bugs;
+
+import dev.highwater.model.policy.ForceUnreserve;
+import dev.highwater.model.policy.HighatomicSubtraction;
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.UnreserveAccounting;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.run.AllocatorKind;
+import dev.highwater.properties.run.TraceRunner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Which known bug a violation belongs to, by counterfactual: the same trace under the same preset with one catalog
+ * bug's fix applied. If the violation disappears with that fix and with no other, that bug explains it. This is how a
+ * "fixed" preset that still violates a bug's property is told apart from a regression of the fix: 4.8 and 4.9 fix the
+ * premature order-2 OOM, yet still OOM-kill with clean page cache left when should_reclaim_retry subtracts the whole
+ * highatomic reservation (free-highatomic-tracking's mechanism, c928807f6f6b): with that fix applied they do not.
+ * Each fix that alone removes the violation is reported.
+ *
+ * <p>Only fixes that are one switch with the same meaning in every version are applied; a bug without one here is
+ * never the explanation.
+ */
+public final class Attribution {
+    private Attribution() {
+    }
+
+    /** The fix of each bug that has a version-independent one, as a change to a preset (no change if already fixed). */
+    private static final Map<String, UnaryOperator<KernelPolicy>> FIXES = fixes();
+
+    private static Map<String, UnaryOperator<KernelPolicy>> fixes() {
+        Map<String, UnaryOperator<KernelPolicy>> m = new LinkedHashMap<>();
+        // 4855e4a7f29d (4.9.y backport form): unreserve only decrements for blocks still HIGHATOMIC (§6.4)
+        m.put("highatomic-double-decrease", p -> p.unreserveAccounting() == UnreserveAccounting.V4_4
+            ? p.toBuilder().unreserveAccounting(UnreserveAccounting.STILL_HIGHATOMIC_ONLY).build() : p);
+        // 6.8: force-unreserve whenever should_reclaim_retry would give up (§7.5)
+        m.put("unreserve-before-oom", p -> p.mm().forceUnreserve() == ForceUnreserve.WHENEVER_RETRY_FAILS ? p
+            : p.toBuilder().mm(p.mm().withForceUnreserve(ForceUnreserve.WHENEVER_RETRY_FAILS)).build());
+        // c928807f6f6b: the watermark subtracts only the free highatomic pages, not the whole reservation (§2.1)
+        m.put("free-highatomic-tracking", p -> p.highatomicSubtraction() == HighatomicSubtraction.RESERVED
+            ? p.toBuilder().highatomicSubtraction(HighatomicSubtraction.FREE_HIGHATOMIC).build() : p);
+        return m;
+    }
+
+    /** Bug ids with a fix this class can apply, in catalog order. */
+    public static List<String> bugsWithFix() {
+        return List.copyOf(FIXES.keySet());
+    }
+
+    /** {@code preset} with {@code bugId}'s fix applied, or empty when the bug has no fix here. */
+    public static Optional<KernelPolicy> withFix(String bugId, KernelPolicy preset) {
+        UnaryOperator<KernelPolicy> f = FIXES.get(bugId);
+        return f == null ? Optional.empty() : Optional.of(f.apply(preset));
+    }
+
+    /**
+     * The catalog bugs (other than {@code except}), in catalog order, whose fix alone makes {@code trace} hold
+     * {@code properties} under {@code preset}; empty when the trace holds under the preset to begin with, or when no
+     * single fix removes the violation.
+     */
+    public static List<String> explain(Trace trace, KernelPolicy preset, List<Property> properties, String except) {
+        TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
+        if (runner.run(trace, preset).violation().isEmpty()) {
+            return List.of();
+        }
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<String, UnaryOperator<KernelPolicy>> e : FIXES.entrySet()) {
+            if (e.getKey().equals(except)) {
+                continue;
+            }
+            KernelPolicy fixed = e.getValue().apply(preset);
+            if (fixed != preset && runner.run(trace, fixed).violation().isEmpty()) {
+                found.add(e.getKey()); // (fixed == preset: the preset has this fix already)
+            }
+        }
+        return List.copyOf(found);
+    }
+}

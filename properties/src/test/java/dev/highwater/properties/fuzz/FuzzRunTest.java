@@ -1,0 +1,163 @@
+package dev.highwater.properties.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.highwater.model.PageAllocator;
+import dev.highwater.model.mm.MemorySystem;
+import dev.highwater.model.mm.MmEvent;
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.model.trace.Op;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.model.reference.ReferenceAllocator;
+import dev.highwater.properties.PropertyCatalog;
+import dev.highwater.properties.run.AllocatorKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fuzz run's two shortcuts change no outcome: an allocator reset to a booted template ({@code copyFrom}) runs a
+ * trace exactly as a freshly booted one does, and the slow path's fixed-point fast-forward (livelocked retry loops)
+ * ends in the state and events the full 256 rounds reach. "Exactly" is every step's result text and events and, after
+ * every step, the free and per-CPU lists, the counters and (reference allocator) the memory system's fingerprint.
+ */
+class FuzzRunTest {
+    private static final String NO_FAST_FORWARD = "highwater.slowpath.noFastForward";
+
+    /** Decoded traces over every preset; the list is built once (random bytes from a fixed seed). */
+    private static List<Object[]> traces(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<KernelPolicy> presets = Presets.all();
+        List<Object[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] d = new byte[rnd.nextInt(64, 320)];
+            rnd.nextBytes(d);
+            KernelPolicy p = presets.get(i % presets.size());
+            out.add(new Object[] {p, TraceDecoder.decode(d, p.name(), PolicyTarget.MAX_OPS)});
+        }
+        return out;
+    }
+
+    /** Everything observable after a step, as text. */
+    private static String state(MemorySystem ms) {
+        PageAllocator a = ms.allocator();
+        StringBuilder sb = new StringBuilder();
+        sb.append(ms.counters()).append(ms.liveHandles()).append(ms.events());
+        for (int z = 0; z < a.zones().size(); z++) {
+            sb.append(a.freeBlocks(z)).append(a.pcpBlocks(z)).append(a.nrFreePages(z)).append(' ')
+                .append(a.nrReservedHighatomic(z)).append(' ').append(a.nrFreeHighatomic(z)).append(' ')
+                .append(a.pcpPages(z)).append(' ').append(a.watermarks(z)).append(' ').append(a.watermarkBoost(z));
+            for (long pfn = a.zoneStartPfn(z); pfn < a.zoneStartPfn(z) + a.zones().get(z).managedPages();
+                 pfn += a.config().pageblockPages()) {
+                sb.append(a.pageblockType(pfn).ordinal());
+            }
+        }
+        if (a instanceof ReferenceAllocator) {
+            sb.append(" fp=").append(ms.fingerprint());
+        }
+        return sb.toString();
+    }
+
+    /** Runs the trace and returns every step's result and state. */
+    private static List<String> run(Trace t, PageAllocator a) {
+        MemorySystem ms = new MemorySystem(a, t.tasks(), t.swapPages());
+        List<String> out = new ArrayList<>();
+        for (Op op : t.ops()) {
+            out.add(ms.apply(op) + " | " + state(ms));
+        }
+        return out;
+    }
+
+    @Test
+    void anAllocatorResetToItsTemplateRunsAsAFreshlyBootedOne() {
+        List<Object[]> ts = traces(30, 6);
+        int resets = 0;
+        for (AllocatorKind kind : AllocatorKind.values()) {
+            // three passes: the first boots each configuration, the second boots its template and resets the working
+            // allocator (dirty from the first pass), the third only resets
+            for (int pass = 0; pass < 3; pass++) {
+                for (Object[] pt : ts) {
+                    KernelPolicy p = (KernelPolicy) pt[0];
+                    Trace t = (Trace) pt[1];
+                    PageAllocator fresh = kind.create(p, t.node(), t.vm().toTunables(p));
+                    PageAllocator reset = FuzzRun.freshAllocator(kind, p, t.node(), t.vm().toTunables(p));
+                    assertThat(reset).isNotSameAs(fresh);
+                    resets += pass > 0 ? 1 : 0;
+                    assertThat(run(t, reset)).as("%s %s pass %d", kind, p.name(), pass).isEqualTo(run(t, fresh));
+                }
+            }
+        }
+        assertThat(resets).isEqualTo(2 * 2 * 30);
+    }
+
+    @Test
+    void theSlowPathFastForwardEndsWhereTheFullRetryLoopEnds() {
+        List<Object[]> ts = traces(160, 7);
+        int livelocks = 0;
+        for (Object[] pt : ts) {
+            KernelPolicy p = (KernelPolicy) pt[0];
+            Trace t = (Trace) pt[1];
+            for (AllocatorKind kind : AllocatorKind.values()) {
+                List<String> full;
+                System.setProperty(NO_FAST_FORWARD, "true");
+                try {
+                    full = run(t, kind.create(p, t.node(), t.vm().toTunables(p)));
+                } finally {
+                    System.clearProperty(NO_FAST_FORWARD);
+                }
+                List<String> fast = run(t, kind.create(p, t.node(), t.vm().toTunables(p)));
+                assertThat(fast).as("%s %s", kind, p.name()).isEqualTo(full);
+                for (String s : full) {
+                    livelocks += s.contains("Livelock[") ? 1 : 0;
+                }
+            }
+        }
+        // the comparison covers loops that ran into the round bound
+        assertThat(livelocks).as("steps with a livelocked request").isGreaterThan(10);
+    }
+
+    @Test
+    void executeReportsWhatAFreshRunReports() {
+        // the verdict (property and step) of execute equals a run on freshly booted allocators, pass after pass
+        for (Object[] pt : traces(30, 8)) {
+            KernelPolicy p = (KernelPolicy) pt[0];
+            Trace t = (Trace) pt[1];
+            for (AllocatorKind kind : AllocatorKind.values()) {
+                String first = verdict(FuzzRun.execute(t, p, PropertyCatalog.all(), kind, null));
+                String again = verdict(FuzzRun.execute(t, p, PropertyCatalog.all(), kind, new StateFeedback()));
+                String third = verdict(FuzzRun.execute(t, p, PropertyCatalog.all(), kind, null));
+                assertThat(again).isEqualTo(first);
+                assertThat(third).isEqualTo(first);
+            }
+        }
+    }
+
+    private static String verdict(FuzzRun.Found f) {
+        return f == null ? "clean" : f.violation().toString();
+    }
+
+    @Test
+    void aLivelockIsStillReportedAsSuch() {
+        // a GFP_NOFS request with nothing reclaimable loops (4.10+ report progress without a kill): the fast-forward
+        // must still end it as a livelock after MAX_SLOWPATH_ROUNDS rounds, not earlier and not as a failure
+        for (Object[] pt : traces(160, 7)) {
+            KernelPolicy p = (KernelPolicy) pt[0];
+            Trace t = (Trace) pt[1];
+            MemorySystem ms = new MemorySystem(AllocatorKind.FAST.create(p, t.node(), t.vm().toTunables(p)),
+                t.tasks(), t.swapPages());
+            for (Op op : t.ops()) {
+                String r = ms.apply(op);
+                for (MmEvent e : ms.stepEvents()) {
+                    if (e instanceof MmEvent.Livelock l) {
+                        assertThat(l.rounds()).isEqualTo(MemorySystem.MAX_SLOWPATH_ROUNDS);
+                        assertThat(r).contains("loop");
+                        return;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no livelock among the traces");
+    }
+}
