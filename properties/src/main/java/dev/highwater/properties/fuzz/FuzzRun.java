@@ -138,7 +138,7 @@ public final class FuzzRun {
                 }
             }
             if (feedback != null) {
-                feedback.afterStep(ms, view);
+                feedback.afterStep(view);
             }
         }
         return null;

@@ -6,7 +6,6 @@ import dev.highwater.model.ZoneWatermarks;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.mm.MmEvent;
 import dev.highwater.properties.StepView;
-import dev.highwater.properties.integrity.HighatomicAccounting;
 import dev.highwater.properties.policy.HighatomicWithinCap;
 
 /**
@@ -72,16 +71,12 @@ public final class StateFeedback {
 
     private boolean reserveSeen;
 
-    /** Records the state after a step (call once per step). */
-    public void afterStep(MemorySystem ms) {
-        afterStep(ms, null);
-    }
-
     /**
-     * Records the state after a step, reading the HIGHATOMIC pageblock count from the step's view (shared with the
-     * highatomic properties) when one is given.
+     * Records the state after a step (call once per step); the HIGHATOMIC pageblock count comes from the step's view,
+     * which the highatomic properties share.
      */
-    public void afterStep(MemorySystem ms, StepView view) {
+    public void afterStep(StepView view) {
+        MemorySystem ms = view.system();
         for (MmEvent e : ms.stepEvents()) {
             if (e instanceof MmEvent.KswapdRun) {
                 kswapdRan = true;
@@ -103,7 +98,7 @@ public final class StateFeedback {
             if (reserved != 0 || a.nrFreeHighatomic(z) != 0 || reserveSeen) {
                 reserveSeen = true; // once a reserve existed, every later state of it is a hint (also back to none)
                 int pb = a.config().pageblockPages();
-                long blocks = view != null ? view.highatomicBlocks(z) : HighatomicAccounting.highatomicBlocks(a, z);
+                long blocks = view.highatomicBlocks(z);
                 long capBlocks = HighatomicWithinCap.reachablePages(a, z) / pb;
                 // pageblocks left under the cap, by block type and by the counter (0..7 each), and whether the two
                 // disagree: 128 values, the same for every zone size, so progress toward the cap reads alike
