@@ -8,7 +8,9 @@
  * The results are read back from the same file, one or more "HW " lines each.
  *
  *   alloc H ORDER GFP CTX COUNT   allocate COUNT blocks, keep them under handle H
- *                                 (CTX: process | softirq; GFP like GFP_ATOMIC|__GFP_NOWARN)
+ *                                 (CTX: process | softirq; GFP like GFP_ATOMIC|__GFP_NOWARN);
+ *                                 after a failure also "HW failfree ZONE=N ...": each zone's free
+ *                                 pages when the first request failed
  *   exhaust H GFP                 allocate order-0 pages until one fails
  *   free H COUNT                  free the COUNT most recent blocks of H (0 = all)
  *   fragment H [ZONE]             free H's order-0 pages at odd pfns (in ZONE only, if given);
@@ -101,6 +103,9 @@ struct alloc_work {
 	int handle;
 	bool until_fail;
 	long ok, fail;
+	/* NR_FREE_PAGES of every zone of node 0 when the first request failed (read in the failing context, so
+	 * kswapd or the page cache cannot change it before the next "state") */
+	unsigned long free_at_fail[MAX_NR_ZONES];
 	struct completion done;
 };
 
@@ -115,6 +120,11 @@ static void do_alloc(struct alloc_work *w)
 		}
 		p = alloc_pages(w->gfp, w->order);
 		if (!p) {
+			if (!w->fail) {
+				int zi;
+				for (zi = 0; zi < MAX_NR_ZONES; zi++)
+					w->free_at_fail[zi] = zone_page_state(&NODE_DATA(0)->node_zones[zi], NR_FREE_PAGES);
+			}
 			w->fail++;
 			if (w->until_fail)
 				break;
@@ -213,6 +223,14 @@ static void run_command(char *line)
 			do_alloc(&w);
 		}
 		emit("HW result ok=%ld fail=%ld\n", w.ok, w.fail);
+		if (w.fail) {
+			int zi;
+			emit("HW failfree");
+			for (zi = 0; zi < MAX_NR_ZONES; zi++)
+				if (populated_zone(&NODE_DATA(0)->node_zones[zi]))
+					emit(" %s=%lu", NODE_DATA(0)->node_zones[zi].name, w.free_at_fail[zi]);
+			emit("\n");
+		}
 	} else if (strcmp(argv[0], "free") == 0 && argc == 3) {
 		int handle;
 		long count, i, freed = 0;

@@ -539,13 +539,15 @@ public final class KernelCommand implements Runnable {
             long realFloor = order1AtomicFloor(after.min());
             int realLargest = after.freeBlocks().entrySet().stream().filter(e -> e.getValue() > 0)
                 .mapToInt(e -> Integer.parseInt(e.getKey().split(":")[0])).max().orElse(-1);
-            // kswapd, woken by the failing burst, may reclaim cache before the last "state" is read: pages the zone's
-            // file LRU lost meanwhile were freed after the failure (atomic requests never reclaim), so they are taken
-            // off the free count read. Seen once under host load (file -990, free 1234): 244 is still above the
-            // floor 163 (kswapd frees more than page cache), so that run still fails; the module does not record
-            // the free count at the failing request itself
+            // kswapd, woken by the failing burst, may reclaim before the last "state" is read (seen under host load:
+            // file -990, free 1234 against the floor 163), so the free count is the module's, read in the softirq
+            // when the first request of the burst failed. A module without that line: pages the file LRU lost
+            // meanwhile are taken off the free count read afterwards (an estimate: kswapd frees more than cache)
+            Long atFailure = r.steps().stream().filter(s -> s.command().startsWith("alloc "))
+                .map(s -> s.freeAtFirstFailure().get("DMA32")).filter(java.util.Objects::nonNull).findFirst()
+                .orElse(null);
             long reclaimedAfter = Math.max(0, before.file() - after.file());
-            long freeAtFailure = after.free() - reclaimedAfter;
+            long freeAtFailure = atFailure != null ? atFailure : after.free() - reclaimedAfter;
             String realClass = atomicCacheClass(freeAtFailure, realFloor, realLargest, after.file());
             // the model: the same zones, as much clean cache as the kernel held, then the burst
             Trace t = BugScenario.modelTrace(r, PRESET, List.of(
@@ -561,9 +563,10 @@ public final class KernelCommand implements Runnable {
             long modelFloor = order1AtomicFloor(snap.min());
             String modelClass = atomicCacheClass(snap.nrFreePages(), modelFloor, snap.largestFreeOrder(), modelFile);
             check("seed-001: order-1 GFP_ATOMIC burst with clean page cache",
-                String.format("%s (free %d -> %d%s, floor %d, largest free order %d, file %d)", realClass,
-                    before.free(), after.free(), reclaimedAfter > 0 ? " (" + freeAtFailure + " at the failure: kswapd"
-                        + " reclaimed " + reclaimedAfter + " after it)" : "", realFloor, realLargest, after.file()),
+                String.format("%s (free %d -> %d at the failure%s, floor %d, largest free order %d, file %d)",
+                    realClass, before.free(), freeAtFailure, freeAtFailure != after.free() ? ", " + after.free()
+                        + " when read after it" + (atFailure == null ? " less " + reclaimedAfter + " file pages" : "")
+                        : "", realFloor, realLargest, after.file()),
                 String.format("%s (free %d, floor %d, largest free order %d, clean file %d)", modelClass,
                     snap.nrFreePages(), modelFloor, snap.largestFreeOrder(), modelFile), realClass.equals(modelClass));
         }

@@ -27,7 +27,11 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps, List<St
         }
     }
 
-    public record Step(String command, String result, List<Zone> zones) {
+    /**
+     * One command: its result line, the zones it printed, and for an alloc that failed each zone's free pages at the
+     * moment its first request failed (the module's "HW failfree" line; empty otherwise).
+     */
+    public record Step(String command, String result, List<Zone> zones, Map<String, Long> freeAtFirstFailure) {
     }
 
     public static KernelReport parse(List<String> lines) {
@@ -35,6 +39,7 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps, List<St
         List<Step> steps = new ArrayList<>();
         String cmd = null;
         String result = "";
+        Map<String, Long> failFree = new LinkedHashMap<>();
         List<Zone> zones = new ArrayList<>();
         Map<String, Zone> byName = new LinkedHashMap<>();
         List<String> dmesg = new ArrayList<>();
@@ -50,14 +55,26 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps, List<St
                 dmesg.add(l.substring(9));
             } else if (l.startsWith("HW cmd ")) {
                 if (cmd != null) {
-                    steps.add(new Step(cmd, result, List.copyOf(zones)));
+                    steps.add(new Step(cmd, result, List.copyOf(zones), Map.copyOf(failFree)));
                 }
                 cmd = l.substring(7).trim();
                 result = "";
+                failFree = new LinkedHashMap<>();
                 zones = new ArrayList<>();
                 byName.clear();
             } else if (l.startsWith("HW result ")) {
                 result = l.substring(10).trim();
+            } else if (l.startsWith("HW failfree")) {
+                for (String kv : l.substring(11).trim().split(" ")) {
+                    int eq = kv.indexOf('=');
+                    if (eq > 0) {
+                        try {
+                            failFree.put(kv.substring(0, eq), Long.parseLong(kv.substring(eq + 1)));
+                        } catch (NumberFormatException e) {
+                            // a garbled console line (interleaved printk) leaves the count unknown
+                        }
+                    }
+                }
             } else if (l.startsWith("HW zone ")) {
                 String[] t = l.substring(8).trim().split(" ");
                 Map<String, String> kv = new LinkedHashMap<>();
@@ -86,7 +103,7 @@ public record KernelReport(Map<String, String> sysctl, List<Step> steps, List<St
             }
         }
         if (cmd != null) {
-            steps.add(new Step(cmd, result, List.copyOf(zones)));
+            steps.add(new Step(cmd, result, List.copyOf(zones), Map.copyOf(failFree)));
         }
         return new KernelReport(sysctl, steps, List.copyOf(dmesg));
     }

@@ -40,6 +40,17 @@ class KernelReportTest {
     }
 
     @Test
+    void freeCountsAtTheFirstFailureBelongToTheirAllocStep() {
+        List<String> lines = new java.util.ArrayList<>(REAL);
+        lines.add(8, "HW failfree DMA=3808 DMA32=162 Normal=x");
+        KernelReport r = KernelReport.parse(lines);
+        assertThat(r.steps().get(1).freeAtFirstFailure()).containsEntry("DMA32", 162L).containsEntry("DMA", 3808L)
+            .doesNotContainKey("Normal"); // a garbled count is left out, not a parse error
+        assertThat(r.steps().get(0).freeAtFirstFailure()).isEmpty();
+        assertThat(r.steps().get(2).freeAtFirstFailure()).isEmpty();
+    }
+
+    @Test
     void theModelsWatermarksMatchTheRealZones() {
         KernelReport r = KernelReport.parse(REAL);
         List<KernelReport.Zone> zones = r.steps().get(0).zones();
