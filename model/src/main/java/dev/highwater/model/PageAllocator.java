@@ -126,6 +126,43 @@ public interface PageAllocator {
         return new int[] {usable, any};
     }
 
+    /**
+     * Receives the blocks of {@link #forEachFreeBlock} or {@link #forEachPcpBlock}: the head pfn, the order and the
+     * list's migratetype, without a record per block.
+     */
+    @FunctionalInterface
+    interface BlockVisitor {
+        void block(long pfn, int order, MigrateType list);
+    }
+
+    /** {@link #freeBlocks} in the same order, handed to a visitor one block at a time. */
+    default void forEachFreeBlock(int zone, BlockVisitor v) {
+        for (FreeBlock b : freeBlocks(zone)) {
+            v.block(b.pfn(), b.order(), b.list());
+        }
+    }
+
+    /** {@link #pcpBlocks} in the same order, handed to a visitor one block at a time (cpu and cached type left out). */
+    default void forEachPcpBlock(int zone, BlockVisitor v) {
+        for (PcpBlock b : pcpBlocks(zone)) {
+            v.block(b.pfn(), b.order(), b.list());
+        }
+    }
+
+    /** The pageblocks of a zone of the given type: {@link #pageblockType} at each pageblock start of the zone. */
+    default long pageblocksOfType(int zone, MigrateType type) {
+        int pb = config().pageblockPages();
+        long start = zoneStartPfn(zone);
+        long end = start + zones().get(zone).managedPages();
+        long blocks = 0;
+        for (long pfn = start; pfn < end; pfn += pb) {
+            if (pageblockType(pfn) == type) {
+                blocks++;
+            }
+        }
+        return blocks;
+    }
+
     /** A free block on a buddy list. */
     record FreeBlock(long pfn, int order, MigrateType list) {
     }

@@ -1,7 +1,9 @@
 package dev.highwater.properties;
 
 import dev.highwater.model.PageAllocator;
+import dev.highwater.model.fast.FastAllocator;
 import dev.highwater.model.mm.MemorySystem;
+import dev.highwater.model.reference.ReferenceAllocator;
 import dev.highwater.model.trace.Op;
 import dev.highwater.properties.integrity.HighatomicAccounting;
 import java.util.List;
@@ -37,6 +39,45 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
             lists.free[zone] = l;
         }
         return l;
+    }
+
+    /**
+     * Whether the allocator is one of the model's own two ({@link FastAllocator}, {@link ReferenceAllocator}), whose
+     * {@link PageAllocator#forEachFreeBlock}, {@link PageAllocator#forEachPcpBlock} and
+     * {@link PageAllocator#pageblocksOfType} walk exactly what their {@code freeBlocks}, {@code pcpBlocks} and
+     * {@code pageblockType} show. Any other implementation (a test's lying proxy that forwards the rest to a real
+     * allocator) is read through the lists and {@code pageblockType} themselves, so that a property sees what it
+     * always saw.
+     */
+    public static boolean walksOwnLists(PageAllocator a) {
+        return a instanceof FastAllocator || a instanceof ReferenceAllocator;
+    }
+
+    /**
+     * The free blocks of a zone at this step, in {@link PageAllocator#freeBlocks} order: walked by the allocator
+     * without records where {@link #walksOwnLists} allows it, else from the (memoized) list.
+     */
+    public void forEachFreeBlock(int zone, PageAllocator.BlockVisitor v) {
+        PageAllocator a = allocator();
+        if (walksOwnLists(a) && (lists.free == null || lists.free[zone] == null)) {
+            a.forEachFreeBlock(zone, v);
+            return;
+        }
+        for (PageAllocator.FreeBlock b : freeBlocks(zone)) {
+            v.block(b.pfn(), b.order(), b.list());
+        }
+    }
+
+    /** The per-CPU blocks of a zone at this step, in {@link PageAllocator#pcpBlocks} order (as {@link #forEachFreeBlock}). */
+    public void forEachPcpBlock(int zone, PageAllocator.BlockVisitor v) {
+        PageAllocator a = allocator();
+        if (walksOwnLists(a) && (lists.pcp == null || lists.pcp[zone] == null)) {
+            a.forEachPcpBlock(zone, v);
+            return;
+        }
+        for (PageAllocator.PcpBlock b : pcpBlocks(zone)) {
+            v.block(b.pfn(), b.order(), b.list());
+        }
     }
 
     /** {@link PageAllocator#pcpBlocks} of a zone at this step (listed on first use). */

@@ -590,6 +590,61 @@ public final class FastAllocator implements PageAllocator {
         return out;
     }
 
+    /** {@link #freeBlocks}' walk (same lists, same order, under the zone lock), without a record per block. */
+    @Override
+    public void forEachFreeBlock(int zone, BlockVisitor v) {
+        Zone z = zones[zone];
+        z.lock.lock();
+        try {
+            for (int o = 0; o < maxOrder; o++) {
+                for (int t = 0; t < NT; t++) {
+                    int s = z.list(o, t);
+                    for (int p = links[s << 1]; p != s; p = links[p << 1]) {
+                        v.block(p, o, TYPES[t]);
+                    }
+                }
+            }
+        } finally {
+            z.lock.unlock();
+        }
+    }
+
+    /** {@link #pcpBlocks}' walk (same lists, same order, under each CPU's lock), without a record per block. */
+    @Override
+    public void forEachPcpBlock(int zone, BlockVisitor v) {
+        Zone z = zones[zone];
+        for (int cpu = 0; cpu < config.cpus(); cpu++) {
+            Pcp p = z.pcp[cpu];
+            p.lock.lock();
+            try {
+                for (int idx = 0; idx < p.nLists; idx++) {
+                    int order = idx / PCPTYPES;
+                    MigrateType list = TYPES[idx % PCPTYPES];
+                    int s = p.listBase + idx;
+                    for (int q = links[s << 1]; q != s; q = links[q << 1]) {
+                        v.block(q, order, list);
+                    }
+                }
+            } finally {
+                p.lock.unlock();
+            }
+        }
+    }
+
+    /** The interface's count, reading the pageblock type bytes directly. */
+    @Override
+    public long pageblocksOfType(int zone, MigrateType type) {
+        Zone z = zones[zone];
+        int pb = config.pageblockPages();
+        long blocks = 0;
+        for (long pfn = z.start; pfn < z.start + z.managed; pfn += pb) {
+            if (TYPES[blockType[(int) (pfn >> pbOrder)]] == type) {
+                blocks++;
+            }
+        }
+        return blocks;
+    }
+
     /** What the interface's default reads off {@link #freeBlocks}, from the list heads (no list of every block). */
     @Override
     public int[] largestFreeOrders(int zone) {

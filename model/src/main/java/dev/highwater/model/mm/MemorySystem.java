@@ -190,6 +190,8 @@ public final class MemorySystem {
         }
         this.byPfn = new Allocation[(int) span];
         this.lruByPfn = new LruPage[(int) span];
+        this.ledgerCount = new byte[(int) span];
+        this.ledgerBits = new long[((int) span + 63) >>> 6];
         allocator.setMovablePageOracle(this::isMovableAllocatedPage);
         this.kswapd = new Kswapd(this);
         this.compaction = new Compaction(this);
@@ -253,6 +255,100 @@ public final class MemorySystem {
         }
     }
 
+    // ---- the ledger's page map ------------------------------------------------------------------------------------
+
+    /**
+     * Per pfn, how many ledger entries cover the page (the pages of each handle block whose zone is a zone of the node
+     * and which lies inside it, and each LRU page), saturating at {@link Byte#MAX_VALUE}; kept at every change of the
+     * ledger, beside {@link #byPfn} and {@link #lruByPfn}. Null when not kept: a {@link #copy()} or
+     * {@link #copyFrom} target does not keep one.
+     */
+    private byte[] ledgerCount;
+    /** A bit per pfn: {@code ledgerCount > 0}. */
+    private long[] ledgerBits;
+    /** Pfns whose ledgerCount is 2 or more. */
+    private int ledgerMulti;
+    /** Handle blocks of a zone of the node that lie outside it (not entered in the map). */
+    private int ledgerMisplaced;
+    /** Handle blocks and LRU pages entered (any zone): checked against the ledger's own sizes. */
+    private long ledgerBlocks;
+    private long ledgerLru;
+    /** A count left its range (an entry removed that was never entered, or one held 127 times): the map is void. */
+    private boolean ledgerBroken;
+
+    private void dropLedgerMap() {
+        ledgerCount = null;
+        ledgerBits = null;
+    }
+
+    private void ledgerBlock(Allocation al, int delta) {
+        if (ledgerCount == null) {
+            return;
+        }
+        ledgerBlocks += delta;
+        int z = al.zone();
+        if (z < 0 || z >= config.zones().size()) {
+            return; // a block of no zone is not a page of any zone (page-conservation does not count it)
+        }
+        long start = allocator.zoneStartPfn(z);
+        long n = 1L << al.order();
+        if (al.pfn() < start || al.pfn() + n > start + config.zones().get(z).managedPages()) {
+            ledgerMisplaced += delta;
+            return;
+        }
+        for (long p = al.pfn(); p < al.pfn() + n; p++) {
+            ledgerPage(p, delta);
+        }
+    }
+
+    private void ledgerPage(long pfn, int delta) {
+        byte[] count = ledgerCount;
+        if (count == null) {
+            return;
+        }
+        if (pfn < 0 || pfn >= count.length) {
+            ledgerBroken = true;
+            return;
+        }
+        int i = (int) pfn;
+        int c = count[i];
+        int d = c + delta;
+        if (d < 0 || d > Byte.MAX_VALUE) {
+            ledgerBroken = true;
+            return;
+        }
+        count[i] = (byte) d;
+        if (c == 0) {
+            ledgerBits[i >>> 6] |= 1L << i;
+        } else if (d == 0) {
+            ledgerBits[i >>> 6] &= ~(1L << i);
+        }
+        if (c < 2 && d >= 2) {
+            ledgerMulti++;
+        } else if (c >= 2 && d < 2) {
+            ledgerMulti--;
+        }
+    }
+
+    /**
+     * The pages the ledger holds, one bit per pfn (bit {@code pfn & 63} of word {@code pfn >>> 6}; read-only, valid
+     * until the next step): every page of each handle block whose zone is one of the node's, and every LRU page —
+     * what {@link #forEachHeldBlock} walks — provided each such page is held exactly once and each such block lies
+     * inside its zone. Null when that is not so, or when this memory system keeps no map (a copy): then walk
+     * {@link #forEachHeldBlock}, which shows every entry, twice-held ones twice.
+     */
+    public long[] ledgerPages() {
+        if (ledgerCount == null || ledgerBroken || ledgerMulti != 0 || ledgerMisplaced != 0
+            || ledgerLru != (long) fileClean.size() + fileDirty.size() + anonLru.size()) {
+            return null;
+        }
+        long blocks = 0;
+        for (Held d : handles.values()) {
+            blocks += d.size;
+        }
+        return blocks == ledgerBlocks ? ledgerBits : null;
+    }
+
     public AllocAttempt lastAttempt() {
         return lastAttempt;
     }
@@ -314,6 +410,10 @@ public final class MemorySystem {
             int n = (int) Math.max(pfn + 1, byPfn.length * 2L);
             byPfn = java.util.Arrays.copyOf(byPfn, n);
             lruByPfn = java.util.Arrays.copyOf(lruByPfn, n);
+            if (ledgerCount != null) {
+                ledgerCount = java.util.Arrays.copyOf(ledgerCount, n);
+                ledgerBits = java.util.Arrays.copyOf(ledgerBits, (n + 63) >>> 6);
+            }
         }
     }
 
@@ -428,6 +528,7 @@ public final class MemorySystem {
                 held.addLast(al);
                 cover(r.pfn());
                 byPfn[(int) r.pfn()] = al;
+                ledgerBlock(al, 1);
                 maxHeldOrder = Math.max(maxHeldOrder, a.order());
                 ok++;
             } else {
@@ -450,6 +551,7 @@ public final class MemorySystem {
         for (int i = 0; i < n; i++) {
             Allocation al = held.pollLast();
             byPfn[(int) al.pfn()] = null;
+            ledgerBlock(al, -1);
             allocator.freePages(al.pfn(), al.order(), f.cpu());
         }
         return "done";
@@ -591,6 +693,8 @@ public final class MemorySystem {
     void addLru(LruPage p, boolean oldEnd) {
         cover(p.pfn);
         lruByPfn[(int) p.pfn] = p;
+        ledgerPage(p.pfn, 1);
+        ledgerLru++;
         if (!p.anon && p.state == FileState.DIRTY && nrDirtyState != null) {
             nrDirtyState[p.zone]++;
         }
@@ -613,6 +717,8 @@ public final class MemorySystem {
     /** Uncounts a page that its caller has taken off its LRU deque, and frees it. */
     void dropLru(LruPage p) {
         lruByPfn[(int) p.pfn] = null;
+        ledgerPage(p.pfn, -1);
+        ledgerLru--;
         if (p.anon) {
             nrAnon[p.zone]--;
         } else {
@@ -763,6 +869,8 @@ public final class MemorySystem {
         p.pfn = to;
         cover(to);
         lruByPfn[(int) to] = p;
+        ledgerPage(from, -1);
+        ledgerPage(to, 1);
     }
 
     boolean isLruPage(long pfn) {
@@ -977,6 +1085,7 @@ public final class MemorySystem {
      * reused (a sibling state usually differs by a handle at the end), the rest rebuilt.
      */
     private void copyHandles(MemorySystem src) {
+        dropLedgerMap(); // the ledger's page map is not copied: page-conservation walks the ledger of a copy
         var mine = handles.entrySet().iterator();
         var theirs = src.handles.entrySet().iterator();
         Entry<String, Held> e = null;

@@ -370,6 +370,50 @@ public final class ReferenceAllocator implements PageAllocator {
         return out;
     }
 
+    /** {@link #freeBlocks}' walk (same lists, same order), without a record per block. */
+    @Override
+    public void forEachFreeBlock(int zone, BlockVisitor v) {
+        PfnLists f = zones[zone].free;
+        for (int o = 0; o < config.maxOrder(); o++) {
+            for (int t = 0; t < NTYPES; t++) {
+                int l = o * NTYPES + t;
+                for (int i = f.head[l]; i >= 0; i = f.next[i]) {
+                    v.block(f.base + i, o, TYPES[t]);
+                }
+            }
+        }
+    }
+
+    /** {@link #pcpBlocks}' walk (same lists, same order), without a record per block. */
+    @Override
+    public void forEachPcpBlock(int zone, BlockVisitor v) {
+        Zone z = zones[zone];
+        for (int cpu = 0; cpu < config.cpus(); cpu++) {
+            PfnLists l = z.pcp[cpu].lists;
+            for (int idx = 0; idx < l.count(); idx++) {
+                int order = idx / MigrateType.PCPTYPES;
+                MigrateType list = TYPES[idx % MigrateType.PCPTYPES];
+                for (int i = l.head[idx]; i >= 0; i = l.next[i]) {
+                    v.block(l.base + i, order, list);
+                }
+            }
+        }
+    }
+
+    /** The interface's count, reading the zone's pageblock types directly. */
+    @Override
+    public long pageblocksOfType(int zone, MigrateType type) {
+        Zone z = zones[zone];
+        int pb = config.pageblockPages();
+        long blocks = 0;
+        for (long pfn = z.start; pfn < z.start + config.zones().get(zone).managedPages(); pfn += pb) {
+            if (z.blockTypes[z.blockIndex(pfn)] == type) {
+                blocks++;
+            }
+        }
+        return blocks;
+    }
+
     @Override
     public int[] largestFreeOrders(int zone) {
         Zone z = zones[zone];

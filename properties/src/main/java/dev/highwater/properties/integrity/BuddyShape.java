@@ -1,11 +1,11 @@
 package dev.highwater.properties.integrity;
 
+import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.policy.MergeGuard;
 import dev.highwater.properties.BaseProperty;
 import dev.highwater.properties.StepView;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,10 +28,43 @@ public final class BuddyShape extends BaseProperty {
     }
 
     /**
-     * Per thread, one order byte per page, all zero between checks (each check clears the entries it set): a step
-     * costs O(free blocks), not O(zone pages).
+     * Per thread, one order byte per page, all zero between checks (each check clears the entries it set), and the
+     * heads it set: a step costs O(free blocks), not O(zone pages).
      */
-    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * The first pass of {@link #wellShaped} as a block visitor: each block, in list order, is checked (aligned, below
+     * max order, in the zone, heading no other block) and entered, until the first that fails; the heads entered are
+     * kept for the buddy pass and for clearing.
+     */
+    private static final class Scratch implements PageAllocator.BlockVisitor {
+        byte[] orderPlusOne = new byte[0]; // 0: no free block heads this pfn
+        int[] heads = new int[64];
+        int n;
+        long start;
+        long pages;
+        int maxOrder;
+        boolean failed;
+
+        @Override
+        public void block(long pfn, int order, MigrateType list) {
+            if (failed) {
+                return;
+            }
+            long i = pfn - start;
+            if ((pfn & ((1L << order) - 1)) != 0 || order >= maxOrder || i < 0 || i >= pages
+                || orderPlusOne[(int) i] != 0) {
+                failed = true;
+                return;
+            }
+            orderPlusOne[(int) i] = (byte) (order + 1);
+            if (n == heads.length) {
+                heads = java.util.Arrays.copyOf(heads, n * 2);
+            }
+            heads[n++] = (int) i;
+        }
+    }
 
     /** The same test as {@link #explain} with an order per page instead of a map and no text. */
     static boolean wellShaped(StepView v) {
@@ -39,53 +72,50 @@ public final class BuddyShape extends BaseProperty {
         int maxOrder = a.config().maxOrder();
         int pb = a.config().pageblockOrder();
         boolean guarded = a.policy().mergeGuard() == MergeGuard.NON_MERGEABLE;
-        byte[][] holder = SCRATCH.get();
+        Scratch s = SCRATCH.get();
         for (int z = 0; z < a.zones().size(); z++) {
             long start = a.zoneStartPfn(z);
             long pages = a.zones().get(z).managedPages();
-            List<PageAllocator.FreeBlock> blocks = v.freeBlocks(z);
-            if (holder[0].length < pages) {
-                holder[0] = new byte[(int) pages];
+            if (s.orderPlusOne.length < pages) {
+                s.orderPlusOne = new byte[(int) pages];
             }
-            byte[] orderPlusOne = holder[0]; // 0: no free block heads this pfn
-            int[] set = {0};
+            s.start = start;
+            s.pages = pages;
+            s.maxOrder = maxOrder;
+            s.failed = false;
+            s.n = 0;
             try {
-                if (!zoneWellShaped(blocks, start, pages, maxOrder, pb, guarded, orderPlusOne, set)) {
+                v.forEachFreeBlock(z, s);
+                if (s.failed || !buddiesMerged(s, start, pages, maxOrder, pb, guarded)) {
                     return false;
                 }
             } finally {
-                // clear what was set: the first set[0] blocks, each in the zone and heading a distinct pfn
-                int n = set[0];
-                for (PageAllocator.FreeBlock b : blocks) {
-                    if (n-- == 0) {
-                        break;
-                    }
-                    orderPlusOne[(int) (b.pfn() - start)] = 0;
+                // clear what was set: each entered head is in the zone and distinct
+                byte[] o = s.orderPlusOne;
+                int[] h = s.heads;
+                for (int k = 0; k < s.n; k++) {
+                    o[h[k]] = 0;
                 }
+                s.n = 0;
             }
         }
         return true;
     }
 
-    /** One zone; {@code set[0]} counts the blocks entered in {@code orderPlusOne} (the first ones of the list). */
-    private static boolean zoneWellShaped(List<PageAllocator.FreeBlock> blocks, long start, long pages, int maxOrder,
-                                          int pb, boolean guarded, byte[] orderPlusOne, int[] set) {
-        for (PageAllocator.FreeBlock b : blocks) {
-            long i = b.pfn() - start;
-            if ((b.pfn() & ((1L << b.order()) - 1)) != 0 || b.order() >= maxOrder || i < 0 || i >= pages
-                || orderPlusOne[(int) i] != 0) {
-                return false;
-            }
-            orderPlusOne[(int) i] = (byte) (b.order() + 1);
-            set[0]++;
-        }
-        for (PageAllocator.FreeBlock b : blocks) {
-            if (b.order() >= maxOrder - 1 || (b.order() >= pb && guarded)) {
+    /** The second pass: no two free buddies of one order below the exempt orders (every block was entered). */
+    private static boolean buddiesMerged(Scratch s, long start, long pages, int maxOrder, int pb, boolean guarded) {
+        byte[] orderPlusOne = s.orderPlusOne;
+        int[] heads = s.heads;
+        for (int k = 0; k < s.n; k++) {
+            int i0 = heads[k];
+            int order = orderPlusOne[i0] - 1;
+            if (order >= maxOrder - 1 || (order >= pb && guarded)) {
                 continue;
             }
-            long buddy = b.pfn() ^ (1L << b.order());
+            long pfn = start + i0;
+            long buddy = pfn ^ (1L << order);
             long i = buddy - start;
-            if (buddy > b.pfn() && i < pages && orderPlusOne[(int) i] == b.order() + 1) {
+            if (buddy > pfn && i < pages && orderPlusOne[(int) i] == order + 1) {
                 return false;
             }
         }

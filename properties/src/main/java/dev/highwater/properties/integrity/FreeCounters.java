@@ -18,24 +18,44 @@ public final class FreeCounters extends BaseProperty {
             "kernel-semantics §2.4, §4.3 step 1, §4.5", Family.INTEGRITY);
     }
 
+    /** What the lists of one zone hold, summed by a block visitor. */
+    private static final class Tally implements PageAllocator.BlockVisitor {
+        long pages;
+        long highatomic;
+        long[] blocks;
+        boolean pcp;
+
+        @Override
+        public void block(long pfn, int order, MigrateType list) {
+            if (pcp) {
+                pages += 1L << order;
+                return;
+            }
+            if (list != MigrateType.ISOLATE) {
+                pages += 1L << order;
+            }
+            if (list == MigrateType.HIGHATOMIC) {
+                highatomic += 1L << order;
+            }
+            blocks[order]++;
+        }
+    }
+
     @Override
     public Optional<String> check(StepView v) {
         PageAllocator a = v.allocator();
         int orders = a.config().maxOrder();
+        Tally t = new Tally();
         for (int z = 0; z < a.zones().size(); z++) {
             String zn = a.zones().get(z).type().kernelName();
-            long pages = 0;
-            long highatomic = 0;
-            long[] blocks = new long[orders];
-            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
-                if (b.list() != MigrateType.ISOLATE) {
-                    pages += 1L << b.order();
-                }
-                if (b.list() == MigrateType.HIGHATOMIC) {
-                    highatomic += 1L << b.order();
-                }
-                blocks[b.order()]++;
-            }
+            t.pages = 0;
+            t.highatomic = 0;
+            t.blocks = new long[orders];
+            t.pcp = false;
+            v.forEachFreeBlock(z, t);
+            long pages = t.pages;
+            long highatomic = t.highatomic;
+            long[] blocks = t.blocks;
             if (pages != a.nrFreePages(z)) {
                 return Optional.of(zn + ": NR_FREE_PAGES " + a.nrFreePages(z) + " but the free lists hold " + pages);
             }
@@ -45,10 +65,10 @@ public final class FreeCounters extends BaseProperty {
                         + blocks[o] + " blocks");
                 }
             }
-            long pcp = 0;
-            for (PageAllocator.PcpBlock b : v.pcpBlocks(z)) {
-                pcp += 1L << b.order();
-            }
+            t.pages = 0;
+            t.pcp = true;
+            v.forEachPcpBlock(z, t);
+            long pcp = t.pages;
             if (pcp != a.pcpPages(z)) {
                 return Optional.of(zn + ": per-CPU count " + a.pcpPages(z) + " but the lists hold " + pcp);
             }

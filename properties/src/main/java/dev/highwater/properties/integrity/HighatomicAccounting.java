@@ -34,6 +34,9 @@ public final class HighatomicAccounting extends BaseProperty {
 
     /** The pageblocks of a zone typed HIGHATOMIC (what /proc/pagetypeinfo's HighAtomic column counts). */
     public static long highatomicBlocks(PageAllocator a, int zone) {
+        if (StepView.walksOwnLists(a)) {
+            return a.pageblocksOfType(zone, MigrateType.HIGHATOMIC); // the same loop over the type array
+        }
         int pb = a.config().pageblockPages();
         long start = a.zoneStartPfn(zone);
         long end = start + a.zones().get(zone).managedPages();

@@ -1,5 +1,6 @@
 package dev.highwater.properties.integrity;
 
+import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.properties.BaseProperty;
@@ -28,25 +29,83 @@ public final class PageConservation extends BaseProperty {
     /**
      * Whether every page of every zone is in exactly one place (the same test as {@link #explain}, without text): one
      * bit per page, the allocator's free and per-CPU blocks marked zone by zone, then the memory system's ledger
-     * (handle blocks, LRU pages) in a single pass for all zones. A block outside its zone or a page marked twice fails
-     * at once; a page never marked shows as a zone whose mark count falls short of its pages.
+     * (handle blocks, LRU pages). A block outside its zone or a page marked twice fails at once; a page never marked
+     * shows as a zone whose mark count falls short of its pages.
+     *
+     * <p>The ledger is read a word at a time from the memory system's page map ({@link MemorySystem#ledgerPages}) when
+     * it has one: the map holds the pages {@link MemorySystem#forEachHeldBlock} would show, and it is offered only when
+     * each is held once and every handle block lies in its zone, so a clean quick pass means the walk would find the
+     * same. Anything else (no map, or the quick pass not clean) takes the walk, which decides.
      */
     static boolean conserved(StepView v) {
+        long[] held = v.system().ledgerPages();
+        if (held != null && quick(v, held)) {
+            return true;
+        }
+        return walked(v);
+    }
+
+    /** The free and per-CPU blocks of zone z marked (a fresh bit set), or null if one lies outside or overlaps. */
+    private static Marks allocatorMarks(StepView v, int z) {
+        PageAllocator a = v.allocator();
+        Marks m = new Marks(a.zoneStartPfn(z), (int) a.zones().get(z).managedPages());
+        v.forEachFreeBlock(z, m);
+        v.forEachPcpBlock(z, m);
+        return m.failed ? null : m;
+    }
+
+    /** The quick pass: the allocator's marks of each zone against the ledger's page map, a word at a time. */
+    private static boolean quick(StepView v, long[] held) {
+        PageAllocator a = v.allocator();
+        int nz = a.zones().size();
+        for (int z = 0; z < nz; z++) {
+            Marks m = allocatorMarks(v, z);
+            if (m == null) {
+                return false;
+            }
+            long covered = m.marked;
+            long[] seen = m.seen;
+            for (int w = 0; w < seen.length; w++) {
+                long led = bits(held, m.start + ((long) w << 6));
+                int rest = m.pages - (w << 6);
+                if (rest < 64) {
+                    led &= (1L << rest) - 1;
+                }
+                if ((led & seen[w]) != 0) {
+                    return false;
+                }
+                covered += Long.bitCount(led);
+            }
+            if (covered != m.pages) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The 64 bits of the page map from {@code pfn} on (bit 0 = pfn), zero beyond its end. */
+    private static long bits(long[] map, long pfn) {
+        int w = (int) (pfn >>> 6);
+        int sh = (int) (pfn & 63);
+        long lo = w < map.length ? map[w] : 0;
+        if (sh == 0) {
+            return lo;
+        }
+        long hi = w + 1 < map.length ? map[w + 1] : 0;
+        return (lo >>> sh) | (hi << (64 - sh));
+    }
+
+    /** The walk: every ledger entry marked one at a time ({@link MemorySystem#forEachHeldBlock}). */
+    private static boolean walked(StepView v) {
         PageAllocator a = v.allocator();
         int nz = a.zones().size();
         Marks[] marks = new Marks[nz];
         for (int z = 0; z < nz; z++) {
-            Marks m = new Marks(a.zoneStartPfn(z), (int) a.zones().get(z).managedPages());
-            marks[z] = m;
-            for (PageAllocator.FreeBlock b : v.freeBlocks(z)) {
-                m.mark(b.pfn(), b.order());
-            }
-            for (PageAllocator.PcpBlock b : v.pcpBlocks(z)) {
-                m.mark(b.pfn(), b.order());
-            }
-            if (m.failed) {
+            Marks m = allocatorMarks(v, z);
+            if (m == null) {
                 return false;
             }
+            marks[z] = m;
         }
         Ledger l = new Ledger(marks);
         v.system().forEachHeldBlock(l, l);
@@ -99,7 +158,7 @@ public final class PageConservation extends BaseProperty {
     }
 
     /** One bit per page of a zone; {@code failed} once a block lies outside the zone or a page is marked twice. */
-    private static final class Marks {
+    private static final class Marks implements PageAllocator.BlockVisitor {
         final long start;
         final long end;
         final int pages;
@@ -126,6 +185,11 @@ public final class PageConservation extends BaseProperty {
             }
             seen[w] = old | bit;
             marked++;
+        }
+
+        @Override
+        public void block(long pfn, int order, MigrateType list) {
+            mark(pfn, order);
         }
 
         void mark(long pfn, int order) {

@@ -1,0 +1,159 @@
+package dev.highwater.properties.integrity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.highwater.model.MigrateType;
+import dev.highwater.model.PageAllocator;
+import dev.highwater.model.mm.MemorySystem;
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.model.trace.Op;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.properties.StepView;
+import dev.highwater.properties.fuzz.PolicyTarget;
+import dev.highwater.properties.fuzz.TraceDecoder;
+import dev.highwater.properties.run.AllocatorKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cheap views the integrity properties read equal what they replace, after every step of decoded traces under
+ * every preset and both allocators: the allocators' block visitors walk their {@code freeBlocks} and
+ * {@code pcpBlocks} lists block for block, {@code pageblocksOfType} counts what {@code pageblockType} shows, and the
+ * memory system's ledger page map holds exactly the pages {@code forEachHeldBlock} walks (each once); page-conservation's
+ * quick pass and its walk agree.
+ */
+class CheapViewsTest {
+
+    private static List<Object[]> traces(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<KernelPolicy> presets = Presets.all();
+        List<Object[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] d = new byte[rnd.nextInt(64, 320)];
+            rnd.nextBytes(d);
+            KernelPolicy p = presets.get(i % presets.size());
+            out.add(new Object[] {p, TraceDecoder.decode(d, p.name(), PolicyTarget.MAX_OPS)});
+        }
+        return out;
+    }
+
+    private static List<String> visitedFree(PageAllocator a, int z) {
+        List<String> out = new ArrayList<>();
+        a.forEachFreeBlock(z, (pfn, order, list) -> out.add(pfn + "/" + order + "/" + list));
+        return out;
+    }
+
+    private static List<String> listedFree(PageAllocator a, int z) {
+        List<String> out = new ArrayList<>();
+        for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
+            out.add(b.pfn() + "/" + b.order() + "/" + b.list());
+        }
+        return out;
+    }
+
+    private static List<String> visitedPcp(PageAllocator a, int z) {
+        List<String> out = new ArrayList<>();
+        a.forEachPcpBlock(z, (pfn, order, list) -> out.add(pfn + "/" + order + "/" + list));
+        return out;
+    }
+
+    private static List<String> listedPcp(PageAllocator a, int z) {
+        List<String> out = new ArrayList<>();
+        for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
+            out.add(b.pfn() + "/" + b.order() + "/" + b.list());
+        }
+        return out;
+    }
+
+    /** The ledger's pages as forEachHeldBlock shows them (handle blocks of a zone, LRU pages), or null if one repeats. */
+    private static long[] walkedLedger(MemorySystem ms, int words) {
+        PageAllocator a = ms.allocator();
+        long[] bits = new long[words];
+        boolean[] twice = {false};
+        java.util.function.LongConsumer page = pfn -> {
+            int i = (int) pfn;
+            if ((bits[i >>> 6] & (1L << i)) != 0) {
+                twice[0] = true;
+            }
+            bits[i >>> 6] |= 1L << i;
+        };
+        ms.forEachHeldBlock(al -> {
+            if (al.zone() >= 0 && al.zone() < a.zones().size()) {
+                for (long p = al.pfn(); p < al.pfn() + (1L << al.order()); p++) {
+                    page.accept(p);
+                }
+            }
+        }, page);
+        return twice[0] ? null : bits;
+    }
+
+    @Test
+    void theCheapViewsShowWhatTheListsAndTheLedgerShow() {
+        int steps = 0;
+        int held = 0;
+        for (Object[] pt : traces(120, 11)) {
+            KernelPolicy p = (KernelPolicy) pt[0];
+            Trace t = (Trace) pt[1];
+            for (AllocatorKind kind : AllocatorKind.values()) {
+                PageAllocator a = kind.create(p, t.node(), t.vm().toTunables(p));
+                MemorySystem ms = new MemorySystem(a, t.tasks(), t.swapPages());
+                int step = 0;
+                for (Op op : t.ops()) {
+                    String r = ms.apply(op);
+                    step++;
+                    for (int z = 0; z < a.zones().size(); z++) {
+                        assertThat(visitedFree(a, z)).isEqualTo(listedFree(a, z));
+                        assertThat(visitedPcp(a, z)).isEqualTo(listedPcp(a, z));
+                        for (MigrateType mt : MigrateType.values()) {
+                            long n = 0;
+                            int pb = a.config().pageblockPages();
+                            long start = a.zoneStartPfn(z);
+                            for (long pfn = start; pfn < start + a.zones().get(z).managedPages(); pfn += pb) {
+                                n += a.pageblockType(pfn) == mt ? 1 : 0;
+                            }
+                            assertThat(a.pageblocksOfType(z, mt)).isEqualTo(n);
+                        }
+                    }
+                    long[] map = ms.ledgerPages();
+                    assertThat(map).as("%s %s step %d", kind, p.name(), step).isNotNull();
+                    assertThat(map).isEqualTo(walkedLedger(ms, map.length));
+                    held += java.util.Arrays.stream(map).map(Long::bitCount).sum() > 0 ? 1 : 0;
+                    StepView v = new StepView(ms, step, op, r);
+                    long[] saved = map.clone();
+                    assertThat(PageConservation.conserved(v)).isTrue();
+                    assertThat(ms.ledgerPages()).isEqualTo(saved);
+                    steps++;
+                }
+            }
+        }
+        assertThat(steps).isGreaterThan(1000);
+        assertThat(held).isGreaterThan(500);
+    }
+
+    @Test
+    void aCopyKeepsNoLedgerMapAndIsWalked() {
+        for (Object[] pt : traces(20, 12)) {
+            KernelPolicy p = (KernelPolicy) pt[0];
+            Trace t = (Trace) pt[1];
+            MemorySystem ms = new MemorySystem(AllocatorKind.REFERENCE.create(p, t.node(), t.vm().toTunables(p)),
+                t.tasks(), t.swapPages());
+            MemorySystem target = new MemorySystem(AllocatorKind.REFERENCE.create(p, t.node(), t.vm().toTunables(p)),
+                t.tasks(), t.swapPages());
+            int step = 0;
+            for (Op op : t.ops()) {
+                ms.apply(op);
+                step++;
+                MemorySystem copy = ms.copy();
+                assertThat(copy.ledgerPages()).isNull();
+                target.copyFrom(ms);
+                assertThat(target.ledgerPages()).isNull();
+                String r = copy.apply(op);
+                assertThat(PageConservation.conserved(new StepView(copy, step, op, r)))
+                    .isEqualTo(PageConservation.explain(new StepView(copy, step, op, r)).isEmpty());
+            }
+        }
+    }
+}
