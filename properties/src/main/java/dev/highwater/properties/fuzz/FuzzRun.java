@@ -24,10 +24,13 @@ import java.util.Optional;
  * per-step snapshots (a fuzzer only needs the verdict), and it can feed the abstract state to the fuzzer.
  *
  * <p>A fuzzer runs thousands of traces on a few machine configurations, so the allocator is not booted for every
- * run: each thread keeps, per allocator kind, preset, node and tunables, a freshly booted allocator (the template)
- * and a working one that each run resets to the template's state with {@code copyFrom} (array copies instead of a
- * boot; {@code FuzzRunTest} holds the two equal). The working allocator belongs to the run in progress; nothing of it
- * outlives {@link #execute}.
+ * run: each thread keeps, per allocator kind, preset and node, a freshly booted allocator (the template) and a working
+ * one that each run resets to the template's state with {@code copyFrom} (array copies instead of a boot;
+ * {@code FuzzRunTest} holds the two equal). A boot depends on the tunables only through the watermarks and the
+ * per-CPU batch and high derived from them, which {@code setTunables} recomputes on the reset allocator, so runs that
+ * differ only in their tunables share a template; only a preset whose boot also retypes pageblocks from the
+ * watermarks (2.6.32's MIGRATE_RESERVE) keys its templates by the tunables too. The working allocator belongs to the
+ * run in progress; nothing of it outlives {@link #execute}.
  */
 public final class FuzzRun {
     private FuzzRun() {
@@ -38,9 +41,9 @@ public final class FuzzRun {
     }
 
     /**
-     * Machine configurations kept per thread. A fuzz input draws one of a few machine shapes, but CPU count, per-CPU
-     * list sizes and tunables multiply them (the decoder has about a thousand per preset), so the map holds what
-     * recent inputs used.
+     * Machine configurations kept per thread. A fuzz input draws one of a few machine shapes, but CPU count and
+     * per-CPU list sizes multiply them (the measured set of 200 inputs of one zone size has 6 nodes per preset), so the
+     * map holds what recent inputs used.
      */
     static final int TEMPLATES_PER_THREAD = 128;
     /**
@@ -51,18 +54,19 @@ public final class FuzzRun {
 
     /**
      * A configuration: the policy by identity (presets are constants; hashing the whole policy record per run showed
-     * in profiles), the node and tunables by value (a trace builds its tunables anew for every run).
+     * in profiles), the node and tunables by value (a trace builds its tunables anew for every run); tunables null
+     * where the boot does not depend on them beyond what {@code setTunables} recomputes.
      */
     private record Key(AllocatorKind kind, KernelPolicy policy, NodeConfig node, Tunables tunables, int hash) {
         Key(AllocatorKind kind, KernelPolicy policy, NodeConfig node, Tunables tunables) {
             this(kind, policy, node, tunables, ((kind.ordinal() * 31 + System.identityHashCode(policy)) * 31
-                + node.hashCode()) * 31 + tunables.hashCode());
+                + node.hashCode()) * 31 + java.util.Objects.hashCode(tunables));
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.hash == hash && k.kind == kind && k.policy == policy && k.node.equals(node)
-                && k.tunables.equals(tunables);
+                && java.util.Objects.equals(k.tunables, tunables);
         }
 
         @Override
@@ -90,16 +94,26 @@ public final class FuzzRun {
         });
 
     /**
+     * Whether a boot under the policy depends on the tunables only through the watermarks and what
+     * {@link PageAllocator#setTunables} derives from them (per-CPU batch and high): every preset but those that set up
+     * MIGRATE_RESERVE blocks at boot (their placement follows the min watermark and moves free blocks between lists).
+     */
+    static boolean bootIndependentOfTunables(KernelPolicy policy) {
+        return !policy.migrateReserve();
+    }
+
+    /**
      * An allocator in the state {@code kind.create(policy, node, tunables)} boots into. The first run of a
      * configuration boots its working allocator; the second also boots the template and resets the working one to
-     * it; later runs only reset (array copies). A kind without a reset, or a large node, is booted every time.
+     * it; later runs only reset (array copies), then set the run's tunables where they differ from the template's. A
+     * kind without a reset, or a large node, is booted every time.
      */
     static PageAllocator freshAllocator(AllocatorKind kind, KernelPolicy policy, NodeConfig node, Tunables tunables) {
         if (node.totalManagedPages() > MAX_TEMPLATE_PAGES) {
             return kind.create(policy, node, tunables);
         }
         Map<Key, Booted> cache = BOOTED.get();
-        Key key = new Key(kind, policy, node, tunables);
+        Key key = new Key(kind, policy, node, bootIndependentOfTunables(policy) ? null : tunables);
         Booted b = cache.get(key);
         if (b == null) {
             PageAllocator a = kind.create(policy, node, tunables);
@@ -111,13 +125,15 @@ public final class FuzzRun {
         }
         if (b.work instanceof FastAllocator f && b.template instanceof FastAllocator t) {
             f.copyFrom(t);
-            return f;
-        }
-        if (b.work instanceof ReferenceAllocator r && b.template instanceof ReferenceAllocator t) {
+        } else if (b.work instanceof ReferenceAllocator r && b.template instanceof ReferenceAllocator t) {
             r.copyFrom(t);
-            return r;
+        } else {
+            return kind.create(policy, node, tunables);
         }
-        return kind.create(policy, node, tunables);
+        if (!b.work.tunables().equals(tunables)) {
+            b.work.setTunables(tunables); // a fresh boot's state: no boost to clear, no reserve to move
+        }
+        return b.work;
     }
 
     public static Found execute(Trace t, KernelPolicy policy, List<Property> properties, AllocatorKind kind,

@@ -3,6 +3,7 @@ package dev.highwater.properties.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.highwater.model.PageAllocator;
+import dev.highwater.model.Tunables;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.mm.MmEvent;
 import dev.highwater.model.policy.KernelPolicy;
@@ -90,6 +91,30 @@ class FuzzRunTest {
             }
         }
         assertThat(resets).isEqualTo(2 * 2 * 30);
+    }
+
+    @Test
+    void aTemplateBootedWithOtherTunablesResetsToABootWithTheRunsTunables() {
+        // templates are shared by runs that differ only in their tunables (every preset without MIGRATE_RESERVE):
+        // the reset allocator, given the run's tunables, must be the allocator a boot with them gives
+        int shared = 0;
+        for (AllocatorKind kind : AllocatorKind.values()) {
+            for (Object[] pt : traces(40, 9)) {
+                KernelPolicy p = (KernelPolicy) pt[0];
+                Trace t = (Trace) pt[1];
+                Tunables mine = t.vm().toTunables(p);
+                Tunables other = mine.withMinFreeKbytes(mine.minFreeKbytes() * 2 + 64)
+                    .withWatermarkScaleFactor(mine.watermarkScaleFactor() + 37);
+                FuzzRun.freshAllocator(kind, p, t.node(), other); // boots (or resets) the working allocator
+                FuzzRun.freshAllocator(kind, p, t.node(), other); // boots the template with the other tunables
+                PageAllocator reset = FuzzRun.freshAllocator(kind, p, t.node(), mine);
+                shared += FuzzRun.bootIndependentOfTunables(p) ? 1 : 0;
+                assertThat(reset.tunables()).isEqualTo(mine);
+                assertThat(run(t, reset)).as("%s %s", kind, p.name())
+                    .isEqualTo(run(t, kind.create(p, t.node(), mine)));
+            }
+        }
+        assertThat(shared).isGreaterThan(40);
     }
 
     @Test
