@@ -1,5 +1,6 @@
 package dev.highwater.properties;
 
+import dev.highwater.model.MigrateType;
 import dev.highwater.model.PageAllocator;
 import dev.highwater.model.fast.FastAllocator;
 import dev.highwater.model.mm.MemorySystem;
@@ -60,7 +61,14 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
     public void forEachFreeBlock(int zone, PageAllocator.BlockVisitor v) {
         PageAllocator a = allocator();
         if (walksOwnLists(a) && (lists.free == null || lists.free[zone] == null)) {
-            a.forEachFreeBlock(zone, v);
+            Walk w = lists.walk(zone, false, a.zones().size());
+            if (w.complete) {
+                w.replay(v);
+            } else {
+                w.record(v);
+                a.forEachFreeBlock(zone, w);
+                w.complete = true;
+            }
             return;
         }
         for (PageAllocator.FreeBlock b : freeBlocks(zone)) {
@@ -72,7 +80,14 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
     public void forEachPcpBlock(int zone, PageAllocator.BlockVisitor v) {
         PageAllocator a = allocator();
         if (walksOwnLists(a) && (lists.pcp == null || lists.pcp[zone] == null)) {
-            a.forEachPcpBlock(zone, v);
+            Walk w = lists.walk(zone, true, a.zones().size());
+            if (w.complete) {
+                w.replay(v);
+            } else {
+                w.record(v);
+                a.forEachPcpBlock(zone, w);
+                w.complete = true;
+            }
             return;
         }
         for (PageAllocator.PcpBlock b : pcpBlocks(zone)) {
@@ -113,12 +128,84 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
     }
 
     /**
-     * The per-step memo of {@link #freeBlocks}, {@link #pcpBlocks} and {@link #highatomicBlocks} (identity equality:
-     * a cache, not state).
+     * One walk of a zone's free or per-CPU blocks, recorded as it is handed to its first visitor (pfn, order, list
+     * type in parallel arrays) and replayed to the later ones: the integrity properties of a step walk the allocator's
+     * lists once between them.
+     */
+    private static final class Walk implements PageAllocator.BlockVisitor {
+        private static final MigrateType[] TYPES = MigrateType.values();
+        long[] pfn = new long[64];
+        byte[] order = new byte[64];
+        byte[] type = new byte[64];
+        int n;
+        boolean complete;
+        private PageAllocator.BlockVisitor first;
+
+        void record(PageAllocator.BlockVisitor v) {
+            n = 0;
+            first = v;
+        }
+
+        @Override
+        public void block(long p, int o, MigrateType t) {
+            if (n == pfn.length) {
+                pfn = java.util.Arrays.copyOf(pfn, n * 2);
+                order = java.util.Arrays.copyOf(order, n * 2);
+                type = java.util.Arrays.copyOf(type, n * 2);
+            }
+            pfn[n] = p;
+            order[n] = (byte) o;
+            type[n] = (byte) t.ordinal();
+            n++;
+            first.block(p, o, t);
+        }
+
+        void replay(PageAllocator.BlockVisitor v) {
+            for (int i = 0; i < n; i++) {
+                v.block(pfn[i], order[i], TYPES[type[i]]);
+            }
+        }
+    }
+
+    /**
+     * The per-step memo of {@link #freeBlocks}, {@link #pcpBlocks}, the block walks and {@link #highatomicBlocks}
+     * (identity equality: a cache, not state). A run may reuse one for every step with {@link #reset} (the memo then
+     * keeps its arrays), provided no view of an earlier step is read after.
      */
     public static final class Lists {
         private List<PageAllocator.FreeBlock>[] free;
         private List<PageAllocator.PcpBlock>[] pcp;
         private long[] highatomicBlocks;
+        /** Free walks of zone z at 2z, per-CPU walks at 2z + 1. */
+        private Walk[] walks;
+
+        /** Forgets this step's memo, for the next step. */
+        public Lists reset() {
+            free = null;
+            pcp = null;
+            highatomicBlocks = null;
+            if (walks != null) {
+                for (Walk w : walks) {
+                    if (w != null) {
+                        w.complete = false;
+                        w.n = 0;
+                    }
+                }
+            }
+            return this;
+        }
+
+        private Walk walk(int zone, boolean pcpList, int zones) {
+            if (walks == null || walks.length < 2 * zones) {
+                walks = new Walk[2 * zones];
+            }
+            int i = 2 * zone + (pcpList ? 1 : 0);
+            Walk w = walks[i];
+            if (w == null) {
+                w = new Walk();
+                walks[i] = w;
+            }
+            return w;
+        }
     }
 }

@@ -637,8 +637,9 @@ public final class FastAllocator implements PageAllocator {
         Zone z = zones[zone];
         int pb = config.pageblockPages();
         long blocks = 0;
+        byte t = (byte) type.ordinal(); // TYPES[i] == type exactly when i is its ordinal
         for (long pfn = z.start; pfn < z.start + z.managed; pfn += pb) {
-            if (TYPES[blockType[(int) (pfn >> pbOrder)]] == type) {
+            if (blockType[(int) (pfn >> pbOrder)] == t) {
                 blocks++;
             }
         }

@@ -142,10 +142,11 @@ public final class FuzzRun {
         MemorySystem ms = new MemorySystem(a, t.tasks(), t.swapPages());
         List<Op> ops = t.ops();
         int n = properties.size();
+        StepView.Lists lists = new StepView.Lists(); // one memo for every step: no view outlives its step
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
             String result = ms.apply(op);
-            StepView view = new StepView(ms, i + 1, op, result);
+            StepView view = new StepView(ms, i + 1, op, result, lists.reset());
             for (int k = 0; k < n; k++) {
                 Property p = properties.get(k);
                 Optional<String> msg = p.check(view);

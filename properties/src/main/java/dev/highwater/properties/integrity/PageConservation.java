@@ -204,6 +204,18 @@ public final class PageConservation extends BaseProperty {
             }
             int i = (int) (pfn - start);
             int to = (int) (i + n);
+            if ((i & 63) == 0 && (to & 63) == 0) {
+                // whole words (a block of order 6 or more lying on a word boundary of the zone)
+                for (int w = i >>> 6; w < to >>> 6; w++) {
+                    if (seen[w] != 0) {
+                        failed = true;
+                        return;
+                    }
+                    seen[w] = -1L;
+                }
+                marked += n;
+                return;
+            }
             // a word at a time: a block of order 6 or more is whole words, a smaller one a mask within one word
             while (i < to) {
                 int bit = i & 63;
