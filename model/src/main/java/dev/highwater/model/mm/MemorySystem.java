@@ -190,8 +190,12 @@ public final class MemorySystem {
         }
         this.byPfn = new Allocation[(int) span];
         this.lruByPfn = new LruPage[(int) span];
-        this.ledgerCount = new byte[(int) span];
         this.ledgerBits = new long[((int) span + 63) >>> 6];
+        this.ledgerZones = new long[2 * nz];
+        for (int z = 0; z < nz; z++) {
+            ledgerZones[2 * z] = allocator.zoneStartPfn(z);
+            ledgerZones[2 * z + 1] = ledgerZones[2 * z] + config.zones().get(z).managedPages();
+        }
         allocator.setMovablePageOracle(new MovablePageOracle(this));
         this.kswapd = new Kswapd(this);
         this.compaction = new Compaction(this);
@@ -258,62 +262,62 @@ public final class MemorySystem {
     // ---- the ledger's page map ------------------------------------------------------------------------------------
 
     /**
-     * Per pfn, how many ledger entries cover the page (the pages of each handle block whose zone is a zone of the node
-     * and which lies inside it, and each LRU page), saturating at {@link Byte#MAX_VALUE}; kept at every change of the
-     * ledger, beside {@link #byPfn} and {@link #lruByPfn}. Null when not kept: a {@link #copy()} or
-     * {@link #copyFrom} target does not keep one.
+     * A bit per pfn: whether a ledger entry covers the page (the pages of each handle block whose zone is a zone of
+     * the node and which lies inside it, and each LRU page); kept at every change of the ledger, beside {@link #byPfn}
+     * and {@link #lruByPfn}. Null when not kept: a {@link #copy()} or {@link #copyFrom} target does not keep one.
      */
-    private byte[] ledgerCount;
-    /** A bit per pfn: {@code ledgerCount > 0}. */
     private long[] ledgerBits;
-    /** Pfns whose ledgerCount is 2 or more. */
-    private int ledgerMulti;
+    /** Holders beyond the first, by pfn (only a model bug holds a page twice): empty in a sound state. */
+    private final Map<Long, Integer> ledgerExtra = new java.util.HashMap<>();
     /** Handle blocks of a zone of the node that lie outside it (not entered in the map). */
     private int ledgerMisplaced;
     /** Handle blocks and LRU pages entered (any zone): checked against the ledger's own sizes. */
     private long ledgerBlocks;
     private long ledgerLru;
-    /** A count left its range (an entry removed that was never entered, or one held 127 times): the map is void. */
+    /** An entry was removed that was never entered (or one outside the map): the map is void. */
     private boolean ledgerBroken;
+    /** Zone bounds, {@code [start, end)} at 2z, 2z + 1 (the zones never move). */
+    private long[] ledgerZones;
 
     private void dropLedgerMap() {
-        ledgerCount = null;
         ledgerBits = null;
     }
 
     private void ledgerBlock(Allocation al, int delta) {
-        if (ledgerCount == null) {
+        long[] bits = ledgerBits;
+        if (bits == null) {
             return;
         }
         ledgerBlocks += delta;
         int z = al.zone();
-        if (z < 0 || z >= config.zones().size()) {
+        long[] zb = ledgerZones;
+        if (z < 0 || 2 * z + 1 >= zb.length) {
             return; // a block of no zone is not a page of any zone (page-conservation does not count it)
         }
-        long start = allocator.zoneStartPfn(z);
+        long p = al.pfn();
         long n = 1L << al.order();
-        if (al.pfn() < start || al.pfn() + n > start + config.zones().get(z).managedPages()) {
+        long to = p + n;
+        if (p < zb[2 * z] || to > zb[2 * z + 1]) {
             ledgerMisplaced += delta;
             return;
         }
-        long p = al.pfn();
-        long to = p + n;
-        long[] bits = ledgerBits;
+        if (n == 1) {
+            ledgerPage(p, delta);
+            return;
+        }
         while (p < to) {
-            // a word at a time while the pages of the word go from none to one holder, or from one to none (the
-            // common case); any other page (held twice, or a count that would leave its range) one at a time
+            // a word at a time while the pages of the word go from no holder to one, or from one to none (the common
+            // case); otherwise (a page held twice somewhere, or removed but not held) one page at a time
             int i = (int) p;
             int bit = i & 63;
             int len = (int) Math.min(64 - bit, to - p);
             long mask = (len == 64 ? -1L : (1L << len) - 1) << bit;
             int w = i >>> 6;
             long cur = bits[w] & mask;
-            if (delta > 0 && cur == 0 && ledgerMulti == 0) {
+            if (delta > 0 && cur == 0) {
                 bits[w] |= mask;
-                java.util.Arrays.fill(ledgerCount, i, i + len, (byte) 1);
-            } else if (delta < 0 && cur == mask && ledgerMulti == 0) {
+            } else if (delta < 0 && cur == mask && ledgerExtra.isEmpty()) {
                 bits[w] &= ~mask;
-                java.util.Arrays.fill(ledgerCount, i, i + len, (byte) 0);
             } else {
                 for (int k = 0; k < len; k++) {
                     ledgerPage(p + k, delta);
@@ -324,31 +328,29 @@ public final class MemorySystem {
     }
 
     private void ledgerPage(long pfn, int delta) {
-        byte[] count = ledgerCount;
-        if (count == null) {
+        long[] bits = ledgerBits;
+        if (bits == null) {
             return;
         }
-        if (pfn < 0 || pfn >= count.length) {
+        if (pfn < 0 || (pfn >>> 6) >= bits.length) {
             ledgerBroken = true;
             return;
         }
         int i = (int) pfn;
-        int c = count[i];
-        int d = c + delta;
-        if (d < 0 || d > Byte.MAX_VALUE) {
+        int w = i >>> 6;
+        long bit = 1L << i;
+        if (delta > 0) {
+            if ((bits[w] & bit) == 0) {
+                bits[w] |= bit;
+            } else {
+                ledgerExtra.merge(pfn, 1, Integer::sum);
+            }
+        } else if (!ledgerExtra.isEmpty() && ledgerExtra.containsKey(pfn)) {
+            ledgerExtra.computeIfPresent(pfn, (k, c) -> c == 1 ? null : c - 1);
+        } else if ((bits[w] & bit) != 0) {
+            bits[w] &= ~bit;
+        } else {
             ledgerBroken = true;
-            return;
-        }
-        count[i] = (byte) d;
-        if (c == 0) {
-            ledgerBits[i >>> 6] |= 1L << i;
-        } else if (d == 0) {
-            ledgerBits[i >>> 6] &= ~(1L << i);
-        }
-        if (c < 2 && d >= 2) {
-            ledgerMulti++;
-        } else if (c >= 2 && d < 2) {
-            ledgerMulti--;
         }
     }
 
@@ -360,7 +362,7 @@ public final class MemorySystem {
      * {@link #forEachHeldBlock}, which shows every entry, twice-held ones twice.
      */
     public long[] ledgerPages() {
-        if (ledgerCount == null || ledgerBroken || ledgerMulti != 0 || ledgerMisplaced != 0
+        if (ledgerBits == null || ledgerBroken || !ledgerExtra.isEmpty() || ledgerMisplaced != 0
             || ledgerLru != (long) fileClean.size() + fileDirty.size() + anonLru.size()) {
             return null;
         }
@@ -449,8 +451,7 @@ public final class MemorySystem {
             int n = (int) Math.max(pfn + 1, byPfn.length * 2L);
             byPfn = java.util.Arrays.copyOf(byPfn, n);
             lruByPfn = java.util.Arrays.copyOf(lruByPfn, n);
-            if (ledgerCount != null) {
-                ledgerCount = java.util.Arrays.copyOf(ledgerCount, n);
+            if (ledgerBits != null) {
                 ledgerBits = java.util.Arrays.copyOf(ledgerBits, (n + 63) >>> 6);
             }
         }

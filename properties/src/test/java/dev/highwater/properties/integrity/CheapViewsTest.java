@@ -134,6 +134,42 @@ class CheapViewsTest {
     }
 
     @Test
+    void aPageHeldTwiceWithdrawsTheLedgerMapUntilOneHolderIsLeft() {
+        // an allocator that hands out its first page again: the map is withdrawn (the walk shows the page twice)
+        KernelPolicy p = Presets.LINUX_4_8;
+        dev.highwater.model.NodeConfig node = new dev.highwater.model.NodeConfig(
+            List.of(dev.highwater.model.ZoneSpec.of(dev.highwater.model.ZoneType.NORMAL, 1024)), 4, 8, 1, 0, -1);
+        PageAllocator real = AllocatorKind.REFERENCE.create(p, node,
+            dev.highwater.model.Tunables.defaults(p.watermarkRules().highmemRatioZero()));
+        long[] first = {-1};
+        PageAllocator liar = (PageAllocator) java.lang.reflect.Proxy.newProxyInstance(
+            PageAllocator.class.getClassLoader(), new Class<?>[] {PageAllocator.class}, (proxy, m, args) -> {
+                if (m.getName().equals("getPageFromFreelist")) {
+                    if (first[0] < 0) {
+                        first[0] = real.getPageFromFreelist((dev.highwater.model.AllocContext) args[0], (int) args[1]);
+                    }
+                    return first[0];
+                }
+                try {
+                    return m.invoke(real, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+        MemorySystem ms = new MemorySystem(liar, List.of());
+        dev.highwater.model.Gfp gfp = dev.highwater.model.Gfp.of("GFP_KERNEL");
+        ms.apply(new Op.Alloc("1", 0, 0, gfp, dev.highwater.model.Context.PROCESS, 0, 1, java.util.Optional.empty()));
+        assertThat(ms.ledgerPages()).isNotNull();
+        ms.apply(new Op.Alloc("2", 0, 0, gfp, dev.highwater.model.Context.PROCESS, 0, 1, java.util.Optional.empty()));
+        assertThat(ms.ledgerPages()).as("page %d held by #1 and #2", first[0]).isNull();
+        ms.apply(new Op.Free("2", 0, 0, java.util.Optional.empty()));
+        long[] map = ms.ledgerPages();
+        assertThat(map).as("#1 still holds it").isNotNull();
+        assertThat(map[(int) (first[0] >>> 6)] & (1L << first[0])).isNotZero();
+        assertThat(java.util.Arrays.stream(map).map(Long::bitCount).sum()).isEqualTo(1);
+    }
+
+    @Test
     void aCopyKeepsNoLedgerMapAndIsWalked() {
         for (Object[] pt : traces(20, 12)) {
             KernelPolicy p = (KernelPolicy) pt[0];
