@@ -26,8 +26,15 @@ import java.util.SplittableRandom;
  */
 final class Throughput {
     static final int TRACES = 200;
-    /** Untimed rounds over every allocator and preset before the timed ones. */
+    /** Untimed rounds over every allocator and preset before the timed ones, at least. */
     static final int WARMUP_ROUNDS = 3;
+    /**
+     * ... and at least this long (wall clock): the JIT compiles on other threads, which a loaded machine starves, so a
+     * fixed number of rounds timed a half-compiled model there (the same jar read 2,300 to 6,900 execs/s in one hour).
+     */
+    static final long WARMUP_NANOS = 10_000_000_000L;
+    /** Timed rounds per allocator and preset (the best counts), after one untimed round of the pair. */
+    static final int TIMED_ROUNDS = 5;
     static final List<String> PRESETS = List.of("linux-4.8", "linux-6.1", "mainline");
 
     private Throughput() {
@@ -63,8 +70,9 @@ final class Throughput {
     }
 
     /**
-     * Per allocator and preset, the best of three timed rounds over the traces, after {@link #WARMUP_ROUNDS} untimed
-     * rounds over every allocator and preset and one more over the pair itself. "Per core" is
+     * Per allocator and preset, the best of {@link #TIMED_ROUNDS} timed rounds over the traces, after untimed rounds
+     * over every allocator and preset ({@link #WARMUP_ROUNDS} and {@link #WARMUP_NANOS} at least) and one more over the
+     * pair itself. "Per core" is
      * per second of this thread's CPU time, so the figure holds on a machine other jobs share; the wall-clock rate is
      * printed next to it.
      */
@@ -76,7 +84,8 @@ final class Throughput {
         StringBuilder summary = new StringBuilder("summary: traces=" + TRACES + " ops=32 zone_pages=4096");
         // warm-up: every allocator and preset before any timing, so that the JIT has compiled the paths of all of them
         // (a fuzzing job runs for minutes: the steady state is the rate that matters)
-        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+        long warm0 = System.nanoTime();
+        for (int round = 0; round < WARMUP_ROUNDS || System.nanoTime() - warm0 < WARMUP_NANOS; round++) {
             for (AllocatorKind kind : AllocatorKind.values()) {
                 for (String name : PRESETS) {
                     KernelPolicy p = Presets.byName(name).orElseThrow();
@@ -99,7 +108,7 @@ final class Throughput {
                 }
                 double best = 0;
                 double bestWall = 0;
-                for (int round = 0; round < 4; round++) { // round 0 warms the JIT up
+                for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms the JIT up
                     long c0 = cpuTime ? cpu.getCurrentThreadCpuTime() : 0;
                     long t0 = System.nanoTime();
                     for (Trace t : ts) {
