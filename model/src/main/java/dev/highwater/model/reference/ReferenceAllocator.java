@@ -426,23 +426,22 @@ public final class ReferenceAllocator implements PageAllocator {
 
     /** One CPU's per-CPU lists of one zone: list index = order × PCPTYPES + type (§4.5). */
     private static final class Pcp {
+        /**
+         * The lists; their per-page tag is the migratetype recorded when a block entered the list
+         * (set_pcppage_migratetype), -1: none.
+         */
         final PfnLists lists;
-        /** The migratetype recorded when a block entered the list (set_pcppage_migratetype), by page; -1: none. */
-        final byte[] cachedType;
         /** In pages. */
         long count;
         int batch;
         int high;
 
         Pcp(int maxOrder, long base, int pages) {
-            lists = new PfnLists(base, pages, (maxOrder + 1) * MigrateType.PCPTYPES);
-            cachedType = new byte[pages];
-            Arrays.fill(cachedType, (byte) -1);
+            lists = new PfnLists(base, pages, (maxOrder + 1) * MigrateType.PCPTYPES, true);
         }
 
         Pcp(Pcp o) {
             lists = new PfnLists(o.lists);
-            cachedType = o.cachedType.clone();
             count = o.count;
             batch = o.batch;
             high = o.high;
@@ -450,24 +449,23 @@ public final class ReferenceAllocator implements PageAllocator {
 
         void copyFrom(Pcp o) {
             lists.copyFrom(o.lists);
-            System.arraycopy(o.cachedType, 0, cachedType, 0, cachedType.length);
             count = o.count;
             batch = o.batch;
             high = o.high;
         }
 
         MigrateType cachedType(long pfn) {
-            byte b = cachedType[(int) (pfn - lists.base)];
+            byte b = lists.tags[(int) (pfn - lists.base)];
             return b < 0 ? null : TYPES[b];
         }
 
         void putCachedType(long pfn, MigrateType t) {
-            cachedType[(int) (pfn - lists.base)] = t == null ? -1 : (byte) t.ordinal();
+            lists.setTag((int) (pfn - lists.base), t == null ? -1 : (byte) t.ordinal());
         }
 
         MigrateType removeCachedType(long pfn) {
             MigrateType t = cachedType(pfn);
-            cachedType[(int) (pfn - lists.base)] = -1;
+            lists.setTag((int) (pfn - lists.base), (byte) -1);
             return t;
         }
     }
@@ -486,7 +484,13 @@ public final class ReferenceAllocator implements PageAllocator {
     /**
      * Doubly linked lists of pfns threaded through arrays indexed by the page's offset in its zone: one list head per
      * list index, each page on at most one list (a second insertion is a model bug and throws). Iteration is from the
-     * head, as the kernel's list_for_each.
+     * head, as the kernel's list_for_each. A page may carry a tag byte ({@link Pcp}'s cached migratetype).
+     *
+     * <p>For the model checker the lists keep two things up to date on every change: a {@link #version} (so that
+     * {@link #copyFrom} can skip a copy when neither side changed since the last one) and a {@link #hash} of the
+     * contents, the sum over the pages on a list of a hash of (page, list, next page, tag). That set of triples
+     * determines every list in order (a list's head is its one page that no page points to), so equal hashes mean
+     * equal lists up to 64-bit collisions, and a change costs the few terms it touches instead of a rehash.
      */
     private static final class PfnLists {
         final long base;
@@ -494,19 +498,36 @@ public final class ReferenceAllocator implements PageAllocator {
         final int[] prev;
         /** The list a page is on, or -1. */
         final short[] listOf;
+        /** A byte per page, or null; part of the contents (and of the hash) while the page is on a list. */
+        final byte[] tags;
         final int[] head;
         final int[] tail;
         final int[] size;
+        /** The hash of the contents (see the class comment), kept incrementally. */
+        long hash;
+        /** Bumped by every change: two moments of one object with the same version have the same contents. */
+        long version;
+        /** The lists last copied from, their version then, and this one's version right after that copy. */
+        private PfnLists copiedFrom;
+        private long copiedVersion;
+        private long versionAfterCopy = -1;
 
-        PfnLists(long base, int pages, int lists) {
+        PfnLists(long base, int pages, int lists, boolean tagged) {
             this.base = base;
             next = new int[pages];
             prev = new int[pages];
             listOf = new short[pages];
             Arrays.fill(listOf, (short) -1);
+            if (tagged) {
+                tags = new byte[pages];
+                Arrays.fill(tags, (byte) -1);
+            } else {
+                tags = null;
+            }
             head = new int[lists];
             tail = new int[lists];
             size = new int[lists];
+            views = new PfnDeque[lists];
             Arrays.fill(head, -1);
             Arrays.fill(tail, -1);
         }
@@ -516,19 +537,55 @@ public final class ReferenceAllocator implements PageAllocator {
             next = o.next.clone();
             prev = o.prev.clone();
             listOf = o.listOf.clone();
+            tags = o.tags == null ? null : o.tags.clone();
             head = o.head.clone();
             tail = o.tail.clone();
             size = o.size.clone();
+            views = new PfnDeque[head.length];
+            hash = o.hash;
         }
 
-        /** Overwrites these lists with {@code o}'s (same base and sizes). */
+        /**
+         * Overwrites these lists with {@code o}'s (same base and sizes); nothing to do when this one was last copied
+         * from {@code o} and neither changed since.
+         */
         void copyFrom(PfnLists o) {
+            if (copiedFrom == o && copiedVersion == o.version && version == versionAfterCopy) {
+                return;
+            }
             System.arraycopy(o.next, 0, next, 0, next.length);
             System.arraycopy(o.prev, 0, prev, 0, prev.length);
             System.arraycopy(o.listOf, 0, listOf, 0, listOf.length);
+            if (tags != null) {
+                System.arraycopy(o.tags, 0, tags, 0, tags.length);
+            }
             System.arraycopy(o.head, 0, head, 0, head.length);
             System.arraycopy(o.tail, 0, tail, 0, tail.length);
             System.arraycopy(o.size, 0, size, 0, size.length);
+            hash = o.hash;
+            version++;
+            copiedFrom = o;
+            copiedVersion = o.version;
+            versionAfterCopy = version;
+        }
+
+        /** The hash term of page {@code i} on list {@code l}. */
+        private long term(int i, int l) {
+            long t = mix(0x2545F4914F6CDD1DL, (long) i << 16 | l);
+            t = mix(t, (long) next[i] << 8 | (tags == null ? 0 : tags[i] & 0xff));
+            return finish(t);
+        }
+
+        void setTag(int i, byte tag) {
+            int l = listOf[i];
+            if (l >= 0) {
+                hash -= term(i, l);
+                tags[i] = tag;
+                hash += term(i, l);
+            } else {
+                tags[i] = tag;
+            }
+            version++;
         }
 
         int count() {
@@ -536,8 +593,16 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         PfnDeque list(int l) {
-            return new PfnDeque(this, l);
+            PfnDeque d = views[l];
+            if (d == null) {
+                d = new PfnDeque(this, l);
+                views[l] = d;
+            }
+            return d;
         }
+
+        /** {@link #list}'s views, made on first use (a view holds no state of its own). */
+        private final PfnDeque[] views;
 
         /** The list {@code pfn} is on, -1 when none (or outside the zone). */
         int listAt(long pfn) {
@@ -557,6 +622,7 @@ public final class ReferenceAllocator implements PageAllocator {
             }
             head[l] = i;
             size[l]++;
+            hash += term(i, l);
         }
 
         void addLast(int l, long pfn) {
@@ -565,12 +631,15 @@ public final class ReferenceAllocator implements PageAllocator {
             next[i] = -1;
             prev[i] = t;
             if (t >= 0) {
+                hash -= term(t, l);
                 next[t] = i;
+                hash += term(t, l);
             } else {
                 head[l] = i;
             }
             tail[l] = i;
             size[l]++;
+            hash += term(i, l);
         }
 
         private int claim(int l, long pfn) {
@@ -579,6 +648,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 throw new IllegalStateException("pfn " + pfn + " is already on list " + listOf[i]);
             }
             listOf[i] = (short) l;
+            version++;
             return i;
         }
 
@@ -588,10 +658,13 @@ public final class ReferenceAllocator implements PageAllocator {
                 return false;
             }
             int i = (int) off;
+            hash -= term(i, l);
             int p = prev[i];
             int n = next[i];
             if (p >= 0) {
+                hash -= term(p, l);
                 next[p] = n;
+                hash += term(p, l);
             } else {
                 head[l] = n;
             }
@@ -602,6 +675,7 @@ public final class ReferenceAllocator implements PageAllocator {
             }
             listOf[i] = -1;
             size[l]--;
+            version++;
             return true;
         }
     }
@@ -711,7 +785,7 @@ public final class ReferenceAllocator implements PageAllocator {
             this.start = start;
             this.end = start + spec.managedPages();
             this.nrFree = new long[config.maxOrder()];
-            this.free = new PfnLists(start, (int) spec.managedPages(), config.maxOrder() * NTYPES);
+            this.free = new PfnLists(start, (int) spec.managedPages(), config.maxOrder() * NTYPES, false);
             int blocks = (int) ((spec.managedPages() + config.pageblockPages() - 1) >> config.pageblockOrder());
             blockTypes = new MigrateType[Math.max(blocks, 0)];
             java.util.Arrays.fill(blockTypes, MigrateType.MOVABLE); // memmap_init: every pageblock MOVABLE
@@ -763,8 +837,18 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         WatermarkCheck.Counters counters() {
-            return new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, freeHighatomicPages());
+            long ha = freeHighatomicPages();
+            WatermarkCheck.Counters c = lastCounters;
+            if (c == null || c.nrFreePages() != nrFreePages || c.nrReservedHighatomic() != nrReservedHighatomic
+                || c.nrFreeHighatomic() != ha) {
+                c = new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, ha);
+                lastCounters = c;
+            }
+            return c;
         }
+
+        /** The last {@link #counters()} (a record of values, reused while they hold: every watermark check reads it). */
+        private WatermarkCheck.Counters lastCounters;
 
         /**
          * Pages on the HIGHATOMIC free lists (§2.3 HAfree). Kept incrementally by the three free-list primitives once
@@ -1514,17 +1598,7 @@ public final class ReferenceAllocator implements PageAllocator {
         long h = 0x243F6A8885A308D3L;
         for (Zone z : zones) {
             h = mix(h, z.index);
-            PfnLists f = z.free;
-            int[] next = f.next;
-            for (int l = 0; l < f.head.length; l++) {
-                if (f.head[l] < 0) {
-                    continue;
-                }
-                h = mix(h, l + 0x1000); // list l = order × NTYPES + type
-                for (int i = f.head[l]; i >= 0; i = next[i]) {
-                    h = mix(h, f.base + i);
-                }
-            }
+            h = mix(h, z.free.hash);
             // pageblock types, 16 ordinals (< 16) to a word
             MigrateType[] bt = z.blockTypes;
             for (int b = 0; b < bt.length; b += 16) {
@@ -1543,17 +1617,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 for (Pcp p : z.pcp) {
                     h = mix(h, p.count);
                     h = mix(h, ((long) p.batch << 32) | (p.high & 0xffffffffL));
-                    PfnLists pl = p.lists;
-                    int[] pnext = pl.next;
-                    for (int l = 0; l < pl.head.length; l++) {
-                        if (pl.head[l] < 0) {
-                            continue;
-                        }
-                        h = mix(h, l + 0x2000);
-                        for (int i = pl.head[l]; i >= 0; i = pnext[i]) {
-                            h = mix(h, (pl.base + i) << 8 | (p.cachedType[i] & 0xff)); // pfn < 2^55
-                        }
-                    }
+                    h = mix(h, p.lists.hash);
                 }
             }
             ZoneWatermarks w = watermarks(z.index);
