@@ -121,6 +121,57 @@ public final class ReferenceAllocator implements PageAllocator {
         return z.boostedMarks;
     }
 
+    /**
+     * The static marks of {@link #watermarks} as an array, {@code zone × 3 + WMARK_*}, and lowmem_reserve as
+     * {@code zone × zones + classzone}: built once per watermarks object (every watermark check reads them).
+     */
+    private long[] marks;
+    private long[] reserves;
+    private int[] reserveSizes;
+    private Watermarks marksOf;
+
+    private long[] staticMarks() {
+        if (marksOf != watermarks) {
+            int n = zones.length;
+            long[] m = new long[n * 3];
+            long[] r = new long[n * n];
+            int[] sizes = new int[n];
+            for (int z = 0; z < n; z++) {
+                ZoneWatermarks w = watermarks.zone(z);
+                m[z * 3 + ZoneWatermarks.WMARK_MIN] = w.min();
+                m[z * 3 + ZoneWatermarks.WMARK_LOW] = w.low();
+                m[z * 3 + ZoneWatermarks.WMARK_HIGH] = w.high();
+                sizes[z] = w.lowmemReserve().size();
+                for (int c = 0; c < n && c < sizes[z]; c++) {
+                    r[z * n + c] = w.lowmemReserve(c);
+                }
+            }
+            marks = m;
+            reserves = r;
+            reserveSizes = sizes;
+            marksOf = watermarks;
+        }
+        return marks;
+    }
+
+    /** {@code watermarks(zone).lowmemReserve(classzone)}. */
+    private long lowmemReserve(int zone, int classzone) {
+        staticMarks();
+        int n = zones.length;
+        if (classzone < 0 || classzone >= n || classzone >= reserveSizes[zone]) {
+            return watermarks.zone(zone).lowmemReserve(classzone); // out of range: its exception
+        }
+        return reserves[zone * n + classzone];
+    }
+
+    /** {@code watermarks(zone).mark(wmarkIndex)}: the static mark plus the zone's boost. */
+    private long mark(int zone, int wmarkIndex) {
+        if (wmarkIndex < 0 || wmarkIndex > 2) {
+            return watermarks(zone).mark(wmarkIndex); // its exception
+        }
+        return staticMarks()[zone * 3 + wmarkIndex] + zones[zone].boost;
+    }
+
     @Override
     public long watermarkBoost(int zone) {
         return zones[zone].boost;
@@ -167,7 +218,7 @@ public final class ReferenceAllocator implements PageAllocator {
                     continue;
                 }
                 if ((flags & NO_WATERMARKS) == 0) {
-                    long mark = watermarks(zi).mark(AllocFlags.wmarkIndex(flags));
+                    long mark = mark(zi, AllocFlags.wmarkIndex(flags));
                     if (!zoneWatermarkFast(z, ac, mark, flags)) {
                         continue; // node reclaim (zone_reclaim_mode) is the memory system's, §8.3
                     }
@@ -189,9 +240,9 @@ public final class ReferenceAllocator implements PageAllocator {
 
     private boolean zoneWatermarkFast(Zone z, AllocContext ac, long mark, int flags) {
         int classzone = ac.highestZone();
-        long reserve = watermarks.zone(z.index).lowmemReserve(classzone);
+        long reserve = lowmemReserve(z.index, classzone);
         boolean boostExempt = false;
-        long unboostedMin = watermarks.zone(z.index).min();
+        long unboostedMin = staticMarks()[z.index * 3 + ZoneWatermarks.WMARK_MIN];
         if (policy.watermarkBoost() && z.boost > 0 && AllocFlags.wmarkIndex(flags) == AllocFlags.WMARK_MIN) {
             // §1.5: order-0 atomic requests re-check against the un-boosted min (T6.1 keys it on __GFP_ATOMIC,
             // 6.3+ on ALLOC_MIN_RESERVE)
@@ -212,7 +263,7 @@ public final class ReferenceAllocator implements PageAllocator {
     public boolean zoneWatermarkOkWithFree(int zone, int order, long mark, int classzone, int allocFlags, long free) {
         Zone z = zones[zone];
         return WatermarkCheck.zoneWatermarkOk(policy, z.counters(), z, config.maxOrder(), order, mark,
-            watermarks.zone(zone).lowmemReserve(classzone), allocFlags, free);
+            lowmemReserve(zone, classzone), allocFlags, free);
     }
 
     @Override
@@ -486,11 +537,9 @@ public final class ReferenceAllocator implements PageAllocator {
      * list index, each page on at most one list (a second insertion is a model bug and throws). Iteration is from the
      * head, as the kernel's list_for_each. A page may carry a tag byte ({@link Pcp}'s cached migratetype).
      *
-     * <p>For the model checker the lists keep two things up to date on every change: a {@link #version} (so that
-     * {@link #copyFrom} can skip a copy when neither side changed since the last one) and a {@link #hash} of the
-     * contents, the sum over the pages on a list of a hash of (page, list, next page, tag). That set of triples
-     * determines every list in order (a list's head is its one page that no page points to), so equal hashes mean
-     * equal lists up to 64-bit collisions, and a change costs the few terms it touches instead of a rehash.
+     * <p>For the model checker the lists keep a {@link #version}, bumped by every change, so that {@link #copyFrom} can
+     * skip a copy when neither side changed since the last one, and {@link #hash()} of the lists in order is computed
+     * once per version (a copy takes the source's).
      */
     private static final class PfnLists {
         final long base;
@@ -503,8 +552,8 @@ public final class ReferenceAllocator implements PageAllocator {
         final int[] head;
         final int[] tail;
         final int[] size;
-        /** The hash of the contents (see the class comment), kept incrementally. */
-        long hash;
+        /** {@link #hash()}'s last value, valid while {@link #hashVersion} equals the version. */
+        private long hash;
         /** Bumped by every change: two moments of one object with the same version have the same contents. */
         long version;
         /** The lists last copied from, their version then, and this one's version right after that copy. */
@@ -542,7 +591,6 @@ public final class ReferenceAllocator implements PageAllocator {
             tail = o.tail.clone();
             size = o.size.clone();
             views = new PfnDeque[head.length];
-            hash = o.hash;
         }
 
         /**
@@ -562,26 +610,40 @@ public final class ReferenceAllocator implements PageAllocator {
             System.arraycopy(o.head, 0, head, 0, head.length);
             System.arraycopy(o.tail, 0, tail, 0, tail.length);
             System.arraycopy(o.size, 0, size, 0, size.length);
+            boolean hashed = o.hashVersion == o.version;
             hash = o.hash;
             version++;
+            hashVersion = hashed ? version : -1;
             copiedFrom = o;
             copiedVersion = o.version;
             versionAfterCopy = version;
         }
 
-        /** The hash term of page {@code i} on list {@code l}. */
-        private long term(int i, int l) {
-            long t = mix(0x2545F4914F6CDD1DL, (long) i << 16 | l);
-            t = mix(t, (long) next[i] << 8 | (tags == null ? 0 : tags[i] & 0xff));
-            return finish(t);
+        private long hashVersion = -1;
+
+        /** The hash of the contents, recomputed when they changed since the last call. */
+        long hash() {
+            if (hashVersion != version) {
+                long h = 0x2545F4914F6CDD1DL;
+                for (int l = 0; l < head.length; l++) {
+                    if (head[l] < 0) {
+                        continue;
+                    }
+                    h = mix(h, l + 0x1000);
+                    for (int i = head[l]; i >= 0; i = next[i]) {
+                        h = mix(h, tags == null ? i : (long) i << 8 | (tags[i] & 0xff));
+                    }
+                }
+                hash = h;
+                hashVersion = version;
+            }
+            return hash;
         }
 
         void setTag(int i, byte tag) {
             int l = listOf[i];
             if (l >= 0) {
-                hash -= term(i, l);
                 tags[i] = tag;
-                hash += term(i, l);
             } else {
                 tags[i] = tag;
             }
@@ -622,7 +684,6 @@ public final class ReferenceAllocator implements PageAllocator {
             }
             head[l] = i;
             size[l]++;
-            hash += term(i, l);
         }
 
         void addLast(int l, long pfn) {
@@ -631,15 +692,12 @@ public final class ReferenceAllocator implements PageAllocator {
             next[i] = -1;
             prev[i] = t;
             if (t >= 0) {
-                hash -= term(t, l);
                 next[t] = i;
-                hash += term(t, l);
             } else {
                 head[l] = i;
             }
             tail[l] = i;
             size[l]++;
-            hash += term(i, l);
         }
 
         private int claim(int l, long pfn) {
@@ -658,13 +716,10 @@ public final class ReferenceAllocator implements PageAllocator {
                 return false;
             }
             int i = (int) off;
-            hash -= term(i, l);
             int p = prev[i];
             int n = next[i];
             if (p >= 0) {
-                hash -= term(p, l);
                 next[p] = n;
-                hash += term(p, l);
             } else {
                 head[l] = n;
             }
@@ -1271,12 +1326,14 @@ public final class ReferenceAllocator implements PageAllocator {
 
         /** {@code __rmqueue_smallest}: the head of the smallest non-empty list of that type, split down. */
         long rmqueueSmallest(int order, MigrateType type) {
-            for (int o = order; o < config.maxOrder(); o++) {
-                PfnDeque list = freeList(o, type);
-                if (list.isEmpty()) {
+            int[] size = free.size;
+            int maxOrder = config.maxOrder();
+            for (int o = order; o < maxOrder; o++) {
+                int l = o * NTYPES + type.ordinal();
+                if (size[l] == 0) {
                     continue;
                 }
-                long pfn = list.peekFirst();
+                long pfn = free.base + free.head[l];
                 delFromFreeList(pfn, o);
                 expand(pfn, order, o, type);
                 lastCachedType = type;
@@ -1598,7 +1655,7 @@ public final class ReferenceAllocator implements PageAllocator {
         long h = 0x243F6A8885A308D3L;
         for (Zone z : zones) {
             h = mix(h, z.index);
-            h = mix(h, z.free.hash);
+            h = mix(h, z.free.hash());
             // pageblock types, 16 ordinals (< 16) to a word
             MigrateType[] bt = z.blockTypes;
             for (int b = 0; b < bt.length; b += 16) {
@@ -1617,7 +1674,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 for (Pcp p : z.pcp) {
                     h = mix(h, p.count);
                     h = mix(h, ((long) p.batch << 32) | (p.high & 0xffffffffL));
-                    h = mix(h, p.lists.hash);
+                    h = mix(h, p.lists.hash());
                 }
             }
             ZoneWatermarks w = watermarks(z.index);
