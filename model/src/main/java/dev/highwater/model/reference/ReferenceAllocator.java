@@ -598,18 +598,19 @@ public final class ReferenceAllocator implements PageAllocator {
          * from {@code o} and neither changed since.
          */
         void copyFrom(PfnLists o) {
-            if (copiedFrom == o && copiedVersion == o.version && version == versionAfterCopy) {
-                return;
+            if (copiedFrom == o && copiedVersion == o.version) {
+                if (version == versionAfterCopy) {
+                    return;
+                }
+                // o is as it was at the copy: only the pages and lists this one changed since need copying back
+                copyRange(o, pageLo, pageHi + 1, listLo, listHi + 1);
+            } else {
+                copyRange(o, 0, next.length, 0, head.length);
             }
-            System.arraycopy(o.next, 0, next, 0, next.length);
-            System.arraycopy(o.prev, 0, prev, 0, prev.length);
-            System.arraycopy(o.listOf, 0, listOf, 0, listOf.length);
-            if (tags != null) {
-                System.arraycopy(o.tags, 0, tags, 0, tags.length);
-            }
-            System.arraycopy(o.head, 0, head, 0, head.length);
-            System.arraycopy(o.tail, 0, tail, 0, tail.length);
-            System.arraycopy(o.size, 0, size, 0, size.length);
+            pageLo = Integer.MAX_VALUE;
+            pageHi = -1;
+            listLo = Integer.MAX_VALUE;
+            listHi = -1;
             boolean hashed = o.hashVersion == o.version;
             hash = o.hash;
             version++;
@@ -617,6 +618,50 @@ public final class ReferenceAllocator implements PageAllocator {
             copiedFrom = o;
             copiedVersion = o.version;
             versionAfterCopy = version;
+        }
+
+        /** Per-page entries {@code [p0, p1)} and per-list entries {@code [l0, l1)} of {@code o} into these lists. */
+        private void copyRange(PfnLists o, int p0, int p1, int l0, int l1) {
+            if (p1 > p0) {
+                System.arraycopy(o.next, p0, next, p0, p1 - p0);
+                System.arraycopy(o.prev, p0, prev, p0, p1 - p0);
+                System.arraycopy(o.listOf, p0, listOf, p0, p1 - p0);
+                if (tags != null) {
+                    System.arraycopy(o.tags, p0, tags, p0, p1 - p0);
+                }
+            }
+            if (l1 > l0) {
+                System.arraycopy(o.head, l0, head, l0, l1 - l0);
+                System.arraycopy(o.tail, l0, tail, l0, l1 - l0);
+                System.arraycopy(o.size, l0, size, l0, l1 - l0);
+            }
+        }
+
+        /**
+         * The range of pages and of lists whose entries changed since the last {@link #copyFrom} (empty when lo > hi):
+         * every write to the per-page and per-list arrays widens them.
+         */
+        private int pageLo = Integer.MAX_VALUE;
+        private int pageHi = -1;
+        private int listLo = Integer.MAX_VALUE;
+        private int listHi = -1;
+
+        private void touchPage(int i) {
+            if (i < pageLo) {
+                pageLo = i;
+            }
+            if (i > pageHi) {
+                pageHi = i;
+            }
+        }
+
+        private void touchList(int l) {
+            if (l < listLo) {
+                listLo = l;
+            }
+            if (l > listHi) {
+                listHi = l;
+            }
         }
 
         private long hashVersion = -1;
@@ -641,6 +686,7 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         void setTag(int i, byte tag) {
+            touchPage(i);
             int l = listOf[i];
             if (l >= 0) {
                 tags[i] = tag;
@@ -678,6 +724,7 @@ public final class ReferenceAllocator implements PageAllocator {
             prev[i] = -1;
             next[i] = h;
             if (h >= 0) {
+                touchPage(h);
                 prev[h] = i;
             } else {
                 tail[l] = i;
@@ -692,6 +739,7 @@ public final class ReferenceAllocator implements PageAllocator {
             next[i] = -1;
             prev[i] = t;
             if (t >= 0) {
+                touchPage(t);
                 next[t] = i;
             } else {
                 head[l] = i;
@@ -706,6 +754,8 @@ public final class ReferenceAllocator implements PageAllocator {
                 throw new IllegalStateException("pfn " + pfn + " is already on list " + listOf[i]);
             }
             listOf[i] = (short) l;
+            touchPage(i);
+            touchList(l);
             version++;
             return i;
         }
@@ -718,12 +768,16 @@ public final class ReferenceAllocator implements PageAllocator {
             int i = (int) off;
             int p = prev[i];
             int n = next[i];
+            touchPage(i);
+            touchList(l);
             if (p >= 0) {
+                touchPage(p);
                 next[p] = n;
             } else {
                 head[l] = n;
             }
             if (n >= 0) {
+                touchPage(n);
                 prev[n] = p;
             } else {
                 tail[l] = p;
