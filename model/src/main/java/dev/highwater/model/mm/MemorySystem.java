@@ -75,12 +75,16 @@ public final class MemorySystem {
     private static final class Held {
         Allocation[] blocks;
         int size;
+        /** {@link #fingerprint}'s hash of the blocks, valid while {@link #hashSize} equals size and nonnegative. */
+        long hash;
+        int hashSize = -1;
 
         Held(int capacity) {
             blocks = new Allocation[Math.max(4, capacity)];
         }
 
         void addLast(Allocation a) {
+            hashSize = -1;
             if (size == blocks.length) {
                 blocks = java.util.Arrays.copyOf(blocks, size * 2);
             }
@@ -88,9 +92,16 @@ public final class MemorySystem {
         }
 
         Allocation pollLast() {
+            hashSize = -1;
             Allocation a = blocks[--size];
             blocks[size] = null;
             return a;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(blocks, 0, size, null);
+            size = 0;
+            hashSize = -1;
         }
 
         void copyFrom(Held o) {
@@ -102,12 +113,16 @@ public final class MemorySystem {
                 java.util.Arrays.fill(blocks, o.size, size, null);
             }
             size = o.size;
+            hash = o.hash;
+            hashSize = o.hashSize;
         }
     }
 
     /** A task's memory and OOM state. */
     static final class Task {
         final TaskSpec spec;
+        /** The task's place in {@link #taskList}. */
+        int index;
         long rss;
         long swapEntries;
         boolean dead;
@@ -127,6 +142,8 @@ public final class MemorySystem {
     final PageAllocator allocator;
     final NodeConfig config;
     final TreeMap<Integer, Task> tasks = new TreeMap<>();
+    /** {@link #tasks} in id order, for the state copy and the fingerprint. */
+    private Task[] taskList;
     private final Map<String, Held> handles = new LinkedHashMap<>();
     /**
      * Handle allocations by head pfn: an array over the node's pfn span (grown if a pfn lies beyond it), so that a
@@ -178,6 +195,7 @@ public final class MemorySystem {
         for (TaskSpec t : tasks) {
             this.tasks.put(t.id(), new Task(t));
         }
+        indexTasks();
         this.swapTotal = swapPages;
         int nz = config.zones().size();
         this.nrFile = new long[nz];
@@ -201,6 +219,13 @@ public final class MemorySystem {
         this.compaction = new Compaction(this);
         this.oomKiller = new OomKiller(this);
         this.slowPath = new SlowPath(this);
+    }
+
+    private void indexTasks() {
+        taskList = tasks.values().toArray(new Task[0]);
+        for (int i = 0; i < taskList.length; i++) {
+            taskList[i].index = i;
+        }
     }
 
     public PageAllocator allocator() {
@@ -448,6 +473,10 @@ public final class MemorySystem {
     /** Grows the pfn-indexed arrays to cover {@code pfn} (only an allocator handing out pfns beyond its zones). */
     private void cover(long pfn) {
         if (pfn >= byPfn.length) {
+            heldChanged();
+            for (LruTrack t : lruTrack) {
+                t.changed();
+            }
             int n = (int) Math.max(pfn + 1, byPfn.length * 2L);
             byPfn = java.util.Arrays.copyOf(byPfn, n);
             lruByPfn = java.util.Arrays.copyOf(lruByPfn, n);
@@ -546,8 +575,17 @@ public final class MemorySystem {
         Task task = tasks.get(a.task());
         Held held = handles.get(a.handle());
         if (held == null) {
-            held = new Held(a.count());
+            held = spareHeld != null ? spareHeld : new Held(a.count());
+            spareHeld = null;
             handles.put(a.handle(), held);
+            if (appendedHandle == null) {
+                appendedHandle = a.handle(); // copyFrom may take it back
+            } else {
+                heldAppendOnly = false;
+            }
+            heldVersion++;
+        } else {
+            heldChanged();
         }
         int ok = 0;
         int fail = 0;
@@ -588,6 +626,7 @@ public final class MemorySystem {
             return "done";
         }
         int n = f.count() == 0 ? held.size : Math.min(f.count(), held.size);
+        heldChanged();
         for (int i = 0; i < n; i++) {
             Allocation al = held.pollLast();
             byPfn[(int) al.pfn()] = null;
@@ -680,6 +719,8 @@ public final class MemorySystem {
      * the clean list, where reclaim takes them next (rotate_reclaimable_page).
      */
     private String writeback(int pages) {
+        lruTrack[0].changed();
+        lruTrack[1].changed();
         int done = 0;
         java.util.List<LruPage> written = new ArrayList<>();
         while (!fileDirty.isEmpty() && (pages == 0 || done < pages)) {
@@ -724,6 +765,7 @@ public final class MemorySystem {
 
     /** A page on the dirty list leaves the DIRTY state (writeback started, or written). */
     void dirtyDone(LruPage p) {
+        lruTrack[1].changed();
         if (nrDirtyState != null) {
             nrDirtyState[p.zone]--;
         }
@@ -731,6 +773,11 @@ public final class MemorySystem {
 
     /** Puts a page on its LRU list (at the young end, or the old end) and counts it. */
     void addLru(LruPage p, boolean oldEnd) {
+        if (oldEnd) {
+            lruTrack[lruList(p)].changed();
+        } else {
+            lruTrack[lruList(p)].version++; // an append: copyFrom may take it back
+        }
         cover(p.pfn);
         lruByPfn[(int) p.pfn] = p;
         ledgerPage(p.pfn, 1);
@@ -756,6 +803,7 @@ public final class MemorySystem {
 
     /** Uncounts a page that its caller has taken off its LRU deque, and frees it. */
     void dropLru(LruPage p) {
+        lruTrack[lruList(p)].changed();
         lruByPfn[(int) p.pfn] = null;
         ledgerPage(p.pfn, -1);
         ledgerLru--;
@@ -795,6 +843,7 @@ public final class MemorySystem {
             }
         }
         if (!gone.isEmpty()) {
+            lruTrack[2].changed();
             anonLru.removeIf(p -> p.task == id);
         }
         for (LruPage p : gone) {
@@ -905,6 +954,7 @@ public final class MemorySystem {
     /** Moves an LRU page to a new pfn (compaction's migration); the old page is freed by the caller. */
     void migrateLruPage(long from, long to) {
         LruPage p = lruByPfn[(int) from];
+        lruTrack[lruList(p)].changed();
         lruByPfn[(int) from] = null;
         p.pfn = to;
         cover(to);
@@ -1006,6 +1056,7 @@ public final class MemorySystem {
             to.oomVictim = from.oomVictim;
             tasks.put(from.spec.id(), to);
         }
+        indexTasks();
         this.swapTotal = o.swapTotal;
         this.nrFile = o.nrFile.clone();
         this.nrFileClean = o.nrFileClean.clone();
@@ -1020,14 +1071,22 @@ public final class MemorySystem {
         }
         this.byPfn = o.byPfn.clone(); // allocations are immutable records
         this.maxHeldOrder = o.maxHeldOrder;
+        this.heldHash = o.heldHash;
+        this.heldHashCount = o.heldHashCount;
+        this.heldHashVersion = o.heldHashVersion == o.heldVersion ? 0 : -1;
         // the pfn index is rebuilt from the lists (between steps it holds exactly their pages)
         this.lruByPfn = new LruPage[o.lruByPfn.length];
         copyLru(o.fileClean, fileClean);
         copyLru(o.fileDirty, fileDirty);
         copyLru(o.anonLru, anonLru);
+        for (int i = 0; i < lruTrack.length; i++) {
+            LruTrack from = o.lruTrack[i];
+            lruTrack[i].hash = from.hash;
+            lruTrack[i].hashVersion = from.hashVersion == from.version ? 0 : -1;
+        }
         this.swapUsed = o.swapUsed;
         this.lastAttempt = o.lastAttempt;
-        this.current = o.current == null ? null : tasks.get(o.current.spec.id());
+        this.current = o.current == null ? null : taskList[o.current.index];
         this.oomKills = o.oomKills;
         this.kswapdRuns = o.kswapdRuns;
         this.compactions = o.compactions;
@@ -1062,13 +1121,13 @@ public final class MemorySystem {
         if (src == this) {
             return;
         }
-        if (tasks.size() != src.tasks.size() || swapTotal != src.swapTotal) {
+        if (taskList.length != src.taskList.length || swapTotal != src.swapTotal) {
             throw new IllegalArgumentException("copyFrom needs the same tasks and swap");
         }
         ra.copyFrom(from);
-        var mine = tasks.values().iterator();
-        for (Task t : src.tasks.values()) {
-            Task to = mine.next();
+        for (int i = 0; i < taskList.length; i++) {
+            Task t = src.taskList[i];
+            Task to = taskList[i];
             if (to.spec.id() != t.spec.id()) {
                 throw new IllegalArgumentException("copyFrom needs the same tasks");
             }
@@ -1088,27 +1147,55 @@ public final class MemorySystem {
             System.arraycopy(src.nrDirtyState, 0, nrDirtyState, 0, nrDirtyState.length);
         }
         hasDma32 = src.hasDma32;
-        copyHandles(src);
-        if (byPfn.length != src.byPfn.length) {
+        if (byPfn.length != src.byPfn.length || lruByPfn.length != src.lruByPfn.length) {
             byPfn = new Allocation[src.byPfn.length];
             lruByPfn = new LruPage[src.lruByPfn.length];
-        }
-        copyRefs(src.byPfn, byPfn, byPfn.length);
-        maxHeldOrder = src.maxHeldOrder;
-        if (!sameLru(src.fileClean, fileClean) || !sameLru(src.fileDirty, fileDirty)
-            || !sameLru(src.anonLru, anonLru)) {
-            java.util.Arrays.fill(lruByPfn, null);
-            fileClean.clear();
+            fileClean.clear(); // rebuilt below, with the new index
             fileDirty.clear();
             anonLru.clear();
-            int used = 0;
-            used = reuseLru(src.fileClean, fileClean, used);
-            used = reuseLru(src.fileDirty, fileDirty, used);
-            reuseLru(src.anonLru, anonLru, used);
+            heldChanged();
+            for (LruTrack t : lruTrack) {
+                t.changed();
+            }
         }
+        // the handle ledger and the LRU lists: skipped when this one was last copied from src and neither changed
+        boolean sameSource = heldFrom == src && heldFromVersion == src.heldVersion;
+        if (!sameSource || heldVersion != heldVersionAfterCopy) {
+            if (sameSource && heldAppendOnly) {
+                // only a new handle was added since the copy: take it back
+                if (appendedHandle != null) {
+                    Held h = handles.remove(appendedHandle);
+                    for (int i = 0; i < h.size; i++) {
+                        Allocation al = h.blocks[i];
+                        if (byPfn[(int) al.pfn()] == al) {
+                            byPfn[(int) al.pfn()] = null;
+                        }
+                    }
+                    h.clear();
+                    spareHeld = h;
+                }
+            } else {
+                copyHandles(src);
+                copyRefs(src.byPfn, byPfn, byPfn.length);
+            }
+            maxHeldOrder = src.maxHeldOrder;
+            boolean hashed = src.heldHashVersion == src.heldVersion;
+            heldVersion++;
+            heldHash = src.heldHash;
+            heldHashCount = src.heldHashCount;
+            heldHashVersion = hashed ? heldVersion : -1;
+            heldFrom = src;
+            heldFromVersion = src.heldVersion;
+            heldVersionAfterCopy = heldVersion;
+        }
+        heldAppendOnly = true;
+        appendedHandle = null;
+        copyLru(src, 0, src.fileClean, fileClean);
+        copyLru(src, 1, src.fileDirty, fileDirty);
+        copyLru(src, 2, src.anonLru, anonLru);
         swapUsed = src.swapUsed;
         lastAttempt = src.lastAttempt;
-        current = src.current == null ? null : tasks.get(src.current.spec.id());
+        current = src.current == null ? null : taskList[src.current.index];
         events.clear();
         killedThisStep.clear();
         panicThisStep = false;
@@ -1118,6 +1205,101 @@ public final class MemorySystem {
         compactions = src.compactions;
         reclaimedPages = src.reclaimedPages;
         copyDaemonState(src);
+    }
+
+    /**
+     * Change counters of the handle ledger (with {@link #byPfn}) and of the LRU lists (with {@link #lruByPfn}): bumped
+     * by every change, so that two moments of one memory system with the same counter hold the same ledger or lists.
+     * {@link #copyFrom} skips a part that neither side changed since it last copied it from the same source.
+     */
+    private long heldVersion;
+    /** Whether the ledger changed since the last copy only by {@link #appendedHandle}, a handle new to it (or null). */
+    private boolean heldAppendOnly;
+    private String appendedHandle;
+    /** The last handle taken back by {@link #copyFrom}, reused by the next new handle. */
+    private Held spareHeld;
+    /** {@link #fingerprint}'s hash of the handle-held blocks and the number of non-empty handles in it. */
+    private long heldHash;
+    private int heldHashCount;
+    private long heldHashVersion = -1;
+
+    /** A change of the ledger that copyFrom cannot take back by removing a new handle. */
+    private void heldChanged() {
+        heldVersion++;
+        heldAppendOnly = false;
+    }
+    private MemorySystem heldFrom;
+    private long heldFromVersion;
+    private long heldVersionAfterCopy = -1;
+
+    /**
+     * The copy and hash bookkeeping of one LRU list: its change counter, the memory system it was last copied from with
+     * that one's counter then and this one's right after, {@link #fingerprint}'s hash of the list (valid while
+     * {@code hashVersion == version}), and the page objects {@link #copyFrom} reuses for it.
+     */
+    private static final class LruTrack {
+        long version;
+        /** Whether the list changed since the last copy only by pages appended at its young end, and its size then. */
+        boolean appendOnly;
+        int sizeAtCopy;
+        MemorySystem from;
+        long fromVersion;
+        long afterCopy = -1;
+        long hash;
+        long hashVersion = -1;
+        LruPage[] pool = new LruPage[0];
+
+        /** A change that copyFrom cannot take back by dropping appended pages. */
+        void changed() {
+            version++;
+            appendOnly = false;
+        }
+    }
+
+    /** Bookkeeping of {@link #fileClean}, {@link #fileDirty} and {@link #anonLru}, in that order. */
+    private final LruTrack[] lruTrack = {new LruTrack(), new LruTrack(), new LruTrack()};
+
+    /** The index in {@link #lruTrack} of the list a page is on. */
+    private static int lruList(LruPage p) {
+        return p.anon ? 2 : p.state == FileState.CLEAN ? 0 : 1;
+    }
+
+    /**
+     * LRU list {@code i} of {@code src} into {@code mine}: nothing to do when this one was last copied from src and
+     * neither changed since; else the pages are rebuilt from the list's pool unless they are equal already.
+     */
+    private void copyLru(MemorySystem src, int i, Deque<LruPage> theirs, Deque<LruPage> mine) {
+        LruTrack t = lruTrack[i];
+        LruTrack st = src.lruTrack[i];
+        boolean sameSource = t.from == src && t.fromVersion == st.version;
+        if (sameSource && t.version == t.afterCopy) {
+            return;
+        }
+        if (sameSource && t.appendOnly) {
+            while (mine.size() > t.sizeAtCopy) {
+                LruPage p = mine.pollLast();
+                if (lruByPfn[(int) p.pfn] == p) {
+                    lruByPfn[(int) p.pfn] = null;
+                }
+            }
+        } else if (!sameLru(theirs, mine)) {
+            for (LruPage p : mine) {
+                if (lruByPfn[(int) p.pfn] == p) {
+                    lruByPfn[(int) p.pfn] = null;
+                }
+            }
+            mine.clear();
+            reuseLru(theirs, mine, t);
+        }
+        boolean hashed = st.hashVersion == st.version;
+        t.version++;
+        t.hash = st.hash;
+        t.hashVersion = hashed ? t.version : -1;
+        t.from = src;
+        t.fromVersion = st.version;
+        t.afterCopy = t.version;
+        t.appendOnly = true;
+        t.sizeAtCopy = mine.size();
     }
 
     /**
@@ -1182,18 +1364,17 @@ public final class MemorySystem {
         return true;
     }
 
-    /** LruPage objects this memory system reuses in {@link #copyFrom}. */
-    private LruPage[] lruPool = new LruPage[0];
-
-    private int reuseLru(Deque<LruPage> from, Deque<LruPage> to, int used) {
-        if (lruPool.length < used + from.size()) {
-            lruPool = java.util.Arrays.copyOf(lruPool, Math.max(used + from.size(), lruPool.length * 2));
+    private void reuseLru(Deque<LruPage> from, Deque<LruPage> to, LruTrack t) {
+        if (t.pool.length < from.size()) {
+            t.pool = java.util.Arrays.copyOf(t.pool, Math.max(from.size(), t.pool.length * 2));
         }
+        LruPage[] pool = t.pool;
+        int used = 0;
         for (LruPage p : from) {
-            LruPage q = lruPool[used];
+            LruPage q = pool[used];
             if (q == null) {
                 q = new LruPage(p.pfn, p.zone, p.anon, p.task, p.state);
-                lruPool[used] = q;
+                pool[used] = q;
             } else {
                 q.pfn = p.pfn;
                 q.zone = p.zone;
@@ -1205,7 +1386,6 @@ public final class MemorySystem {
             to.addLast(q);
             lruByPfn[(int) q.pfn] = q;
         }
-        return used;
     }
 
     private void copyLru(Deque<LruPage> from, Deque<LruPage> to) {
@@ -1228,11 +1408,11 @@ public final class MemorySystem {
             throw new UnsupportedOperationException("fingerprint() needs the reference allocator, got " + allocator);
         }
         long h = ra.fingerprint();
-        h = lruFingerprint(h, fileClean, 1);
-        h = lruFingerprint(h, fileDirty, 2);
-        h = lruFingerprint(h, anonLru, 3);
+        h = ReferenceAllocator.mix(h, lruHash(0, fileClean));
+        h = ReferenceAllocator.mix(h, lruHash(1, fileDirty));
+        h = ReferenceAllocator.mix(h, lruHash(2, anonLru));
         h = ReferenceAllocator.mix(h, swapUsed);
-        for (Task t : tasks.values()) {
+        for (Task t : taskList) {
             h = ReferenceAllocator.mix(h, t.spec.id());
             h = ReferenceAllocator.mix(h, t.rss);
             h = ReferenceAllocator.mix(h, t.swapEntries);
@@ -1241,36 +1421,54 @@ public final class MemorySystem {
         h = ReferenceAllocator.mix(h, (long) kswapd.pendingOrder << 32 | (kswapd.pendingClasszone & 0xffffffffL));
         h = ReferenceAllocator.mix(h, kswapd.failures);
         h = ReferenceAllocator.mix(h, (long) kswapd.kcompactdOrder << 32 | compaction.lastResult.ordinal());
-        long[] perHandle = handleHashes.length >= handles.size() ? handleHashes : new long[handles.size()];
-        handleHashes = perHandle;
-        int n = 0;
-        for (Held d : handles.values()) {
-            if (d.size == 0) {
-                continue;
-            }
-            long hh = 0x5851F42D4C957F2DL;
-            for (int i = 0; i < d.size; i++) {
-                Allocation a = d.blocks[i];
-                // pfn < 2^31, order < 32, zone < 8, migratetype < 16, task below 2^19 or escaped (bit 19) apart
-                boolean small = (a.task() >>> 19) == 0;
-                hh = ReferenceAllocator.mix(hh, a.pfn() << 32 | (long) a.order() << 27 | (long) a.zone() << 24
-                    | (long) a.migratetype().ordinal() << 20 | (small ? a.task() : 1 << 19));
-                if (!small) {
-                    hh = ReferenceAllocator.mix(hh, a.task());
+        if (heldHashVersion != heldVersion) {
+            // a multiset of per-handle hashes: their sum (finished hashes, so a sum collides as rarely as a list)
+            long sum = 0;
+            int n = 0;
+            for (Held d : handles.values()) {
+                if (d.size == 0) {
+                    continue;
                 }
+                if (d.hashSize != d.size) {
+                    d.hash = handleHash(d);
+                    d.hashSize = d.size;
+                }
+                sum += d.hash;
+                n++;
             }
-            perHandle[n++] = ReferenceAllocator.finish(hh);
+            heldHash = sum;
+            heldHashCount = n;
+            heldHashVersion = heldVersion;
         }
-        java.util.Arrays.sort(perHandle, 0, n);
-        h = ReferenceAllocator.mix(h, n);
-        for (int i = 0; i < n; i++) {
-            h = ReferenceAllocator.mix(h, perHandle[i]);
-        }
+        h = ReferenceAllocator.mix(h, heldHashCount);
+        h = ReferenceAllocator.mix(h, heldHash);
         return ReferenceAllocator.finish(h);
     }
 
-    /** {@link #fingerprint()}'s scratch array of per-handle hashes. */
-    private long[] handleHashes = new long[0];
+    private static long handleHash(Held d) {
+        long hh = 0x5851F42D4C957F2DL;
+        for (int i = 0; i < d.size; i++) {
+            Allocation a = d.blocks[i];
+            // pfn < 2^31, order < 32, zone < 8, migratetype < 16, task below 2^19 or escaped (bit 19) apart
+            boolean small = (a.task() >>> 19) == 0;
+            hh = ReferenceAllocator.mix(hh, a.pfn() << 32 | (long) a.order() << 27 | (long) a.zone() << 24
+                | (long) a.migratetype().ordinal() << 20 | (small ? a.task() : 1 << 19));
+            if (!small) {
+                hh = ReferenceAllocator.mix(hh, a.task());
+            }
+        }
+        return ReferenceAllocator.finish(hh);
+    }
+
+    /** The hash of LRU list {@code i}, cached until the list changes. */
+    private long lruHash(int i, Deque<LruPage> list) {
+        LruTrack t = lruTrack[i];
+        if (t.hashVersion != t.version) {
+            t.hash = lruFingerprint(0x6A09E667F3BCC909L, list, i + 1);
+            t.hashVersion = t.version;
+        }
+        return t.hash;
+    }
 
     private static long lruFingerprint(long h, Deque<LruPage> list, int tag) {
         h = ReferenceAllocator.mix(h, (long) tag << 32 | list.size());

@@ -121,6 +121,57 @@ public final class ReferenceAllocator implements PageAllocator {
         return z.boostedMarks;
     }
 
+    /**
+     * The static marks of {@link #watermarks} as an array, {@code zone × 3 + WMARK_*}, and lowmem_reserve as
+     * {@code zone × zones + classzone}: built once per watermarks object (every watermark check reads them).
+     */
+    private long[] marks;
+    private long[] reserves;
+    private int[] reserveSizes;
+    private Watermarks marksOf;
+
+    private long[] staticMarks() {
+        if (marksOf != watermarks) {
+            int n = zones.length;
+            long[] m = new long[n * 3];
+            long[] r = new long[n * n];
+            int[] sizes = new int[n];
+            for (int z = 0; z < n; z++) {
+                ZoneWatermarks w = watermarks.zone(z);
+                m[z * 3 + ZoneWatermarks.WMARK_MIN] = w.min();
+                m[z * 3 + ZoneWatermarks.WMARK_LOW] = w.low();
+                m[z * 3 + ZoneWatermarks.WMARK_HIGH] = w.high();
+                sizes[z] = w.lowmemReserve().size();
+                for (int c = 0; c < n && c < sizes[z]; c++) {
+                    r[z * n + c] = w.lowmemReserve(c);
+                }
+            }
+            marks = m;
+            reserves = r;
+            reserveSizes = sizes;
+            marksOf = watermarks;
+        }
+        return marks;
+    }
+
+    /** {@code watermarks(zone).lowmemReserve(classzone)}. */
+    private long lowmemReserve(int zone, int classzone) {
+        staticMarks();
+        int n = zones.length;
+        if (classzone < 0 || classzone >= n || classzone >= reserveSizes[zone]) {
+            return watermarks.zone(zone).lowmemReserve(classzone); // out of range: its exception
+        }
+        return reserves[zone * n + classzone];
+    }
+
+    /** {@code watermarks(zone).mark(wmarkIndex)}: the static mark plus the zone's boost. */
+    private long mark(int zone, int wmarkIndex) {
+        if (wmarkIndex < 0 || wmarkIndex > 2) {
+            return watermarks(zone).mark(wmarkIndex); // its exception
+        }
+        return staticMarks()[zone * 3 + wmarkIndex] + zones[zone].boost;
+    }
+
     @Override
     public long watermarkBoost(int zone) {
         return zones[zone].boost;
@@ -167,7 +218,7 @@ public final class ReferenceAllocator implements PageAllocator {
                     continue;
                 }
                 if ((flags & NO_WATERMARKS) == 0) {
-                    long mark = watermarks(zi).mark(AllocFlags.wmarkIndex(flags));
+                    long mark = mark(zi, AllocFlags.wmarkIndex(flags));
                     if (!zoneWatermarkFast(z, ac, mark, flags)) {
                         continue; // node reclaim (zone_reclaim_mode) is the memory system's, §8.3
                     }
@@ -189,9 +240,9 @@ public final class ReferenceAllocator implements PageAllocator {
 
     private boolean zoneWatermarkFast(Zone z, AllocContext ac, long mark, int flags) {
         int classzone = ac.highestZone();
-        long reserve = watermarks.zone(z.index).lowmemReserve(classzone);
+        long reserve = lowmemReserve(z.index, classzone);
         boolean boostExempt = false;
-        long unboostedMin = watermarks.zone(z.index).min();
+        long unboostedMin = staticMarks()[z.index * 3 + ZoneWatermarks.WMARK_MIN];
         if (policy.watermarkBoost() && z.boost > 0 && AllocFlags.wmarkIndex(flags) == AllocFlags.WMARK_MIN) {
             // §1.5: order-0 atomic requests re-check against the un-boosted min (T6.1 keys it on __GFP_ATOMIC,
             // 6.3+ on ALLOC_MIN_RESERVE)
@@ -212,7 +263,7 @@ public final class ReferenceAllocator implements PageAllocator {
     public boolean zoneWatermarkOkWithFree(int zone, int order, long mark, int classzone, int allocFlags, long free) {
         Zone z = zones[zone];
         return WatermarkCheck.zoneWatermarkOk(policy, z.counters(), z, config.maxOrder(), order, mark,
-            watermarks.zone(zone).lowmemReserve(classzone), allocFlags, free);
+            lowmemReserve(zone, classzone), allocFlags, free);
     }
 
     @Override
@@ -470,23 +521,22 @@ public final class ReferenceAllocator implements PageAllocator {
 
     /** One CPU's per-CPU lists of one zone: list index = order × PCPTYPES + type (§4.5). */
     private static final class Pcp {
+        /**
+         * The lists; their per-page tag is the migratetype recorded when a block entered the list
+         * (set_pcppage_migratetype), -1: none.
+         */
         final PfnLists lists;
-        /** The migratetype recorded when a block entered the list (set_pcppage_migratetype), by page; -1: none. */
-        final byte[] cachedType;
         /** In pages. */
         long count;
         int batch;
         int high;
 
         Pcp(int maxOrder, long base, int pages) {
-            lists = new PfnLists(base, pages, (maxOrder + 1) * MigrateType.PCPTYPES);
-            cachedType = new byte[pages];
-            Arrays.fill(cachedType, (byte) -1);
+            lists = new PfnLists(base, pages, (maxOrder + 1) * MigrateType.PCPTYPES, true);
         }
 
         Pcp(Pcp o) {
             lists = new PfnLists(o.lists);
-            cachedType = o.cachedType.clone();
             count = o.count;
             batch = o.batch;
             high = o.high;
@@ -494,24 +544,23 @@ public final class ReferenceAllocator implements PageAllocator {
 
         void copyFrom(Pcp o) {
             lists.copyFrom(o.lists);
-            System.arraycopy(o.cachedType, 0, cachedType, 0, cachedType.length);
             count = o.count;
             batch = o.batch;
             high = o.high;
         }
 
         MigrateType cachedType(long pfn) {
-            byte b = cachedType[(int) (pfn - lists.base)];
+            byte b = lists.tags[(int) (pfn - lists.base)];
             return b < 0 ? null : TYPES[b];
         }
 
         void putCachedType(long pfn, MigrateType t) {
-            cachedType[(int) (pfn - lists.base)] = t == null ? -1 : (byte) t.ordinal();
+            lists.setTag((int) (pfn - lists.base), t == null ? -1 : (byte) t.ordinal());
         }
 
         MigrateType removeCachedType(long pfn) {
             MigrateType t = cachedType(pfn);
-            cachedType[(int) (pfn - lists.base)] = -1;
+            lists.setTag((int) (pfn - lists.base), (byte) -1);
             return t;
         }
     }
@@ -530,7 +579,11 @@ public final class ReferenceAllocator implements PageAllocator {
     /**
      * Doubly linked lists of pfns threaded through arrays indexed by the page's offset in its zone: one list head per
      * list index, each page on at most one list (a second insertion is a model bug and throws). Iteration is from the
-     * head, as the kernel's list_for_each.
+     * head, as the kernel's list_for_each. A page may carry a tag byte ({@link Pcp}'s cached migratetype).
+     *
+     * <p>For the model checker the lists keep a {@link #version}, bumped by every change, so that {@link #copyFrom} can
+     * skip a copy when neither side changed since the last one, and {@link #hash()} of the lists in order is computed
+     * once per version (a copy takes the source's).
      */
     private static final class PfnLists {
         final long base;
@@ -538,19 +591,36 @@ public final class ReferenceAllocator implements PageAllocator {
         final int[] prev;
         /** The list a page is on, or -1. */
         final short[] listOf;
+        /** A byte per page, or null; part of the contents (and of the hash) while the page is on a list. */
+        final byte[] tags;
         final int[] head;
         final int[] tail;
         final int[] size;
+        /** {@link #hash()}'s last value, valid while {@link #hashVersion} equals the version. */
+        private long hash;
+        /** Bumped by every change: two moments of one object with the same version have the same contents. */
+        long version;
+        /** The lists last copied from, their version then, and this one's version right after that copy. */
+        private PfnLists copiedFrom;
+        private long copiedVersion;
+        private long versionAfterCopy = -1;
 
-        PfnLists(long base, int pages, int lists) {
+        PfnLists(long base, int pages, int lists, boolean tagged) {
             this.base = base;
             next = new int[pages];
             prev = new int[pages];
             listOf = new short[pages];
             Arrays.fill(listOf, (short) -1);
+            if (tagged) {
+                tags = new byte[pages];
+                Arrays.fill(tags, (byte) -1);
+            } else {
+                tags = null;
+            }
             head = new int[lists];
             tail = new int[lists];
             size = new int[lists];
+            views = new PfnDeque[lists];
             Arrays.fill(head, -1);
             Arrays.fill(tail, -1);
         }
@@ -560,19 +630,114 @@ public final class ReferenceAllocator implements PageAllocator {
             next = o.next.clone();
             prev = o.prev.clone();
             listOf = o.listOf.clone();
+            tags = o.tags == null ? null : o.tags.clone();
             head = o.head.clone();
             tail = o.tail.clone();
             size = o.size.clone();
+            views = new PfnDeque[head.length];
         }
 
-        /** Overwrites these lists with {@code o}'s (same base and sizes). */
+        /**
+         * Overwrites these lists with {@code o}'s (same base and sizes); nothing to do when this one was last copied
+         * from {@code o} and neither changed since.
+         */
         void copyFrom(PfnLists o) {
-            System.arraycopy(o.next, 0, next, 0, next.length);
-            System.arraycopy(o.prev, 0, prev, 0, prev.length);
-            System.arraycopy(o.listOf, 0, listOf, 0, listOf.length);
-            System.arraycopy(o.head, 0, head, 0, head.length);
-            System.arraycopy(o.tail, 0, tail, 0, tail.length);
-            System.arraycopy(o.size, 0, size, 0, size.length);
+            if (copiedFrom == o && copiedVersion == o.version) {
+                if (version == versionAfterCopy) {
+                    return;
+                }
+                // o is as it was at the copy: only the pages and lists this one changed since need copying back
+                copyRange(o, pageLo, pageHi + 1, listLo, listHi + 1);
+            } else {
+                copyRange(o, 0, next.length, 0, head.length);
+            }
+            pageLo = Integer.MAX_VALUE;
+            pageHi = -1;
+            listLo = Integer.MAX_VALUE;
+            listHi = -1;
+            boolean hashed = o.hashVersion == o.version;
+            hash = o.hash;
+            version++;
+            hashVersion = hashed ? version : -1;
+            copiedFrom = o;
+            copiedVersion = o.version;
+            versionAfterCopy = version;
+        }
+
+        /** Per-page entries {@code [p0, p1)} and per-list entries {@code [l0, l1)} of {@code o} into these lists. */
+        private void copyRange(PfnLists o, int p0, int p1, int l0, int l1) {
+            if (p1 > p0) {
+                System.arraycopy(o.next, p0, next, p0, p1 - p0);
+                System.arraycopy(o.prev, p0, prev, p0, p1 - p0);
+                System.arraycopy(o.listOf, p0, listOf, p0, p1 - p0);
+                if (tags != null) {
+                    System.arraycopy(o.tags, p0, tags, p0, p1 - p0);
+                }
+            }
+            if (l1 > l0) {
+                System.arraycopy(o.head, l0, head, l0, l1 - l0);
+                System.arraycopy(o.tail, l0, tail, l0, l1 - l0);
+                System.arraycopy(o.size, l0, size, l0, l1 - l0);
+            }
+        }
+
+        /**
+         * The range of pages and of lists whose entries changed since the last {@link #copyFrom} (empty when lo > hi):
+         * every write to the per-page and per-list arrays widens them.
+         */
+        private int pageLo = Integer.MAX_VALUE;
+        private int pageHi = -1;
+        private int listLo = Integer.MAX_VALUE;
+        private int listHi = -1;
+
+        private void touchPage(int i) {
+            if (i < pageLo) {
+                pageLo = i;
+            }
+            if (i > pageHi) {
+                pageHi = i;
+            }
+        }
+
+        private void touchList(int l) {
+            if (l < listLo) {
+                listLo = l;
+            }
+            if (l > listHi) {
+                listHi = l;
+            }
+        }
+
+        private long hashVersion = -1;
+
+        /** The hash of the contents, recomputed when they changed since the last call. */
+        long hash() {
+            if (hashVersion != version) {
+                long h = 0x2545F4914F6CDD1DL;
+                for (int l = 0; l < head.length; l++) {
+                    if (head[l] < 0) {
+                        continue;
+                    }
+                    h = mix(h, l + 0x1000);
+                    for (int i = head[l]; i >= 0; i = next[i]) {
+                        h = mix(h, tags == null ? i : (long) i << 8 | (tags[i] & 0xff));
+                    }
+                }
+                hash = h;
+                hashVersion = version;
+            }
+            return hash;
+        }
+
+        void setTag(int i, byte tag) {
+            touchPage(i);
+            int l = listOf[i];
+            if (l >= 0) {
+                tags[i] = tag;
+            } else {
+                tags[i] = tag;
+            }
+            version++;
         }
 
         int count() {
@@ -580,8 +745,16 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         PfnDeque list(int l) {
-            return new PfnDeque(this, l);
+            PfnDeque d = views[l];
+            if (d == null) {
+                d = new PfnDeque(this, l);
+                views[l] = d;
+            }
+            return d;
         }
+
+        /** {@link #list}'s views, made on first use (a view holds no state of its own). */
+        private final PfnDeque[] views;
 
         /** The list {@code pfn} is on, -1 when none (or outside the zone). */
         int listAt(long pfn) {
@@ -595,6 +768,7 @@ public final class ReferenceAllocator implements PageAllocator {
             prev[i] = -1;
             next[i] = h;
             if (h >= 0) {
+                touchPage(h);
                 prev[h] = i;
             } else {
                 tail[l] = i;
@@ -609,6 +783,7 @@ public final class ReferenceAllocator implements PageAllocator {
             next[i] = -1;
             prev[i] = t;
             if (t >= 0) {
+                touchPage(t);
                 next[t] = i;
             } else {
                 head[l] = i;
@@ -623,6 +798,9 @@ public final class ReferenceAllocator implements PageAllocator {
                 throw new IllegalStateException("pfn " + pfn + " is already on list " + listOf[i]);
             }
             listOf[i] = (short) l;
+            touchPage(i);
+            touchList(l);
+            version++;
             return i;
         }
 
@@ -634,18 +812,23 @@ public final class ReferenceAllocator implements PageAllocator {
             int i = (int) off;
             int p = prev[i];
             int n = next[i];
+            touchPage(i);
+            touchList(l);
             if (p >= 0) {
+                touchPage(p);
                 next[p] = n;
             } else {
                 head[l] = n;
             }
             if (n >= 0) {
+                touchPage(n);
                 prev[n] = p;
             } else {
                 tail[l] = p;
             }
             listOf[i] = -1;
             size[l]--;
+            version++;
             return true;
         }
     }
@@ -755,7 +938,7 @@ public final class ReferenceAllocator implements PageAllocator {
             this.start = start;
             this.end = start + spec.managedPages();
             this.nrFree = new long[config.maxOrder()];
-            this.free = new PfnLists(start, (int) spec.managedPages(), config.maxOrder() * NTYPES);
+            this.free = new PfnLists(start, (int) spec.managedPages(), config.maxOrder() * NTYPES, false);
             int blocks = (int) ((spec.managedPages() + config.pageblockPages() - 1) >> config.pageblockOrder());
             blockTypes = new MigrateType[Math.max(blocks, 0)];
             java.util.Arrays.fill(blockTypes, MigrateType.MOVABLE); // memmap_init: every pageblock MOVABLE
@@ -807,8 +990,18 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         WatermarkCheck.Counters counters() {
-            return new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, freeHighatomicPages());
+            long ha = freeHighatomicPages();
+            WatermarkCheck.Counters c = lastCounters;
+            if (c == null || c.nrFreePages() != nrFreePages || c.nrReservedHighatomic() != nrReservedHighatomic
+                || c.nrFreeHighatomic() != ha) {
+                c = new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, ha);
+                lastCounters = c;
+            }
+            return c;
         }
+
+        /** The last {@link #counters()} (a record of values, reused while they hold: every watermark check reads it). */
+        private WatermarkCheck.Counters lastCounters;
 
         /**
          * Pages on the HIGHATOMIC free lists (§2.3 HAfree). Kept incrementally by the three free-list primitives once
@@ -1231,12 +1424,14 @@ public final class ReferenceAllocator implements PageAllocator {
 
         /** {@code __rmqueue_smallest}: the head of the smallest non-empty list of that type, split down. */
         long rmqueueSmallest(int order, MigrateType type) {
-            for (int o = order; o < config.maxOrder(); o++) {
-                PfnDeque list = freeList(o, type);
-                if (list.isEmpty()) {
+            int[] size = free.size;
+            int maxOrder = config.maxOrder();
+            for (int o = order; o < maxOrder; o++) {
+                int l = o * NTYPES + type.ordinal();
+                if (size[l] == 0) {
                     continue;
                 }
-                long pfn = list.peekFirst();
+                long pfn = free.base + free.head[l];
                 delFromFreeList(pfn, o);
                 expand(pfn, order, o, type);
                 lastCachedType = type;
@@ -1558,17 +1753,7 @@ public final class ReferenceAllocator implements PageAllocator {
         long h = 0x243F6A8885A308D3L;
         for (Zone z : zones) {
             h = mix(h, z.index);
-            PfnLists f = z.free;
-            int[] next = f.next;
-            for (int l = 0; l < f.head.length; l++) {
-                if (f.head[l] < 0) {
-                    continue;
-                }
-                h = mix(h, l + 0x1000); // list l = order × NTYPES + type
-                for (int i = f.head[l]; i >= 0; i = next[i]) {
-                    h = mix(h, f.base + i);
-                }
-            }
+            h = mix(h, z.free.hash());
             // pageblock types, 16 ordinals (< 16) to a word
             MigrateType[] bt = z.blockTypes;
             for (int b = 0; b < bt.length; b += 16) {
@@ -1587,17 +1772,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 for (Pcp p : z.pcp) {
                     h = mix(h, p.count);
                     h = mix(h, ((long) p.batch << 32) | (p.high & 0xffffffffL));
-                    PfnLists pl = p.lists;
-                    int[] pnext = pl.next;
-                    for (int l = 0; l < pl.head.length; l++) {
-                        if (pl.head[l] < 0) {
-                            continue;
-                        }
-                        h = mix(h, l + 0x2000);
-                        for (int i = pl.head[l]; i >= 0; i = pnext[i]) {
-                            h = mix(h, (pl.base + i) << 8 | (p.cachedType[i] & 0xff)); // pfn < 2^55
-                        }
-                    }
+                    h = mix(h, p.lists.hash());
                 }
             }
             ZoneWatermarks w = watermarks(z.index);

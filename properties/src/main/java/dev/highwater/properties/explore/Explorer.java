@@ -113,8 +113,17 @@ public final class Explorer {
                 if (scratch == null) {
                     scratch = parent.copy();
                 }
+                // the parent's fingerprint is in the set (it was added when the parent was found): a move that leaves
+                // the state as it was is no new state, and need not be looked up
+                long parentFp = parent.fingerprint();
                 int[] frees = alphabet.frees() ? liveHandleSteps(parent) : new int[0];
                 int total = fixed + frees.length;
+                if (pendingFp.length < total) {
+                    pendingFp = new long[total];
+                    pendingMove = new int[total];
+                    pendingTransitions = new long[total];
+                }
+                pending = 0;
                 for (int k = 0; k < total; k++) {
                     int move = k < fixed ? k : alphabet.freeMove(frees[k - fixed]);
                     Op op = op(move, d);
@@ -124,23 +133,27 @@ public final class Explorer {
                     try {
                         result = child.apply(op);
                     } catch (RuntimeException e) {
+                        CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
+                        if (bound != null) {
+                            return bound;
+                        }
                         return found(d - 1, i, move, e.toString(), CheckResult.Kind.MODEL_ERROR, seen, transitions, t0);
                     }
                     transitions++;
                     Optional<String> msg = spec.property().check(new StepView(child, d, op, result));
                     if (msg.isPresent()) {
+                        CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
+                        if (bound != null) {
+                            return bound;
+                        }
                         return found(d - 1, i, move, msg.get(), CheckResult.Kind.VIOLATION, seen, transitions, t0);
                     }
-                    if (seen.add(child.fingerprint())) {
-                        nextP.add(i);
-                        nextM.add(move);
-                        if (seen.size() >= spec.maxStates()) {
-                            long now = System.nanoTime();
-                            progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
-                            return new CheckResult(spec.preset().name(), spec.property().id(), d - 1, seen.size(),
-                                transitions, Optional.empty(), "bound reached at depth " + d, CheckResult.Kind.BOUND,
-                                now - t0, cpuSpent());
-                        }
+                    long fp = child.fingerprint();
+                    if (fp != parentFp) {
+                        pendingFp[pending] = fp;
+                        pendingMove[pending] = move;
+                        pendingTransitions[pending] = transitions;
+                        pending++;
                     }
                     if ((transitions & 0x3FF) == 0) {
                         long now = System.nanoTime();
@@ -149,6 +162,10 @@ public final class Explorer {
                             progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
                         }
                     }
+                }
+                CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
+                if (bound != null) {
+                    return bound;
                 }
             }
             long now = System.nanoTime();
@@ -162,6 +179,38 @@ public final class Explorer {
         return new CheckResult(spec.preset().name(), spec.property().id(), depth, seen.size(), transitions,
             Optional.empty(), "no violation up to depth " + depth, CheckResult.Kind.CLEAN, System.nanoTime() - t0,
             cpuSpent());
+    }
+
+    /** The successors of the parent being expanded that are not known to repeat it: fingerprint, move, transitions. */
+    private long[] pendingFp = new long[0];
+    private int[] pendingMove = new int[0];
+    private long[] pendingTransitions = new long[0];
+    private int pending;
+
+    /**
+     * Adds the pending successors of node {@code index} to the set, in move order, as if each had been added right
+     * after its transition (their slots are touched first, so that the cache misses of a batch overlap). Returns the
+     * result when the state bound is reached, else null.
+     */
+    private CheckResult addPending(FingerprintSet seen, int d, int index, Ints nextP, Ints nextM, long t0) {
+        int n = pending;
+        pending = 0;
+        seen.prefetch(pendingFp, n);
+        for (int j = 0; j < n; j++) {
+            if (seen.add(pendingFp[j])) {
+                nextP.add(index);
+                nextM.add(pendingMove[j]);
+                if (seen.size() >= spec.maxStates()) {
+                    long now = System.nanoTime();
+                    long transitions = pendingTransitions[j];
+                    progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
+                    return new CheckResult(spec.preset().name(), spec.property().id(), d - 1, seen.size(),
+                        transitions, Optional.empty(), "bound reached at depth " + d, CheckResult.Kind.BOUND,
+                        now - t0, cpuSpent());
+                }
+            }
+        }
+        return null;
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
