@@ -71,7 +71,7 @@ public final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the targets and exit")
     boolean list;
 
-    @Option(names = "--measure", description = "measure execs/s per core in this JVM (32-op traces over a 4,096-page zone,"
+    @Option(names = "--measure", description = "measure execs/s per core, each allocator and preset in a JVM of its own as a fuzz target runs (32-op traces over a 4,096-page zone,"
         + " every property checked) for each allocator, instead of fuzzing")
     boolean measure;
 

@@ -10,10 +10,13 @@ import dev.highwater.properties.fuzz.PolicyTarget;
 import dev.highwater.properties.fuzz.StateFeedback;
 import dev.highwater.properties.fuzz.TraceDecoder;
 import dev.highwater.properties.run.AllocatorKind;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -23,18 +26,20 @@ import java.util.SplittableRandom;
  * decoded inputs (32 ops, one zone of 4,096 pages), each run as a policy target runs it (every catalog property after
  * every step, the state feedback computed), per allocator and preset, per second of CPU time of the measuring thread
  * (one core), with the wall-clock rate and the allocation requests per second next to it. Measured, not asserted.
+ *
+ * <p>Each allocator and preset is measured in a JVM of its own, as a fuzz target runs (one target, one preset, one
+ * allocator per Jazzer process): measured in one JVM one after another, the pairs shared the JIT's profiles, so the
+ * model's call sites saw both allocators and were compiled for neither, and the same jar read anywhere from 2,300 to
+ * 10,000 execs/s depending on the order and the machine's load. The child warms up for {@link #WARMUP_ROUNDS} rounds
+ * over the traces (tens of thousands of executions, the steady state a fuzzing job of minutes runs in), then times
+ * {@link #TIMED_ROUNDS} rounds; the figure is the median round, the best one is printed next to it.
  */
 final class Throughput {
     static final int TRACES = 200;
-    /** Untimed rounds over every allocator and preset before the timed ones, at least. */
-    static final int WARMUP_ROUNDS = 3;
-    /**
-     * ... and at least this long (wall clock): the JIT compiles on other threads, which a loaded machine starves, so a
-     * fixed number of rounds timed a half-compiled model there (the same jar read 2,300 to 6,900 execs/s in one hour).
-     */
-    static final long WARMUP_NANOS = 10_000_000_000L;
-    /** Timed rounds per allocator and preset (the best counts), after one untimed round of the pair. */
-    static final int TIMED_ROUNDS = 5;
+    /** Untimed rounds over the traces before the timed ones (200 rounds: 40,000 executions). */
+    static final int WARMUP_ROUNDS = 200;
+    /** Timed rounds; the median one is the figure. */
+    static final int TIMED_ROUNDS = 60;
     static final List<String> PRESETS = List.of("linux-4.8", "linux-6.1", "mainline");
 
     private Throughput() {
@@ -69,62 +74,103 @@ final class Throughput {
         return n;
     }
 
-    /**
-     * Per allocator and preset, the best of {@link #TIMED_ROUNDS} timed rounds over the traces, after untimed rounds
-     * over every allocator and preset ({@link #WARMUP_ROUNDS} and {@link #WARMUP_NANOS} at least) and one more over the
-     * pair itself. "Per core" is
-     * per second of this thread's CPU time, so the figure holds on a machine other jobs share; the wall-clock rate is
-     * printed next to it.
-     */
-    static int run(PrintStream out) {
+    /** One pair's figures: execs per CPU-second (median and best round), per wall second (median), requests per exec. */
+    record Rate(double median, double best, double wallMedian, double requestsPerExec) {
+        static Rate parse(String line) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length != 5 || !f[0].equals("RATE")) {
+                throw new IllegalArgumentException("not a rate line: " + line);
+            }
+            return new Rate(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]));
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "RATE %.1f %.1f %.1f %.3f", median, best, wallMedian, requestsPerExec);
+        }
+    }
+
+    /** Measures one pair in this JVM (the child's work). */
+    static Rate measure(AllocatorKind kind, String preset) {
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         boolean cpuTime = cpu.isCurrentThreadCpuTimeSupported();
-        out.printf("%-10s %-12s %14s %10s %14s %16s%n", "allocator", "preset", "execs/s/core", "wall", "steps/s/core",
-            "requests/s/core");
-        StringBuilder summary = new StringBuilder("summary: traces=" + TRACES + " ops=32 zone_pages=4096");
-        // warm-up: every allocator and preset before any timing, so that the JIT has compiled the paths of all of them
-        // (a fuzzing job runs for minutes: the steady state is the rate that matters)
-        long warm0 = System.nanoTime();
-        for (int round = 0; round < WARMUP_ROUNDS || System.nanoTime() - warm0 < WARMUP_NANOS; round++) {
-            for (AllocatorKind kind : AllocatorKind.values()) {
-                for (String name : PRESETS) {
-                    KernelPolicy p = Presets.byName(name).orElseThrow();
-                    for (Trace t : traces(name)) {
-                        FuzzRun.execute(t, p, PropertyCatalog.all(), kind, new StateFeedback());
-                    }
-                }
+        KernelPolicy p = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException("unknown preset " + preset));
+        List<Trace> ts = traces(preset);
+        long requests = 0;
+        for (Trace t : ts) {
+            requests += requests(t);
+        }
+        double[] cpuRates = new double[TIMED_ROUNDS];
+        double[] wallRates = new double[TIMED_ROUNDS];
+        for (int round = 0; round < WARMUP_ROUNDS + TIMED_ROUNDS; round++) {
+            long c0 = cpuTime ? cpu.getCurrentThreadCpuTime() : 0;
+            long t0 = System.nanoTime();
+            for (Trace t : ts) {
+                FuzzRun.execute(t, p, PropertyCatalog.all(), kind, new StateFeedback());
+            }
+            long wall = System.nanoTime() - t0;
+            long used = cpuTime ? cpu.getCurrentThreadCpuTime() - c0 : wall;
+            if (round >= WARMUP_ROUNDS) {
+                cpuRates[round - WARMUP_ROUNDS] = ts.size() / (Math.max(used, 1) / 1e9);
+                wallRates[round - WARMUP_ROUNDS] = ts.size() / (Math.max(wall, 1) / 1e9);
             }
         }
+        Arrays.sort(cpuRates);
+        Arrays.sort(wallRates);
+        return new Rate(cpuRates[TIMED_ROUNDS / 2], cpuRates[TIMED_ROUNDS - 1], wallRates[TIMED_ROUNDS / 2],
+            (double) requests / ts.size());
+    }
+
+    /** The child JVM: {@code Throughput KIND PRESET} prints one {@link Rate#line()}. */
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: Throughput KIND PRESET");
+            System.exit(2);
+        }
+        System.out.println(measure(AllocatorKind.valueOf(args[0]), args[1]).line());
+    }
+
+    /** Runs one pair in a child JVM with the fuzz targets' JVM options. */
+    static Rate child(AllocatorKind kind, String preset) throws IOException, InterruptedException {
+        List<String> cmd = List.of(JazzerProcess.javaBinary(), "-Xmx1536m", "-XX:+UseParallelGC", "-cp",
+            System.getProperty("java.class.path"), Throughput.class.getName(), kind.name(), preset);
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int rc = proc.waitFor();
+        for (String line : output.split("\\R")) {
+            if (line.startsWith("RATE ")) {
+                return Rate.parse(line);
+            }
+        }
+        throw new IOException("the measuring JVM for " + kind + " " + preset + " exited " + rc + " without a rate: "
+            + output.strip());
+    }
+
+    static int run(PrintStream out) {
+        out.printf("%-10s %-12s %14s %10s %10s %14s %16s%n", "allocator", "preset", "execs/s/core", "best", "wall",
+            "steps/s/core", "requests/s/core");
+        StringBuilder summary = new StringBuilder("summary: traces=" + TRACES + " ops=32 zone_pages=4096");
         for (AllocatorKind kind : AllocatorKind.values()) {
             double sum = 0;
             double reqSum = 0;
             int n = 0;
             for (String name : PRESETS) {
-                KernelPolicy p = Presets.byName(name).orElseThrow();
-                List<Trace> ts = traces(name);
-                long requests = 0;
-                for (Trace t : ts) {
-                    requests += requests(t);
+                Rate r;
+                try {
+                    r = child(kind, name);
+                } catch (IOException e) {
+                    System.err.println("highwater fuzz --measure: " + e.getMessage());
+                    return 1;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
                 }
-                double best = 0;
-                double bestWall = 0;
-                for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms the JIT up
-                    long c0 = cpuTime ? cpu.getCurrentThreadCpuTime() : 0;
-                    long t0 = System.nanoTime();
-                    for (Trace t : ts) {
-                        FuzzRun.execute(t, p, PropertyCatalog.all(), kind, new StateFeedback());
-                    }
-                    long wall = System.nanoTime() - t0;
-                    long used = cpuTime ? cpu.getCurrentThreadCpuTime() - c0 : wall;
-                    if (round > 0) {
-                        best = Math.max(best, ts.size() / (Math.max(used, 1) / 1e9));
-                        bestWall = Math.max(bestWall, ts.size() / (wall / 1e9));
-                    }
-                }
-                double reqRate = best * requests / ts.size();
-                out.printf(Locale.ROOT, "%-10s %-12s %14.0f %10.0f %14.0f %16.0f%n", kind.name().toLowerCase(Locale.ROOT),
-                    name, best, bestWall, best * 32, reqRate);
-                sum += best;
+                double reqRate = r.median() * r.requestsPerExec();
+                out.printf(Locale.ROOT, "%-10s %-12s %14.0f %10.0f %10.0f %14.0f %16.0f%n",
+                    kind.name().toLowerCase(Locale.ROOT), name, r.median(), r.best(), r.wallMedian(), r.median() * 32,
+                    reqRate);
+                out.flush();
+                sum += r.median();
                 reqSum += reqRate;
                 n++;
             }
