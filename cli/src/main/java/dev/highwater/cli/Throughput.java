@@ -160,9 +160,12 @@ final class Throughput {
                     r = child(kind, name);
                 } catch (IOException e) {
                     System.err.println("highwater fuzz --measure: " + e.getMessage());
+                    out.println("summary: error=measuring_jvm kind=" + kind.name().toLowerCase(Locale.ROOT)
+                        + " preset=" + name);
                     return 1;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    out.println("summary: error=interrupted");
                     return 1;
                 }
                 double reqRate = r.median() * r.requestsPerExec();

@@ -151,12 +151,20 @@ public interface PageAllocator {
 
     /** The pageblocks of a zone of the given type: {@link #pageblockType} at each pageblock start of the zone. */
     default long pageblocksOfType(int zone, MigrateType type) {
-        int pb = config().pageblockPages();
-        long start = zoneStartPfn(zone);
-        long end = start + zones().get(zone).managedPages();
+        return countPageblocksOfType(this, zone, type);
+    }
+
+    /**
+     * {@link #pageblocksOfType} read through {@code a.pageblockType} at each pageblock start, whatever {@code a}
+     * overrides (for a caller that must see what pageblockType shows).
+     */
+    static long countPageblocksOfType(PageAllocator a, int zone, MigrateType type) {
+        int pb = a.config().pageblockPages();
+        long start = a.zoneStartPfn(zone);
+        long end = start + a.zones().get(zone).managedPages();
         long blocks = 0;
         for (long pfn = start; pfn < end; pfn += pb) {
-            if (pageblockType(pfn) == type) {
+            if (a.pageblockType(pfn) == type) {
                 blocks++;
             }
         }

@@ -59,40 +59,46 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
      * without records where {@link #walksOwnLists} allows it, else from the (memoized) list.
      */
     public void forEachFreeBlock(int zone, PageAllocator.BlockVisitor v) {
-        PageAllocator a = allocator();
-        if (walksOwnLists(a) && (lists.free == null || lists.free[zone] == null)) {
-            Walk w = lists.walk(zone, false, a.zones().size());
-            if (w.complete) {
-                w.replay(v);
-            } else {
-                w.record(v);
-                a.forEachFreeBlock(zone, w);
-                w.complete = true;
+        if (!walked(zone, false, v)) {
+            for (PageAllocator.FreeBlock b : freeBlocks(zone)) {
+                v.block(b.pfn(), b.order(), b.list());
             }
-            return;
-        }
-        for (PageAllocator.FreeBlock b : freeBlocks(zone)) {
-            v.block(b.pfn(), b.order(), b.list());
         }
     }
 
     /** The per-CPU blocks of a zone at this step, in {@link PageAllocator#pcpBlocks} order (as {@link #forEachFreeBlock}). */
     public void forEachPcpBlock(int zone, PageAllocator.BlockVisitor v) {
-        PageAllocator a = allocator();
-        if (walksOwnLists(a) && (lists.pcp == null || lists.pcp[zone] == null)) {
-            Walk w = lists.walk(zone, true, a.zones().size());
-            if (w.complete) {
-                w.replay(v);
-            } else {
-                w.record(v);
-                a.forEachPcpBlock(zone, w);
-                w.complete = true;
+        if (!walked(zone, true, v)) {
+            for (PageAllocator.PcpBlock b : pcpBlocks(zone)) {
+                v.block(b.pfn(), b.order(), b.list());
             }
-            return;
         }
-        for (PageAllocator.PcpBlock b : pcpBlocks(zone)) {
-            v.block(b.pfn(), b.order(), b.list());
+    }
+
+    /**
+     * Hands the zone's free or per-CPU blocks to {@code v} through the step's shared {@link Walk} (the allocator walks
+     * them for the first visitor, the later ones get the recording); false when the blocks are to be read from the
+     * lists instead (another allocator, or the list already made for this step).
+     */
+    private boolean walked(int zone, boolean pcpList, PageAllocator.BlockVisitor v) {
+        PageAllocator a = allocator();
+        Object[] listed = pcpList ? lists.pcp : lists.free;
+        if (!walksOwnLists(a) || (listed != null && listed[zone] != null)) {
+            return false;
         }
+        Walk w = lists.walk(zone, pcpList, a.zones().size());
+        if (w.complete) {
+            w.replay(v);
+        } else {
+            w.record(v);
+            if (pcpList) {
+                a.forEachPcpBlock(zone, w);
+            } else {
+                a.forEachFreeBlock(zone, w);
+            }
+            w.complete = true;
+        }
+        return true;
     }
 
     /** {@link PageAllocator#pcpBlocks} of a zone at this step (listed on first use). */

@@ -731,12 +731,7 @@ public final class ReferenceAllocator implements PageAllocator {
 
         void setTag(int i, byte tag) {
             touchPage(i);
-            int l = listOf[i];
-            if (l >= 0) {
-                tags[i] = tag;
-            } else {
-                tags[i] = tag;
-            }
+            tags[i] = tag;
             version++;
         }
 

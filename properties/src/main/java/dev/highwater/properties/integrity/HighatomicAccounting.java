@@ -34,19 +34,9 @@ public final class HighatomicAccounting extends BaseProperty {
 
     /** The pageblocks of a zone typed HIGHATOMIC (what /proc/pagetypeinfo's HighAtomic column counts). */
     public static long highatomicBlocks(PageAllocator a, int zone) {
-        if (StepView.walksOwnLists(a)) {
-            return a.pageblocksOfType(zone, MigrateType.HIGHATOMIC); // the same loop over the type array
-        }
-        int pb = a.config().pageblockPages();
-        long start = a.zoneStartPfn(zone);
-        long end = start + a.zones().get(zone).managedPages();
-        long blocks = 0;
-        for (long pfn = start; pfn < end; pfn += pb) {
-            if (a.pageblockType(pfn) == MigrateType.HIGHATOMIC) {
-                blocks++;
-            }
-        }
-        return blocks;
+        // the model's own allocators count their type arrays; any other is read through its pageblockType
+        return StepView.walksOwnLists(a) ? a.pageblocksOfType(zone, MigrateType.HIGHATOMIC)
+            : PageAllocator.countPageblocksOfType(a, zone, MigrateType.HIGHATOMIC);
     }
 
     @Override

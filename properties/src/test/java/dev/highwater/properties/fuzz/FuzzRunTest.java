@@ -7,7 +7,6 @@ import dev.highwater.model.Tunables;
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.mm.MmEvent;
 import dev.highwater.model.policy.KernelPolicy;
-import dev.highwater.model.policy.Presets;
 import dev.highwater.model.trace.Op;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.model.reference.ReferenceAllocator;
@@ -15,7 +14,6 @@ import dev.highwater.properties.PropertyCatalog;
 import dev.highwater.properties.run.AllocatorKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,18 +25,8 @@ import org.junit.jupiter.api.Test;
 class FuzzRunTest {
     private static final String NO_FAST_FORWARD = "highwater.slowpath.noFastForward";
 
-    /** Decoded traces over every preset; the list is built once (random bytes from a fixed seed). */
     private static List<Object[]> traces(int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        List<KernelPolicy> presets = Presets.all();
-        List<Object[]> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            byte[] d = new byte[rnd.nextInt(64, 320)];
-            rnd.nextBytes(d);
-            KernelPolicy p = presets.get(i % presets.size());
-            out.add(new Object[] {p, TraceDecoder.decode(d, p.name(), PolicyTarget.MAX_OPS)});
-        }
-        return out;
+        return DecodedTraces.traces(n, seed);
     }
 
     /** Everything observable after a step, as text. */

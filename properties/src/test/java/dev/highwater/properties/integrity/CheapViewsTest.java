@@ -10,12 +10,10 @@ import dev.highwater.model.policy.Presets;
 import dev.highwater.model.trace.Op;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.StepView;
-import dev.highwater.properties.fuzz.PolicyTarget;
-import dev.highwater.properties.fuzz.TraceDecoder;
+import dev.highwater.properties.fuzz.DecodedTraces;
 import dev.highwater.properties.run.AllocatorKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,42 +26,28 @@ import org.junit.jupiter.api.Test;
 class CheapViewsTest {
 
     private static List<Object[]> traces(int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        List<KernelPolicy> presets = Presets.all();
-        List<Object[]> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            byte[] d = new byte[rnd.nextInt(64, 320)];
-            rnd.nextBytes(d);
-            KernelPolicy p = presets.get(i % presets.size());
-            out.add(new Object[] {p, TraceDecoder.decode(d, p.name(), PolicyTarget.MAX_OPS)});
+        return DecodedTraces.traces(n, seed);
+    }
+
+    /** The blocks the allocator's visitor walk hands out (free lists, or per-CPU lists), as text. */
+    private static List<String> visited(PageAllocator a, int z, boolean pcp) {
+        List<String> out = new ArrayList<>();
+        PageAllocator.BlockVisitor v = (pfn, order, list) -> out.add(pfn + "/" + order + "/" + list);
+        if (pcp) {
+            a.forEachPcpBlock(z, v);
+        } else {
+            a.forEachFreeBlock(z, v);
         }
         return out;
     }
 
-    private static List<String> visitedFree(PageAllocator a, int z) {
+    /** The same from the allocator's block lists. */
+    private static List<String> listed(PageAllocator a, int z, boolean pcp) {
         List<String> out = new ArrayList<>();
-        a.forEachFreeBlock(z, (pfn, order, list) -> out.add(pfn + "/" + order + "/" + list));
-        return out;
-    }
-
-    private static List<String> listedFree(PageAllocator a, int z) {
-        List<String> out = new ArrayList<>();
-        for (PageAllocator.FreeBlock b : a.freeBlocks(z)) {
-            out.add(b.pfn() + "/" + b.order() + "/" + b.list());
-        }
-        return out;
-    }
-
-    private static List<String> visitedPcp(PageAllocator a, int z) {
-        List<String> out = new ArrayList<>();
-        a.forEachPcpBlock(z, (pfn, order, list) -> out.add(pfn + "/" + order + "/" + list));
-        return out;
-    }
-
-    private static List<String> listedPcp(PageAllocator a, int z) {
-        List<String> out = new ArrayList<>();
-        for (PageAllocator.PcpBlock b : a.pcpBlocks(z)) {
-            out.add(b.pfn() + "/" + b.order() + "/" + b.list());
+        if (pcp) {
+            a.pcpBlocks(z).forEach(b -> out.add(b.pfn() + "/" + b.order() + "/" + b.list()));
+        } else {
+            a.freeBlocks(z).forEach(b -> out.add(b.pfn() + "/" + b.order() + "/" + b.list()));
         }
         return out;
     }
@@ -105,8 +89,8 @@ class CheapViewsTest {
                     String r = ms.apply(op);
                     step++;
                     for (int z = 0; z < a.zones().size(); z++) {
-                        assertThat(visitedFree(a, z)).isEqualTo(listedFree(a, z));
-                        assertThat(visitedPcp(a, z)).isEqualTo(listedPcp(a, z));
+                        assertThat(visited(a, z, false)).isEqualTo(listed(a, z, false));
+                        assertThat(visited(a, z, true)).isEqualTo(listed(a, z, true));
                         for (MigrateType mt : MigrateType.values()) {
                             long n = 0;
                             int pb = a.config().pageblockPages();
