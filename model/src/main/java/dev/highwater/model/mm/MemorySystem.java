@@ -189,6 +189,21 @@ public final class MemorySystem {
     }
 
     public MemorySystem(PageAllocator allocator, List<TaskSpec> tasks, long swapPages) {
+        this(allocator, tasks, swapPages, null);
+    }
+
+    /**
+     * A memory system booted as {@link #MemorySystem(PageAllocator, List, long)} boots it, reusing the pfn-indexed
+     * arrays of {@code spent} (cleared first) where their size fits: a fuzzer runs tens of thousands of short traces a
+     * second on one machine shape, and fresh arrays over the node's span were a third of the bytes each run
+     * allocated. {@code spent} must not be used afterwards; null boots with fresh arrays.
+     */
+    public static MemorySystem reusing(PageAllocator allocator, List<TaskSpec> tasks, long swapPages,
+                                       MemorySystem spent) {
+        return new MemorySystem(allocator, tasks, swapPages, spent);
+    }
+
+    private MemorySystem(PageAllocator allocator, List<TaskSpec> tasks, long swapPages, MemorySystem spent) {
         this.allocator = allocator;
         this.policy = allocator.policy();
         this.config = allocator.config();
@@ -206,9 +221,23 @@ public final class MemorySystem {
         for (int z = 0; z < nz; z++) {
             span = Math.max(span, allocator.zoneStartPfn(z) + config.zones().get(z).managedPages());
         }
-        this.byPfn = new Allocation[(int) span];
-        this.lruByPfn = new LruPage[(int) span];
-        this.ledgerBits = new long[((int) span + 63) >>> 6];
+        int words = ((int) span + 63) >>> 6;
+        if (spent != null && spent.byPfn.length == span && spent.lruByPfn.length == span && spent.ledgerBits != null
+            && spent.ledgerBits.length == words) {
+            this.byPfn = spent.byPfn;
+            this.lruByPfn = spent.lruByPfn;
+            this.ledgerBits = spent.ledgerBits;
+            java.util.Arrays.fill(byPfn, null);
+            java.util.Arrays.fill(lruByPfn, null);
+            java.util.Arrays.fill(ledgerBits, 0L);
+            spent.byPfn = null; // spent: a later use fails at once instead of sharing the arrays
+            spent.lruByPfn = null;
+            spent.ledgerBits = null;
+        } else {
+            this.byPfn = new Allocation[(int) span];
+            this.lruByPfn = new LruPage[(int) span];
+            this.ledgerBits = new long[words];
+        }
         this.ledgerZones = new long[2 * nz];
         for (int z = 0; z < nz; z++) {
             ledgerZones[2 * z] = allocator.zoneStartPfn(z);
@@ -409,7 +438,8 @@ public final class MemorySystem {
 
     /**
      * The events of the last step without a copy: a read-only view that the next step overwrites (for the properties,
-     * which read it right after the step).
+     * which read it right after the step). Random access: the properties index it rather than take an iterator, an
+     * object per property and step.
      */
     public List<MmEvent> stepEvents() {
         return eventsView;

@@ -93,6 +93,9 @@ public final class FuzzRun {
             }
         });
 
+    /** The memory system of this thread's last run: its arrays are reused by the next run, which replaces it. */
+    private static final ThreadLocal<MemorySystem[]> SPENT = ThreadLocal.withInitial(() -> new MemorySystem[1]);
+
     /**
      * Whether a boot under the policy depends on the tunables only through the watermarks and what
      * {@link PageAllocator#setTunables} derives from them (per-CPU batch and high): every preset but those that set up
@@ -139,7 +142,9 @@ public final class FuzzRun {
     public static Found execute(Trace t, KernelPolicy policy, List<Property> properties, AllocatorKind kind,
                                 StateFeedback feedback) {
         PageAllocator a = freshAllocator(kind, policy, t.node(), t.vm().toTunables(policy));
-        MemorySystem ms = new MemorySystem(a, t.tasks(), t.swapPages());
+        // the previous run's memory system lends its pfn-indexed arrays (cleared) to this one
+        MemorySystem ms = MemorySystem.reusing(a, t.tasks(), t.swapPages(), SPENT.get()[0]);
+        SPENT.get()[0] = ms;
         List<Op> ops = t.ops();
         int n = properties.size();
         StepView.Lists lists = new StepView.Lists(); // one memo for every step: no view outlives its step

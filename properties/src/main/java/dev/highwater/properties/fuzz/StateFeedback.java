@@ -77,7 +77,9 @@ public final class StateFeedback {
      */
     public void afterStep(StepView view) {
         MemorySystem ms = view.system();
-        for (MmEvent e : ms.stepEvents()) {
+        java.util.List<MmEvent> events = ms.stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             if (e instanceof MmEvent.KswapdRun) {
                 kswapdRan = true;
             } else if (e instanceof MmEvent.OomKill || e instanceof MmEvent.OomPanic) {

@@ -45,10 +45,29 @@ public final class PageConservation extends BaseProperty {
         return walked(v);
     }
 
-    /** The free and per-CPU blocks of zone z marked (a fresh bit set), or null if one lies outside or overlaps. */
+    /**
+     * Each thread's bit sets, by zone: a check runs after every step of every run, and a fresh set per zone and step
+     * was the largest share of the bytes a fuzz run allocated. A set is handed out cleared, for one check at a time.
+     */
+    private static final ThreadLocal<Marks[]> SCRATCH = ThreadLocal.withInitial(() -> new Marks[0]);
+
+    /** The free and per-CPU blocks of zone z marked (a cleared bit set), or null if one lies outside or overlaps. */
     private static Marks allocatorMarks(StepView v, int z) {
         PageAllocator a = v.allocator();
-        Marks m = new Marks(a.zoneStartPfn(z), (int) a.zones().get(z).managedPages());
+        long start = a.zoneStartPfn(z);
+        int pages = (int) a.zones().get(z).managedPages();
+        Marks[] scratch = SCRATCH.get();
+        if (scratch.length <= z) {
+            scratch = java.util.Arrays.copyOf(scratch, z + 1);
+            SCRATCH.set(scratch);
+        }
+        Marks m = scratch[z];
+        if (m == null || m.start != start || m.pages != pages) {
+            m = new Marks(start, pages);
+            scratch[z] = m;
+        } else {
+            m.clear();
+        }
         v.forEachFreeBlock(z, m);
         v.forEachPcpBlock(z, m);
         return m.failed ? null : m;
@@ -171,6 +190,12 @@ public final class PageConservation extends BaseProperty {
             this.end = start + pages;
             this.pages = pages;
             this.seen = new long[(pages + 63) >>> 6];
+        }
+
+        void clear() {
+            java.util.Arrays.fill(seen, 0L);
+            marked = 0;
+            failed = false;
         }
 
         /** One page known to lie in the zone. */

@@ -24,7 +24,9 @@ public final class HighOrderWithFreeBlock extends BaseProperty {
     @Override
     public Optional<String> check(StepView v) {
         KernelPolicy p = v.allocator().policy();
-        for (MmEvent e : v.system().stepEvents()) {
+        java.util.List<MmEvent> events = v.system().stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             if (!(e instanceof MmEvent.AllocFailed f) || f.ac().order() == 0) {
                 continue;
             }

@@ -18,7 +18,9 @@ public final class KswapdRestoresHigh extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().stepEvents()) {
+        java.util.List<MmEvent> events = v.system().stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             if (e instanceof MmEvent.KswapdRun k) {
                 for (int z = 0; z <= k.classzone(); z++) {
                     MmEvent.ZoneState s = k.after().get(z);

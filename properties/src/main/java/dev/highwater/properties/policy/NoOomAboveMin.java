@@ -20,7 +20,9 @@ public final class NoOomAboveMin extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().stepEvents()) {
+        java.util.List<MmEvent> events = v.system().stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             if (e instanceof MmEvent.OomKill k) {
                 MmEvent.ZoneState s = PolicyChecks.zoneAboveMin(k.ac(), k.zones());
                 if (s != null) {

@@ -24,7 +24,9 @@ public final class NoOomWithCleanCache extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().stepEvents()) {
+        java.util.List<MmEvent> events = v.system().stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             if (e instanceof MmEvent.OomKill k) {
                 long clean = 0;
                 for (int z = 0; z <= k.ac().highestZone(); z++) {

@@ -28,7 +28,9 @@ public final class Order0AtomicAboveFloor extends BaseProperty {
     public Optional<String> check(StepView v) {
         PageAllocator al = v.allocator();
         KernelPolicy p = al.policy();
-        for (MmEvent e : v.system().stepEvents()) {
+        java.util.List<MmEvent> events = v.system().stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             // the zone state is the one captured when the request failed
             if (!(e instanceof MmEvent.AllocFailed f) || f.ac().order() != 0 || f.ac().gfp().canDirectReclaim()) {
                 continue;

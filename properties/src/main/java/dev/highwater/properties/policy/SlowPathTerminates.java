@@ -19,7 +19,9 @@ public final class SlowPathTerminates extends BaseProperty {
 
     @Override
     public Optional<String> check(StepView v) {
-        for (MmEvent e : v.system().stepEvents()) {
+        java.util.List<MmEvent> events = v.system().stepEvents();
+        for (int ei = 0, en = events.size(); ei < en; ei++) {
+            MmEvent e = events.get(ei);
             if (e instanceof MmEvent.Livelock l && !l.byDesign()) {
                 return Optional.of("an order-" + l.ac().order() + " " + l.ac().gfp() + " request was still retrying after "
                     + l.rounds() + " rounds (model bound " + MemorySystem.MAX_SLOWPATH_ROUNDS + ")");
