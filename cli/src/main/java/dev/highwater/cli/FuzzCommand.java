@@ -2,11 +2,13 @@ package dev.highwater.cli;
 
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
+import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.bugs.Attribution;
 import dev.highwater.properties.fuzz.FindingWriter;
 import dev.highwater.properties.fuzz.FuzzTargets;
 import dev.highwater.properties.fuzz.PolicyTarget;
 import dev.highwater.properties.fuzz.TraceDecoder;
+import dev.highwater.properties.run.Differential;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -304,6 +306,20 @@ public final class FuzzCommand implements Callable<Integer> {
             KernelPolicy p = Presets.byName(c.preset()).orElseThrow();
             Optional<FindingWriter.Minimized> m = writer.minimize(t.name(), data, p, c.property());
             if (m.isEmpty()) {
+                // the target's allocator found it and the reference does not share it: if the two implementations
+                // diverge on this trace, that is the finding (a model bug), not a masked policy violation
+                Trace decoded = TraceDecoder.decode(data, p.name(), PolicyTarget.MAX_OPS);
+                Differential.Report d = Differential.run(decoded, p);
+                if (!d.agrees()) {
+                    FuzzSupport.Classified div = new FuzzSupport.Classified(FuzzSupport.Verdict.INTEGRITY, p.name(),
+                        "differential", new IllegalStateException("the reference and fast allocators diverge: "
+                            + d.mismatch().get()));
+                    Path dir = outDir.resolve("model-bugs");
+                    Files.createDirectories(dir);
+                    Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
+                    Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, div), StandardCharsets.UTF_8);
+                    return new Finding(t.name(), name, div, null, f, true, "");
+                }
                 return new Finding(t.name(), name, c, null, null, false, "not the first violation under the full catalog");
             }
             FindingWriter.Written w = FindingWriter.write(fuzzCorpus, m.get().relativePath(),
