@@ -17,6 +17,9 @@ import dev.highwater.model.policy.ReserveRules;
  * quartering round down and are applied in the kernel's order.
  */
 public final class WatermarkCheck {
+    /** The types any request may take from, in the order the order-k scan looks at them (not written to). */
+    private static final MigrateType[] UME = {MigrateType.UNMOVABLE, MigrateType.MOVABLE, MigrateType.RECLAIMABLE};
+
     private WatermarkCheck() {
     }
 
@@ -137,7 +140,7 @@ public final class WatermarkCheck {
                 }
                 default -> throw new IllegalStateException();
             }
-            for (MigrateType t : new MigrateType[] {MigrateType.UNMOVABLE, MigrateType.MOVABLE, MigrateType.RECLAIMABLE}) {
+            for (MigrateType t : UME) {
                 if (area.hasFree(k, t)) {
                     return true;
                 }
