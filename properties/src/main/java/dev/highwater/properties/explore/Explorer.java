@@ -81,7 +81,8 @@ public final class Explorer {
                     + (i + 1) + ": " + bad.get());
             }
         }
-        FingerprintSet seen = new FingerprintSet((int) Math.min(spec.maxStates(), 1 << 20));
+        // sized for the state bound (up to 4M states, 64 MB), so that a search running to its bound never rehashes
+        FingerprintSet seen = new FingerprintSet((int) Math.min(spec.maxStates(), 1 << 22));
         seen.add(root.fingerprint());
         parents.clear();
         moves.clear();
@@ -281,16 +282,20 @@ public final class Explorer {
     }
 
     /** The steps whose handles still hold blocks, ascending. */
-    private static int[] liveHandleSteps(MemorySystem ms) {
-        var live = ms.liveHandles();
-        int[] out = new int[live.size()];
-        int n = 0;
-        for (String h : live.keySet()) {
-            out[n++] = Integer.parseInt(h);
+    private int[] liveHandleSteps(MemorySystem ms) {
+        names = ms.liveHandleNames(names, count);
+        int n = count[0];
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = Integer.parseInt(names[i]);
         }
         Arrays.sort(out);
         return out;
     }
+
+    /** {@link #liveHandleSteps}'s buffers. */
+    private String[] names = new String[0];
+    private final int[] count = new int[1];
 
     /** The state of node {@code index} at {@code level}, rebuilt from the deepest shared ancestor on the stack. */
     private MemorySystem materialize(int level, int index) {
