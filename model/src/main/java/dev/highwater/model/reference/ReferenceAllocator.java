@@ -471,18 +471,21 @@ public final class ReferenceAllocator implements PageAllocator {
 
     @Override
     public int[] largestFreeOrders(int zone) {
-        Zone z = zones[zone];
+        long[] nonEmpty = zones[zone].free.nonEmpty;
         int usable = -1;
         int any = -1;
-        int[] size = z.free.size;
-        for (int o = config.maxOrder() - 1; o >= 0 && usable < 0; o--) {
-            for (MigrateType t : TYPES) {
-                if (size[o * NTYPES + t.ordinal()] == 0) {
-                    continue;
+        // the non-empty free lists from the highest index (order, then type) down
+        for (int w = nonEmpty.length - 1; w >= 0 && usable < 0; w--) {
+            for (long bits = nonEmpty[w]; bits != 0 && usable < 0; ) {
+                int b = 63 - Long.numberOfLeadingZeros(bits);
+                bits &= ~(1L << b);
+                int l = (w << 6) + b;
+                MigrateType t = TYPES[l % NTYPES];
+                if (any < 0) {
+                    any = l / NTYPES;
                 }
-                any = Math.max(any, o);
                 if (t.isPcpType() || t == MigrateType.RESERVE) {
-                    usable = o;
+                    usable = l / NTYPES;
                 }
             }
         }
@@ -681,12 +684,23 @@ public final class ReferenceAllocator implements PageAllocator {
 
         /** Per-page entries {@code [p0, p1)} and per-list entries {@code [l0, l1)} of {@code o} into these lists. */
         private void copyRange(PfnLists o, int p0, int p1, int l0, int l1) {
-            if (p1 > p0) {
+            if (p1 - p0 > SHORT_COPY) {
                 System.arraycopy(o.next, p0, next, p0, p1 - p0);
                 System.arraycopy(o.prev, p0, prev, p0, p1 - p0);
                 System.arraycopy(o.listOf, p0, listOf, p0, p1 - p0);
                 if (tags != null) {
                     System.arraycopy(o.tags, p0, tags, p0, p1 - p0);
+                }
+            } else {
+                for (int i = p0; i < p1; i++) {
+                    next[i] = o.next[i];
+                    prev[i] = o.prev[i];
+                    listOf[i] = o.listOf[i];
+                }
+                if (tags != null) {
+                    for (int i = p0; i < p1; i++) {
+                        tags[i] = o.tags[i];
+                    }
                 }
             }
             if (l1 > l0) {
@@ -698,6 +712,9 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
             }
         }
+
+        /** Up to this many pages {@link #copyRange} copies in one loop over the arrays rather than a call per array. */
+        private static final int SHORT_COPY = 16;
 
         /**
          * The range of pages and of lists whose entries changed since the last {@link #copyFrom} (empty when lo > hi):
@@ -994,7 +1011,9 @@ public final class ReferenceAllocator implements PageAllocator {
         /** Overwrites this zone's state with {@code src}'s (the same zone of an allocator of the same config). */
         void copyFrom(Zone src) {
             free.copyFrom(src.free);
-            System.arraycopy(src.nrFree, 0, nrFree, 0, nrFree.length);
+            for (int o = 0; o < nrFree.length; o++) { // a dozen orders: a loop, not an arraycopy call
+                nrFree[o] = src.nrFree[o];
+            }
             for (int b = 0; b < blockTypes.length; b++) {
                 if (blockTypes[b] != src.blockTypes[b]) {
                     blockTypes[b] = src.blockTypes[b]; // stored only when changed: a reference store has a GC barrier
@@ -1845,10 +1864,10 @@ public final class ReferenceAllocator implements PageAllocator {
                     h = mix(h, p.lists.hash());
                 }
             }
-            ZoneWatermarks w = watermarks(z.index);
-            h = mix(h, w.min());
-            h = mix(h, w.low());
-            h = mix(h, w.high());
+            // watermarks(z): the static marks plus the boost
+            h = mix(h, mark(z.index, ZoneWatermarks.WMARK_MIN));
+            h = mix(h, mark(z.index, ZoneWatermarks.WMARK_LOW));
+            h = mix(h, mark(z.index, ZoneWatermarks.WMARK_HIGH));
         }
         return finish(h);
     }
