@@ -1150,15 +1150,19 @@ public final class MemorySystem {
             to.dead = t.dead;
             to.oomVictim = t.oomVictim;
         }
-        System.arraycopy(src.nrFile, 0, nrFile, 0, nrFile.length);
-        System.arraycopy(src.nrFileClean, 0, nrFileClean, 0, nrFileClean.length);
-        System.arraycopy(src.nrAnon, 0, nrAnon, 0, nrAnon.length);
+        for (int z = 0; z < nrFile.length; z++) { // a zone or few: a loop, not an arraycopy call per array
+            nrFile[z] = src.nrFile[z];
+            nrFileClean[z] = src.nrFileClean[z];
+            nrAnon[z] = src.nrAnon[z];
+        }
         if (src.nrDirtyState == null) {
             nrDirtyState = null;
         } else if (nrDirtyState == null) {
             nrDirtyState = src.nrDirtyState.clone();
         } else {
-            System.arraycopy(src.nrDirtyState, 0, nrDirtyState, 0, nrDirtyState.length);
+            for (int z = 0; z < nrDirtyState.length; z++) {
+                nrDirtyState[z] = src.nrDirtyState[z];
+            }
         }
         hasDma32 = src.hasDma32;
         if (byPfn.length != src.byPfn.length || lruByPfn.length != src.lruByPfn.length) {
