@@ -1454,6 +1454,15 @@ public final class ReferenceAllocator implements PageAllocator {
                 if (order > 0) {
                     batch = Math.max(batch >> order, 2);
                 }
+                if (batch == 1) {
+                    // a refill of one block, which the lines below take straight back off the list: the block goes
+                    // to the caller at once (list, cached type and count end as they began; speed only)
+                    long pfn = rmqueueMain(order, ac.migratetype(), flags);
+                    if (pfn >= 0) {
+                        nrFreePages -= 1L << order;
+                    }
+                    return pfn;
+                }
                 rmqueueBulk(order, batch, list, p, ac.migratetype(), flags);
                 if (list.isEmpty()) {
                     return -1;
