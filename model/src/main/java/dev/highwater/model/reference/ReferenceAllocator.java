@@ -573,14 +573,15 @@ public final class ReferenceAllocator implements PageAllocator {
     }
 
     private static final MigrateType[] TYPES = MigrateType.values();
+    private static final int NTYPES = TYPES.length;
+    /** The largest free count whose watermark {@code Counters} a zone memoizes. */
+    private static final int COUNTERS_MEMO_MAX = 4096;
 
     /** The index of free_area[order].free_list[type] in a zone's {@link PfnLists}. */
     private static int freeListIndex(int order, MigrateType t) {
         return order * NTYPES + t.ordinal();
     }
-    /** The largest free count whose watermark {@code Counters} a zone memoizes. */
-    private static final int COUNTERS_MEMO_MAX = 4096;
-    private static final int NTYPES = TYPES.length;
+
     /** {@link MigrateType#fallbacks()} by ordinal, built once (it allocates an array per call). */
     private static final MigrateType[][] FALLBACKS = new MigrateType[NTYPES][];
 
