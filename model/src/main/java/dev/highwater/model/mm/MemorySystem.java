@@ -1062,6 +1062,22 @@ public final class MemorySystem {
     // ---- state copy and fingerprint, for the bounded model checker (properties.explore) --------------------------
 
     /**
+     * The names of the handles that still hold blocks, in {@link #liveHandles()} order, into {@code out} (grown when
+     * too small); returns the array, the count in {@code count[0]}. The model checker's free moves, without a map.
+     */
+    public String[] liveHandleNames(String[] out, int[] count) {
+        String[] names = out.length < handles.size() ? new String[handles.size()] : out;
+        int n = 0;
+        for (Entry<String, Held> e : handles.entrySet()) {
+            if (e.getValue().size > 0) {
+                names[n++] = e.getKey();
+            }
+        }
+        count[0] = n;
+        return names;
+    }
+
+    /**
      * A deep copy of the memory system and its allocator (reference allocator only): handles, LRU lists in LRU
      * order, per-zone counters, swap, tasks, kswapd and compaction state, statistics. The copy evolves independently;
      * applying the same ops to both gives the same results.
@@ -1110,9 +1126,7 @@ public final class MemorySystem {
         copyLru(o.fileDirty, fileDirty);
         copyLru(o.anonLru, anonLru);
         for (int i = 0; i < lruTrack.length; i++) {
-            LruTrack from = o.lruTrack[i];
-            lruTrack[i].hash = from.hash;
-            lruTrack[i].hashVersion = from.hashVersion == from.version ? 0 : -1;
+            lruTrack[i].takeHash(o.lruTrack[i]);
         }
         this.swapUsed = o.swapUsed;
         this.lastAttempt = o.lastAttempt;
@@ -1166,15 +1180,19 @@ public final class MemorySystem {
             to.dead = t.dead;
             to.oomVictim = t.oomVictim;
         }
-        System.arraycopy(src.nrFile, 0, nrFile, 0, nrFile.length);
-        System.arraycopy(src.nrFileClean, 0, nrFileClean, 0, nrFileClean.length);
-        System.arraycopy(src.nrAnon, 0, nrAnon, 0, nrAnon.length);
+        for (int z = 0; z < nrFile.length; z++) { // a zone or few: a loop, not an arraycopy call per array
+            nrFile[z] = src.nrFile[z];
+            nrFileClean[z] = src.nrFileClean[z];
+            nrAnon[z] = src.nrAnon[z];
+        }
         if (src.nrDirtyState == null) {
             nrDirtyState = null;
         } else if (nrDirtyState == null) {
             nrDirtyState = src.nrDirtyState.clone();
         } else {
-            System.arraycopy(src.nrDirtyState, 0, nrDirtyState, 0, nrDirtyState.length);
+            for (int z = 0; z < nrDirtyState.length; z++) {
+                nrDirtyState[z] = src.nrDirtyState[z];
+            }
         }
         hasDma32 = src.hasDma32;
         if (byPfn.length != src.byPfn.length || lruByPfn.length != src.lruByPfn.length) {
@@ -1265,10 +1283,18 @@ public final class MemorySystem {
     /**
      * The copy and hash bookkeeping of one LRU list: its change counter, the memory system it was last copied from with
      * that one's counter then and this one's right after, {@link #fingerprint}'s hash of the list (valid while
-     * {@code hashVersion == version}), and the page objects {@link #copyFrom} reuses for it.
+     * {@code hashVersion == version}) and the hash chain it was finished from, and the page objects {@link #copyFrom}
+     * reuses for it.
      */
     private static final class LruTrack {
         long version;
+        /**
+         * The list's pages folded in LRU order ({@link #lruChain}): the first {@code chainCount} pages of the list, as
+         * long as {@code chainOk} (cleared by every change but an append), so that appended pages extend it.
+         */
+        long chain;
+        int chainCount;
+        boolean chainOk;
         /** Whether the list changed since the last copy only by pages appended at its young end, and its size then. */
         boolean appendOnly;
         int sizeAtCopy;
@@ -1279,10 +1305,20 @@ public final class MemorySystem {
         long hashVersion = -1;
         LruPage[] pool = new LruPage[0];
 
-        /** A change that copyFrom cannot take back by dropping appended pages. */
+        /** A change that copyFrom cannot take back by dropping appended pages (nor the hash chain extend over). */
         void changed() {
             version++;
             appendOnly = false;
+            chainOk = false;
+        }
+
+        /** The hash bookkeeping of {@code o}, whose list this one's now equals. */
+        void takeHash(LruTrack o) {
+            hash = o.hash;
+            hashVersion = o.hashVersion == o.version ? version : -1;
+            chain = o.chain;
+            chainCount = o.chainCount;
+            chainOk = o.chainOk;
         }
     }
 
@@ -1321,10 +1357,8 @@ public final class MemorySystem {
             mine.clear();
             reuseLru(theirs, mine, t);
         }
-        boolean hashed = st.hashVersion == st.version;
         t.version++;
-        t.hash = st.hash;
-        t.hashVersion = hashed ? t.version : -1;
+        t.takeHash(st);
         t.from = src;
         t.fromVersion = st.version;
         t.afterCopy = t.version;
@@ -1490,26 +1524,57 @@ public final class MemorySystem {
         return ReferenceAllocator.finish(hh);
     }
 
-    /** The hash of LRU list {@code i}, cached until the list changes. */
+    /**
+     * The hash of LRU list {@code i}: its pages folded in LRU order, then its tag and size. Cached until the list
+     * changes; when it only had pages appended since, the fold goes on from where it stopped.
+     */
     private long lruHash(int i, Deque<LruPage> list) {
         LruTrack t = lruTrack[i];
         if (t.hashVersion != t.version) {
-            t.hash = lruFingerprint(0x6A09E667F3BCC909L, list, i + 1);
+            int n = list.size();
+            if (t.chainOk && t.chainCount <= n) {
+                t.chain = lruChainTail(t.chain, list, n - t.chainCount);
+            } else {
+                t.chain = 0x6A09E667F3BCC909L;
+                for (LruPage p : list) {
+                    t.chain = lruChain(t.chain, p);
+                }
+            }
+            t.chainCount = n;
+            t.chainOk = true;
+            t.hash = ReferenceAllocator.mix(t.chain, (long) (i + 1) << 32 | n);
             t.hashVersion = t.version;
         }
         return t.hash;
     }
 
-    private static long lruFingerprint(long h, Deque<LruPage> list, int tag) {
-        h = ReferenceAllocator.mix(h, (long) tag << 32 | list.size());
-        for (LruPage p : list) {
-            // pfn < 2^31, zone < 16, state < 4, task below 2^25 or escaped (bit 25) apart
-            boolean small = (p.task >>> 25) == 0;
-            h = ReferenceAllocator.mix(h, p.pfn << 32 | (long) p.zone << 28 | (long) p.state.ordinal() << 26
-                | (small ? p.task : 1 << 25));
-            if (!small) {
-                h = ReferenceAllocator.mix(h, p.task);
-            }
+    /** {@link #lruChainTail}'s buffer. */
+    private LruPage[] tailScratch = new LruPage[0];
+
+    /** {@code h} extended by the last {@code k} pages of {@code list}, in LRU order. */
+    private long lruChainTail(long h, Deque<LruPage> list, int k) {
+        if (tailScratch.length < k) {
+            tailScratch = new LruPage[Math.max(k, 2 * tailScratch.length)];
+        }
+        LruPage[] tail = tailScratch;
+        var it = list.descendingIterator();
+        for (int j = k - 1; j >= 0; j--) {
+            tail[j] = it.next();
+        }
+        for (int j = 0; j < k; j++) {
+            h = lruChain(h, tail[j]);
+            tail[j] = null;
+        }
+        return h;
+    }
+
+    private static long lruChain(long h, LruPage p) {
+        // pfn < 2^31, zone < 16, state < 4, task below 2^25 or escaped (bit 25) apart
+        boolean small = (p.task >>> 25) == 0;
+        h = ReferenceAllocator.mix(h, p.pfn << 32 | (long) p.zone << 28 | (long) p.state.ordinal() << 26
+            | (small ? p.task : 1 << 25));
+        if (!small) {
+            h = ReferenceAllocator.mix(h, p.task);
         }
         return h;
     }

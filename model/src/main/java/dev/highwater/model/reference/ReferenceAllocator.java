@@ -132,26 +132,30 @@ public final class ReferenceAllocator implements PageAllocator {
 
     private long[] staticMarks() {
         if (marksOf != watermarks) {
-            int n = zones.length;
-            long[] m = new long[n * 3];
-            long[] r = new long[n * n];
-            int[] sizes = new int[n];
-            for (int z = 0; z < n; z++) {
-                ZoneWatermarks w = watermarks.zone(z);
-                m[z * 3 + ZoneWatermarks.WMARK_MIN] = w.min();
-                m[z * 3 + ZoneWatermarks.WMARK_LOW] = w.low();
-                m[z * 3 + ZoneWatermarks.WMARK_HIGH] = w.high();
-                sizes[z] = w.lowmemReserve().size();
-                for (int c = 0; c < n && c < sizes[z]; c++) {
-                    r[z * n + c] = w.lowmemReserve(c);
-                }
-            }
-            marks = m;
-            reserves = r;
-            reserveSizes = sizes;
-            marksOf = watermarks;
+            buildStaticMarks(); // apart, so that this check stays small enough to be inlined
         }
         return marks;
+    }
+
+    private void buildStaticMarks() {
+        int n = zones.length;
+        long[] m = new long[n * 3];
+        long[] r = new long[n * n];
+        int[] sizes = new int[n];
+        for (int z = 0; z < n; z++) {
+            ZoneWatermarks w = watermarks.zone(z);
+            m[z * 3 + ZoneWatermarks.WMARK_MIN] = w.min();
+            m[z * 3 + ZoneWatermarks.WMARK_LOW] = w.low();
+            m[z * 3 + ZoneWatermarks.WMARK_HIGH] = w.high();
+            sizes[z] = w.lowmemReserve().size();
+            for (int c = 0; c < n && c < sizes[z]; c++) {
+                r[z * n + c] = w.lowmemReserve(c);
+            }
+        }
+        marks = m;
+        reserves = r;
+        reserveSizes = sizes;
+        marksOf = watermarks;
     }
 
     /** {@code watermarks(zone).lowmemReserve(classzone)}. */
@@ -467,18 +471,21 @@ public final class ReferenceAllocator implements PageAllocator {
 
     @Override
     public int[] largestFreeOrders(int zone) {
-        Zone z = zones[zone];
+        long[] nonEmpty = zones[zone].free.nonEmpty;
         int usable = -1;
         int any = -1;
-        int[] size = z.free.size;
-        for (int o = config.maxOrder() - 1; o >= 0 && usable < 0; o--) {
-            for (MigrateType t : TYPES) {
-                if (size[o * NTYPES + t.ordinal()] == 0) {
-                    continue;
+        // the non-empty free lists from the highest index (order, then type) down
+        for (int w = nonEmpty.length - 1; w >= 0 && usable < 0; w--) {
+            for (long bits = nonEmpty[w]; bits != 0 && usable < 0; ) {
+                int b = 63 - Long.numberOfLeadingZeros(bits);
+                bits &= ~(1L << b);
+                int l = (w << 6) + b;
+                MigrateType t = TYPES[l % NTYPES];
+                if (any < 0) {
+                    any = l / NTYPES;
                 }
-                any = Math.max(any, o);
                 if (t.isPcpType() || t == MigrateType.RESERVE) {
-                    usable = o;
+                    usable = l / NTYPES;
                 }
             }
         }
@@ -567,6 +574,14 @@ public final class ReferenceAllocator implements PageAllocator {
 
     private static final MigrateType[] TYPES = MigrateType.values();
     private static final int NTYPES = TYPES.length;
+    /** The largest free count whose watermark {@code Counters} a zone memoizes. */
+    private static final int COUNTERS_MEMO_MAX = 4096;
+
+    /** The index of free_area[order].free_list[type] in a zone's {@link PfnLists}. */
+    private static int freeListIndex(int order, MigrateType t) {
+        return order * NTYPES + t.ordinal();
+    }
+
     /** {@link MigrateType#fallbacks()} by ordinal, built once (it allocates an array per call). */
     private static final MigrateType[][] FALLBACKS = new MigrateType[NTYPES][];
 
@@ -596,6 +611,8 @@ public final class ReferenceAllocator implements PageAllocator {
         final int[] head;
         final int[] tail;
         final int[] size;
+        /** A bit per list, set while the list is non-empty (so that {@link #hash()} visits only those). */
+        final long[] nonEmpty;
         /** {@link #hash()}'s last value, valid while {@link #hashVersion} equals the version. */
         private long hash;
         /** Bumped by every change: two moments of one object with the same version have the same contents. */
@@ -620,6 +637,7 @@ public final class ReferenceAllocator implements PageAllocator {
             head = new int[lists];
             tail = new int[lists];
             size = new int[lists];
+            nonEmpty = new long[(lists + 63) >>> 6];
             views = new PfnDeque[lists];
             Arrays.fill(head, -1);
             Arrays.fill(tail, -1);
@@ -634,6 +652,7 @@ public final class ReferenceAllocator implements PageAllocator {
             head = o.head.clone();
             tail = o.tail.clone();
             size = o.size.clone();
+            nonEmpty = o.nonEmpty.clone();
             views = new PfnDeque[head.length];
         }
 
@@ -666,20 +685,37 @@ public final class ReferenceAllocator implements PageAllocator {
 
         /** Per-page entries {@code [p0, p1)} and per-list entries {@code [l0, l1)} of {@code o} into these lists. */
         private void copyRange(PfnLists o, int p0, int p1, int l0, int l1) {
-            if (p1 > p0) {
+            if (p1 - p0 > SHORT_COPY) {
                 System.arraycopy(o.next, p0, next, p0, p1 - p0);
                 System.arraycopy(o.prev, p0, prev, p0, p1 - p0);
                 System.arraycopy(o.listOf, p0, listOf, p0, p1 - p0);
                 if (tags != null) {
                     System.arraycopy(o.tags, p0, tags, p0, p1 - p0);
                 }
+            } else {
+                for (int i = p0; i < p1; i++) {
+                    next[i] = o.next[i];
+                    prev[i] = o.prev[i];
+                    listOf[i] = o.listOf[i];
+                }
+                if (tags != null) {
+                    for (int i = p0; i < p1; i++) {
+                        tags[i] = o.tags[i];
+                    }
+                }
             }
             if (l1 > l0) {
                 System.arraycopy(o.head, l0, head, l0, l1 - l0);
                 System.arraycopy(o.tail, l0, tail, l0, l1 - l0);
                 System.arraycopy(o.size, l0, size, l0, l1 - l0);
+                for (int w = 0; w < nonEmpty.length; w++) {
+                    nonEmpty[w] = o.nonEmpty[w];
+                }
             }
         }
+
+        /** Up to this many pages {@link #copyRange} copies in one loop over the arrays rather than a call per array. */
+        private static final int SHORT_COPY = 16;
 
         /**
          * The range of pages and of lists whose entries changed since the last {@link #copyFrom} (empty when lo > hi):
@@ -714,13 +750,14 @@ public final class ReferenceAllocator implements PageAllocator {
         long hash() {
             if (hashVersion != version) {
                 long h = 0x2545F4914F6CDD1DL;
-                for (int l = 0; l < head.length; l++) {
-                    if (head[l] < 0) {
-                        continue;
-                    }
-                    h = mix(h, l + 0x1000);
-                    for (int i = head[l]; i >= 0; i = next[i]) {
-                        h = mix(h, tags == null ? i : (long) i << 8 | (tags[i] & 0xff));
+                for (int w = 0; w < nonEmpty.length; w++) {
+                    // the non-empty lists in ascending order
+                    for (long bits = nonEmpty[w]; bits != 0; bits &= bits - 1) {
+                        int l = (w << 6) + Long.numberOfTrailingZeros(bits);
+                        h = mix(h, l + 0x1000);
+                        for (int i = head[l]; i >= 0; i = next[i]) {
+                            h = mix(h, tags == null ? i : (long) i << 8 | (tags[i] & 0xff));
+                        }
                     }
                 }
                 hash = h;
@@ -769,7 +806,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 tail[l] = i;
             }
             head[l] = i;
-            size[l]++;
+            grew(l);
         }
 
         void addLast(int l, long pfn) {
@@ -784,7 +821,13 @@ public final class ReferenceAllocator implements PageAllocator {
                 head[l] = i;
             }
             tail[l] = i;
-            size[l]++;
+            grew(l);
+        }
+
+        private void grew(int l) {
+            if (size[l]++ == 0) {
+                nonEmpty[l >>> 6] |= 1L << l;
+            }
         }
 
         private int claim(int l, long pfn) {
@@ -822,7 +865,9 @@ public final class ReferenceAllocator implements PageAllocator {
                 tail[l] = p;
             }
             listOf[i] = -1;
-            size[l]--;
+            if (--size[l] == 0) {
+                nonEmpty[l >>> 6] &= ~(1L << l);
+            }
             version++;
             return true;
         }
@@ -948,6 +993,7 @@ public final class ReferenceAllocator implements PageAllocator {
             this.free = new PfnLists(src.free);
             this.nrFree = src.nrFree.clone();
             this.blockTypes = src.blockTypes.clone();
+            this.blockWords = src.blockWords;
             this.nrFreePages = src.nrFreePages;
             this.nrReservedHighatomic = src.nrReservedHighatomic;
             this.boost = src.boost;
@@ -966,11 +1012,17 @@ public final class ReferenceAllocator implements PageAllocator {
         /** Overwrites this zone's state with {@code src}'s (the same zone of an allocator of the same config). */
         void copyFrom(Zone src) {
             free.copyFrom(src.free);
-            System.arraycopy(src.nrFree, 0, nrFree, 0, nrFree.length);
+            for (int o = 0; o < nrFree.length; o++) { // a dozen orders: a loop, not an arraycopy call
+                nrFree[o] = src.nrFree[o];
+            }
             for (int b = 0; b < blockTypes.length; b++) {
                 if (blockTypes[b] != src.blockTypes[b]) {
                     blockTypes[b] = src.blockTypes[b]; // stored only when changed: a reference store has a GC barrier
+                    blockWords = null;
                 }
+            }
+            if (blockWords == null) {
+                blockWords = src.blockWords; // immutable once made: shared
             }
             nrFreePages = src.nrFreePages;
             nrReservedHighatomic = src.nrReservedHighatomic;
@@ -987,16 +1039,36 @@ public final class ReferenceAllocator implements PageAllocator {
         WatermarkCheck.Counters counters() {
             long ha = freeHighatomicPages();
             WatermarkCheck.Counters c = lastCounters;
-            if (c == null || c.nrFreePages() != nrFreePages || c.nrReservedHighatomic() != nrReservedHighatomic
-                || c.nrFreeHighatomic() != ha) {
-                c = new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, ha);
-                lastCounters = c;
+            if (c != null && c.nrFreePages() == nrFreePages && c.nrReservedHighatomic() == nrReservedHighatomic
+                && c.nrFreeHighatomic() == ha) {
+                return c;
             }
+            return newCounters(ha); // apart, so that the check above stays small enough to be inlined
+        }
+
+        private WatermarkCheck.Counters newCounters(long ha) {
+            // the free count moves by a page or a block at every allocation: keep one record per free count seen
+            WatermarkCheck.Counters[] memo = countersByFree;
+            if (memo == null) {
+                memo = new WatermarkCheck.Counters[(int) Math.min(spec.managedPages(), COUNTERS_MEMO_MAX) + 1];
+                countersByFree = memo;
+            }
+            int i = nrFreePages >= 0 && nrFreePages < memo.length ? (int) nrFreePages : -1;
+            WatermarkCheck.Counters c = i < 0 ? null : memo[i];
+            if (c == null || c.nrReservedHighatomic() != nrReservedHighatomic || c.nrFreeHighatomic() != ha) {
+                c = new WatermarkCheck.Counters(nrFreePages, nrReservedHighatomic, ha);
+                if (i >= 0) {
+                    memo[i] = c;
+                }
+            }
+            lastCounters = c;
             return c;
         }
 
         /** The last {@link #counters()} (a record of values, reused while they hold: every watermark check reads it). */
         private WatermarkCheck.Counters lastCounters;
+        /** {@link #counters()} records by free page count (values only: not state, never copied), made on first use. */
+        private WatermarkCheck.Counters[] countersByFree;
 
         /**
          * Pages on the HIGHATOMIC free lists (§2.3 HAfree). Kept incrementally by the three free-list primitives once
@@ -1007,13 +1079,17 @@ public final class ReferenceAllocator implements PageAllocator {
 
         long freeHighatomicPages() {
             if (freeHighatomic < 0) {
-                long n = 0;
-                for (int o = 0; o < config.maxOrder(); o++) {
-                    n += (long) freeList(o, MigrateType.HIGHATOMIC).size() << o;
-                }
-                freeHighatomic = n;
+                freeHighatomic = countFreeHighatomic(); // apart, so that this check stays small enough to be inlined
             }
             return freeHighatomic;
+        }
+
+        private long countFreeHighatomic() {
+            long n = 0;
+            for (int o = 0; o < config.maxOrder(); o++) {
+                n += (long) freeList(o, MigrateType.HIGHATOMIC).size() << o;
+            }
+            return n;
         }
 
         private void countHighatomic(MigrateType t, int order, int sign) {
@@ -1033,7 +1109,7 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         PfnDeque freeList(int order, MigrateType t) {
-            return free.list(order * NTYPES + t.ordinal());
+            return free.list(freeListIndex(order, t));
         }
 
         /** The order of the free block whose head is {@code pfn}, or -1 (not a buddy head, or outside the zone). */
@@ -1050,8 +1126,32 @@ public final class ReferenceAllocator implements PageAllocator {
             return blockTypes[blockIndex(pfn)];
         }
 
+        /**
+         * The pageblock types as {@link #fingerprint()} hashes them, 16 ordinals (< 16) to a word; made when first asked
+         * for after a change, then shared by copies until one changes a type (never written once made).
+         */
+        private long[] blockWords;
+
+        long[] blockWords() {
+            long[] words = blockWords;
+            if (words == null) {
+                MigrateType[] bt = blockTypes;
+                words = new long[(bt.length + 15) >>> 4];
+                for (int b = 0; b < bt.length; b += 16) {
+                    long w = 0;
+                    for (int k = b; k < Math.min(bt.length, b + 16); k++) {
+                        w = w << 4 | bt[k].ordinal();
+                    }
+                    words[b >>> 4] = w;
+                }
+                blockWords = words;
+            }
+            return words;
+        }
+
         void setPageblockType(long pfn, MigrateType t) {
             blockTypes[blockIndex(pfn)] = t;
+            blockWords = null;
         }
 
         boolean spans(long pfn) {
@@ -1061,23 +1161,24 @@ public final class ReferenceAllocator implements PageAllocator {
         // ---- free-list primitives --------------------------------------------------------------------------------
 
         void addToFreeList(long pfn, int order, MigrateType t, boolean tail) {
+            int l = freeListIndex(order, t);
             if (tail) {
-                freeList(order, t).addLast(pfn);
+                free.addLast(l, pfn);
             } else {
-                freeList(order, t).addFirst(pfn);
+                free.addFirst(l, pfn);
             }
             nrFree[order]++;
             countHighatomic(t, order, 1);
         }
 
         void delFromFreeList(long pfn, int order) {
+            // the list the page is on: that of its order and type, if it is a free block head of this order
             int l = free.listAt(pfn);
-            MigrateType t = l < 0 ? null : TYPES[l % NTYPES];
-            if (l < 0 || !freeList(order, t).remove(pfn)) {
+            if (l < 0 || l / NTYPES != order || !free.remove(l, pfn)) {
                 throw new IllegalStateException("pfn " + pfn + " not on its free list");
             }
             nrFree[order]--;
-            countHighatomic(t, order, -1);
+            countHighatomic(TYPES[l % NTYPES], order, -1);
         }
 
         /** move_to_free_list: 4.x moves to the head, 5.10+ (our V4_11 steal rule) to the tail (§4.3 item 4c). */
@@ -1353,6 +1454,15 @@ public final class ReferenceAllocator implements PageAllocator {
                 int batch = p.batch;
                 if (order > 0) {
                     batch = Math.max(batch >> order, 2);
+                }
+                if (batch == 1) {
+                    // a refill of one block, which the lines below take straight back off the list: the block goes
+                    // to the caller at once (list, cached type and count end as they began; speed only)
+                    long pfn = rmqueueMain(order, ac.migratetype(), flags);
+                    if (pfn >= 0) {
+                        nrFreePages -= 1L << order;
+                    }
+                    return pfn;
                 }
                 rmqueueBulk(order, batch, list, p, ac.migratetype(), flags);
                 if (list.isEmpty()) {
@@ -1749,13 +1859,7 @@ public final class ReferenceAllocator implements PageAllocator {
         for (Zone z : zones) {
             h = mix(h, z.index);
             h = mix(h, z.free.hash());
-            // pageblock types, 16 ordinals (< 16) to a word
-            MigrateType[] bt = z.blockTypes;
-            for (int b = 0; b < bt.length; b += 16) {
-                long w = 0;
-                for (int k = b; k < Math.min(bt.length, b + 16); k++) {
-                    w = w << 4 | bt[k].ordinal();
-                }
+            for (long w : z.blockWords()) {
                 h = mix(h, w);
             }
             h = mix(h, z.nrFreePages);
@@ -1770,10 +1874,10 @@ public final class ReferenceAllocator implements PageAllocator {
                     h = mix(h, p.lists.hash());
                 }
             }
-            ZoneWatermarks w = watermarks(z.index);
-            h = mix(h, w.min());
-            h = mix(h, w.low());
-            h = mix(h, w.high());
+            // watermarks(z): the static marks plus the boost
+            h = mix(h, mark(z.index, ZoneWatermarks.WMARK_MIN));
+            h = mix(h, mark(z.index, ZoneWatermarks.WMARK_LOW));
+            h = mix(h, mark(z.index, ZoneWatermarks.WMARK_HIGH));
         }
         return finish(h);
     }

@@ -58,6 +58,8 @@ public final class Explorer {
     private final List<Ints> parents = new ArrayList<>();
     private final List<Ints> moves = new ArrayList<>();
     private MemorySystem[] stack;
+    /** The property's memo of a step, one for every step (no view outlives its step). */
+    private final StepView.Lists lists = new StepView.Lists();
     /** The successor being tried: overwritten by every transition (the search keeps no state object). */
     private MemorySystem scratch;
     private int[] cur;
@@ -116,8 +118,8 @@ public final class Explorer {
                 // the parent's fingerprint is in the set (it was added when the parent was found): a move that leaves
                 // the state as it was is no new state, and need not be looked up
                 long parentFp = parent.fingerprint();
-                int[] frees = alphabet.frees() ? liveHandleSteps(parent) : new int[0];
-                int total = fixed + frees.length;
+                int total = fixed + (alphabet.frees() ? liveHandleSteps(parent) : 0);
+                int[] frees = steps;
                 if (pendingFp.length < total) {
                     pendingFp = new long[total];
                     pendingMove = new int[total];
@@ -140,7 +142,7 @@ public final class Explorer {
                         return found(d - 1, i, move, e.toString(), CheckResult.Kind.MODEL_ERROR, seen, transitions, t0);
                     }
                     transitions++;
-                    Optional<String> msg = spec.property().check(new StepView(child, d, op, result));
+                    Optional<String> msg = spec.property().check(new StepView(child, d, op, result, lists.reset()));
                     if (msg.isPresent()) {
                         CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
                         if (bound != null) {
@@ -280,17 +282,24 @@ public final class Explorer {
         return o;
     }
 
-    /** The steps whose handles still hold blocks, ascending. */
-    private static int[] liveHandleSteps(MemorySystem ms) {
-        var live = ms.liveHandles();
-        int[] out = new int[live.size()];
-        int n = 0;
-        for (String h : live.keySet()) {
-            out[n++] = Integer.parseInt(h);
+    /** Puts the steps whose handles still hold blocks in {@link #steps}, ascending; returns how many. */
+    private int liveHandleSteps(MemorySystem ms) {
+        names = ms.liveHandleNames(names, count);
+        int n = count[0];
+        if (steps.length < n) {
+            steps = new int[Math.max(n, 2 * steps.length)];
         }
-        Arrays.sort(out);
-        return out;
+        for (int i = 0; i < n; i++) {
+            steps[i] = Integer.parseInt(names[i]);
+        }
+        Arrays.sort(steps, 0, n);
+        return n;
     }
+
+    /** {@link #liveHandleSteps}'s buffers. */
+    private String[] names = new String[0];
+    private final int[] count = new int[1];
+    private int[] steps = new int[16];
 
     /** The state of node {@code index} at {@code level}, rebuilt from the deepest shared ancestor on the stack. */
     private MemorySystem materialize(int level, int index) {

@@ -85,9 +85,12 @@ final class FingerprintSet {
         return (int) (fp ^ (fp >>> 32));
     }
 
+    /** Below this many slots the set grows fourfold (a large search rehashes fewer times), then twofold. */
+    private static final int GROW_FOURFOLD_BELOW = 1 << 24;
+
     private void grow() {
         long[] old = slots;
-        slots = new long[old.length * 2];
+        slots = new long[old.length < GROW_FOURFOLD_BELOW ? old.length * 4 : old.length * 2];
         mask = slots.length - 1;
         for (long s : old) {
             if (s != 0) {
