@@ -47,6 +47,26 @@ final class SlowPath {
         this.fastForward = !Boolean.getBoolean(NO_FAST_FORWARD);
     }
 
+    /** The last request context {@link #run} was given, and the one it derived from it (contexts are immutable). */
+    private AllocContext lastRequest;
+    private AllocContext lastSlowContext;
+
+    /**
+     * The request's context with the slow path's GFP mask: the request's own when the mask is unchanged; a request
+     * made again with the same context (the pages of one step share it) gets the context derived last time.
+     */
+    private AllocContext slowPathContext(AllocContext ac0, GfpMask gfp) {
+        if (gfp == ac0.gfp()) {
+            return ac0;
+        }
+        if (ac0 != lastRequest) {
+            lastSlowContext = new AllocContext(gfp, ac0.order(), ac0.migratetype(), ac0.highestZone(), ac0.context(),
+                ac0.cpu(), ac0.rtTask(), ac0.oomVictim());
+            lastRequest = ac0;
+        }
+        return lastSlowContext;
+    }
+
     private AllocContext withVictim(AllocContext ac) {
         boolean victim = ms.current != null && ms.current.oomVictim;
         if (victim == ac.oomVictim()) {
@@ -89,8 +109,7 @@ final class SlowPath {
     /** The slow path of one request: returns the pfn or -1, its outcome recorded with {@link MemorySystem#attempted}. */
     long run(AllocContext ac0) {
         GfpMask gfp = AllocFlagRules.slowPathGfp(p, ac0.gfp());
-        AllocContext ac = withVictim(new AllocContext(gfp, ac0.order(), ac0.migratetype(), ac0.highestZone(),
-            ac0.context(), ac0.cpu(), ac0.rtTask(), ac0.oomVictim()));
+        AllocContext ac = withVictim(slowPathContext(ac0, gfp));
         int order = ac.order();
         boolean costly = order > COSTLY_ORDER;
         boolean canReclaim = gfp.canDirectReclaim();
