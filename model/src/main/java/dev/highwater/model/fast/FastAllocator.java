@@ -817,7 +817,11 @@ public final class FastAllocator implements PageAllocator {
             this.low = base.low();
             this.high = base.high();
             this.marks = new long[] {min, low, high};
-            this.reserve = base.lowmemReserve().stream().mapToLong(Long::longValue).toArray();
+            List<Long> r = base.lowmemReserve();
+            this.reserve = new long[r.size()]; // a loop, not a stream: a fuzz run's setTunables builds one per zone
+            for (int i = 0; i < reserve.length; i++) {
+                reserve[i] = r.get(i);
+            }
         }
 
         long reserve(int classzone) {

@@ -255,6 +255,10 @@ public final class MemorySystem {
             ledgerZones[2 * z] = allocator.zoneStartPfn(z);
             ledgerZones[2 * z + 1] = ledgerZones[2 * z] + config.zones().get(z).managedPages();
         }
+        if (spent != null && spent.policy.gfpLayout() == policy.gfpLayout()) {
+            System.arraycopy(spent.resolvedGfp, 0, resolvedGfp, 0, resolvedGfp.length);
+            System.arraycopy(spent.resolvedMask, 0, resolvedMask, 0, resolvedMask.length);
+        }
         allocator.setMovablePageOracle(new MovablePageOracle(this));
         this.kswapd = new Kswapd(this);
         this.compaction = new Compaction(this);
@@ -680,13 +684,18 @@ public final class MemorySystem {
 
     private static final Gfp MAPPING_GFP = Gfp.parse("GFP_HIGHUSER_MOVABLE");
 
-    /** The last GFP expressions resolved under this preset's layout (a memo of a pure function: the ops reuse few). */
+    /**
+     * The last GFP expressions resolved under this preset's layout (a memo of a pure function: the ops reuse few), by
+     * value; a memory system built by {@link #reusing} starts with its predecessor's when the layout is the same (a
+     * fuzz input's trace spells the same few expressions as the last one, in objects of its own).
+     */
     private final Gfp[] resolvedGfp = new Gfp[4];
     private final GfpMask[] resolvedMask = new GfpMask[4];
 
     private GfpMask resolve(Gfp gfp) {
         for (int i = 0; i < resolvedGfp.length; i++) {
-            if (resolvedGfp[i] == gfp) {
+            Gfp g = resolvedGfp[i];
+            if (g == gfp || (g != null && g.equals(gfp))) {
                 return resolvedMask[i];
             }
         }
