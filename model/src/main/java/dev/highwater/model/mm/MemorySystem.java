@@ -695,7 +695,7 @@ public final class MemorySystem {
     private GfpMask resolve(Gfp gfp) {
         for (int i = 0; i < resolvedGfp.length; i++) {
             Gfp g = resolvedGfp[i];
-            if (g == gfp || (g != null && g.equals(gfp))) {
+            if (g == gfp || (g != null && sameNames(g, gfp))) {
                 return resolvedMask[i];
             }
         }
@@ -705,6 +705,21 @@ public final class MemorySystem {
         resolvedGfp[0] = gfp;
         resolvedMask[0] = m;
         return m;
+    }
+
+    /** {@code a.equals(b)} for GFP expressions (the same names in order), without an iterator per comparison. */
+    private static boolean sameNames(Gfp a, Gfp b) {
+        List<String> x = a.names();
+        List<String> y = b.names();
+        if (x.size() != y.size()) {
+            return false;
+        }
+        for (int i = 0; i < x.size(); i++) {
+            if (!x.get(i).equals(y.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String cache(Op.Cache c) {
