@@ -120,16 +120,18 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
      * and highatomic-within-cap both read it).
      */
     public long highatomicBlocks(int zone) {
-        if (lists.highatomicBlocks == null) {
-            long[] n = new long[allocator().zones().size()];
-            java.util.Arrays.fill(n, -1);
-            lists.highatomicBlocks = n;
+        int zones = allocator().zones().size();
+        if (lists.highatomicBlocks == null || lists.highatomicBlocks.length < zones) {
+            lists.highatomicBlocks = new long[zones];
+            lists.highatomicCounted = 0;
         }
-        long n = lists.highatomicBlocks[zone];
-        if (n < 0) {
-            n = HighatomicAccounting.highatomicBlocks(allocator(), zone);
-            lists.highatomicBlocks[zone] = n;
+        long bit = 1L << zone; // counted this step (zones number fewer than 64)
+        if ((lists.highatomicCounted & bit) != 0) {
+            return lists.highatomicBlocks[zone];
         }
+        long n = HighatomicAccounting.highatomicBlocks(allocator(), zone);
+        lists.highatomicBlocks[zone] = n;
+        lists.highatomicCounted |= bit;
         return n;
     }
 
@@ -182,6 +184,8 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
         private List<PageAllocator.FreeBlock>[] free;
         private List<PageAllocator.PcpBlock>[] pcp;
         private long[] highatomicBlocks;
+        /** Bit z: {@link #highatomicBlocks}[z] was counted at this step (the array is kept from step to step). */
+        private long highatomicCounted;
         /** Free walks of zone z at 2z, per-CPU walks at 2z + 1. */
         private Walk[] walks;
 
@@ -189,7 +193,7 @@ public record StepView(MemorySystem system, int step, Op op, String result, List
         public Lists reset() {
             free = null;
             pcp = null;
-            highatomicBlocks = null;
+            highatomicCounted = 0;
             if (walks != null) {
                 for (Walk w : walks) {
                     if (w != null) {

@@ -299,7 +299,19 @@ public final class FastAllocator implements PageAllocator {
         if (b == 0) {
             return w.base;
         }
-        return new ZoneWatermarks(w.min + b, w.low + b, w.high + b, w.base.lowmemReserve());
+        // the boosted marks of the last boost read, kept beside the base ones (a record per call showed in profiles;
+        // a boost lasts many calls): an immutable pair, so a racing reader sees either the old or the new one
+        Boosted last = w.boosted;
+        if (last != null && last.boost == b) {
+            return last.marks;
+        }
+        ZoneWatermarks m = new ZoneWatermarks(w.min + b, w.low + b, w.high + b, w.base.lowmemReserve());
+        w.boosted = new Boosted(b, m);
+        return m;
+    }
+
+    /** A zone's watermarks raised by a boost. */
+    private record Boosted(long boost, ZoneWatermarks marks) {
     }
 
     @Override
@@ -596,12 +608,19 @@ public final class FastAllocator implements PageAllocator {
         Zone z = zones[zone];
         z.lock.lock();
         try {
-            for (int o = 0; o < maxOrder; o++) {
-                for (int t = 0; t < NT; t++) {
-                    int s = z.list(o, t);
-                    for (int p = links[s << 1]; p != s; p = links[p << 1]) {
-                        v.block(p, o, TYPES[t]);
-                    }
+            // the sentinels in list order (order-major, list (o, t) at listBase + o × NT + t), in one flat pass: most
+            // lists are empty, and an empty one costs a load and a compare
+            int lists = maxOrder * NT;
+            for (int i = 0; i < lists; i++) {
+                int s = z.listBase + i;
+                int p = links[s << 1];
+                if (p == s) {
+                    continue;
+                }
+                int o = i / NT;
+                MigrateType t = TYPES[i % NT];
+                for (; p != s; p = links[p << 1]) {
+                    v.block(p, o, t);
                 }
             }
         } finally {
@@ -618,10 +637,14 @@ public final class FastAllocator implements PageAllocator {
             p.lock.lock();
             try {
                 for (int idx = 0; idx < p.nLists; idx++) {
+                    int s = p.listBase + idx;
+                    int q = links[s << 1];
+                    if (q == s) {
+                        continue; // empty (most are)
+                    }
                     int order = idx / PCPTYPES;
                     MigrateType list = TYPES[idx % PCPTYPES];
-                    int s = p.listBase + idx;
-                    for (int q = links[s << 1]; q != s; q = links[q << 1]) {
+                    for (; q != s; q = links[q << 1]) {
                         v.block(q, order, list);
                     }
                 }
@@ -635,11 +658,13 @@ public final class FastAllocator implements PageAllocator {
     @Override
     public long pageblocksOfType(int zone, MigrateType type) {
         Zone z = zones[zone];
-        int pb = config.pageblockPages();
-        long blocks = 0;
+        int blocks = 0;
         byte t = (byte) type.ordinal(); // TYPES[i] == type exactly when i is its ordinal
-        for (long pfn = z.start; pfn < z.start + z.managed; pfn += pb) {
-            if (blockType[(int) (pfn >> pbOrder)] == t) {
+        // the pageblocks whose first pfn lies in the zone: zones start pageblock-aligned (max-order-aligned), so they
+        // are the type bytes from start's to the one of the last pageblock start below the end
+        int last = (int) ((z.end - 1L) >> pbOrder);
+        for (int b = z.start >> pbOrder; b <= last; b++) {
+            if (blockType[b] == t) {
                 blocks++;
             }
         }
@@ -783,6 +808,8 @@ public final class FastAllocator implements PageAllocator {
         final long[] marks;
         /** lowmem_reserve by classzone position. */
         final long[] reserve;
+        /** {@link #watermarks}' last boosted marks over these (a cache: any thread may replace it). */
+        Boosted boosted;
 
         Wm(ZoneWatermarks base) {
             this.base = base;
@@ -790,7 +817,11 @@ public final class FastAllocator implements PageAllocator {
             this.low = base.low();
             this.high = base.high();
             this.marks = new long[] {min, low, high};
-            this.reserve = base.lowmemReserve().stream().mapToLong(Long::longValue).toArray();
+            List<Long> r = base.lowmemReserve();
+            this.reserve = new long[r.size()]; // a loop, not a stream: a fuzz run's setTunables builds one per zone
+            for (int i = 0; i < reserve.length; i++) {
+                reserve[i] = r.get(i);
+            }
         }
 
         long reserve(int classzone) {

@@ -177,7 +177,19 @@ public final class MemorySystem {
     final List<Integer> killedThisStep = new ArrayList<>();
     boolean panicThisStep;
     boolean loopThisStep;
+    /**
+     * The last allocation attempt of the last step that made one. A request records its outcome in the
+     * {@code attempt*} fields below (a record per request was a fifth of the bytes a fuzz run allocated); the step
+     * turns the last one into this record when it ends, before anything can read it.
+     */
     private AllocAttempt lastAttempt;
+    /** The outcome of the request in progress or just finished: zone (-1 on failure), slow path, last flags. */
+    private int attemptZone;
+    private boolean attemptSlowPath;
+    private int attemptFlags;
+    private long attemptPfn;
+    /** Whether a request of the current step has recorded an outcome not yet published as {@link #lastAttempt}. */
+    private boolean attemptPending;
     /** Totals since boot, for statistics. */
     long oomKills;
     long kswapdRuns;
@@ -242,6 +254,10 @@ public final class MemorySystem {
         for (int z = 0; z < nz; z++) {
             ledgerZones[2 * z] = allocator.zoneStartPfn(z);
             ledgerZones[2 * z + 1] = ledgerZones[2 * z] + config.zones().get(z).managedPages();
+        }
+        if (spent != null && spent.policy.gfpLayout() == policy.gfpLayout()) {
+            System.arraycopy(spent.resolvedGfp, 0, resolvedGfp, 0, resolvedGfp.length);
+            System.arraycopy(spent.resolvedMask, 0, resolvedMask, 0, resolvedMask.length);
         }
         allocator.setMovablePageOracle(new MovablePageOracle(this));
         this.kswapd = new Kswapd(this);
@@ -629,13 +645,12 @@ public final class MemorySystem {
                 ac = context(gfp, a.order(), a.context(), a.cpu(), task == null ? null : task.spec);
             }
             current = a.context().inInterrupt() ? null : task;
-            AllocAttempt r = allocPages(ac);
-            lastAttempt = r;
-            if (r.ok()) {
-                Allocation al = new Allocation(r.pfn(), a.order(), r.zone(), ac.migratetype(), a.task());
+            long pfn = allocate(ac);
+            if (pfn >= 0) {
+                Allocation al = new Allocation(pfn, a.order(), attemptZone, ac.migratetype(), a.task());
                 held.addLast(al);
-                cover(r.pfn());
-                byPfn[(int) r.pfn()] = al;
+                cover(pfn);
+                byPfn[(int) pfn] = al;
                 ledgerBlock(al, 1);
                 maxHeldOrder = Math.max(maxHeldOrder, a.order());
                 ok++;
@@ -647,6 +662,7 @@ public final class MemorySystem {
                 break;
             }
         }
+        publishAttempt();
         return ResultText.of(ok, fail);
     }
 
@@ -668,13 +684,18 @@ public final class MemorySystem {
 
     private static final Gfp MAPPING_GFP = Gfp.parse("GFP_HIGHUSER_MOVABLE");
 
-    /** The last GFP expressions resolved under this preset's layout (a memo of a pure function: the ops reuse few). */
+    /**
+     * The last GFP expressions resolved under this preset's layout (a memo of a pure function: the ops reuse few), by
+     * value; a memory system built by {@link #reusing} starts with its predecessor's when the layout is the same (a
+     * fuzz input's trace spells the same few expressions as the last one, in objects of its own).
+     */
     private final Gfp[] resolvedGfp = new Gfp[4];
     private final GfpMask[] resolvedMask = new GfpMask[4];
 
     private GfpMask resolve(Gfp gfp) {
         for (int i = 0; i < resolvedGfp.length; i++) {
-            if (resolvedGfp[i] == gfp) {
+            Gfp g = resolvedGfp[i];
+            if (g == gfp || (g != null && sameNames(g, gfp))) {
                 return resolvedMask[i];
             }
         }
@@ -686,6 +707,21 @@ public final class MemorySystem {
         return m;
     }
 
+    /** {@code a.equals(b)} for GFP expressions (the same names in order), without an iterator per comparison. */
+    private static boolean sameNames(Gfp a, Gfp b) {
+        List<String> x = a.names();
+        List<String> y = b.names();
+        if (x.size() != y.size()) {
+            return false;
+        }
+        for (int i = 0; i < x.size(); i++) {
+            if (!x.get(i).equals(y.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private String cache(Op.Cache c) {
         GfpMask gfp = resolve(MAPPING_GFP);
         int ok = 0;
@@ -693,10 +729,9 @@ public final class MemorySystem {
         AllocContext ac = context(gfp, 0, Context.PROCESS, c.cpu(), null); // no task: the same for every page
         for (int i = 0; i < c.pages(); i++) {
             current = null;
-            AllocAttempt r = allocPages(ac);
-            lastAttempt = r;
-            if (r.ok()) {
-                addLru(new LruPage(r.pfn(), r.zone(), false, 0, c.dirty() ? FileState.DIRTY : FileState.CLEAN), false);
+            long pfn = allocate(ac);
+            if (pfn >= 0) {
+                addLru(new LruPage(pfn, attemptZone, false, 0, c.dirty() ? FileState.DIRTY : FileState.CLEAN), false);
                 ok++;
             } else {
                 fail++;
@@ -706,6 +741,7 @@ public final class MemorySystem {
                 break;
             }
         }
+        publishAttempt();
         return ResultText.of(ok, fail);
     }
 
@@ -724,15 +760,14 @@ public final class MemorySystem {
                 ac = context(gfp, 0, Context.PROCESS, an.cpu(), t.spec);
             }
             current = t;
-            AllocAttempt r = allocPages(ac);
-            lastAttempt = r;
-            if (r.ok() && !t.dead) {
-                addLru(new LruPage(r.pfn(), r.zone(), true, t.spec.id(), FileState.CLEAN), false);
+            long pfn = allocate(ac);
+            if (pfn >= 0 && !t.dead) {
+                addLru(new LruPage(pfn, attemptZone, true, t.spec.id(), FileState.CLEAN), false);
                 t.rss++;
                 ok++;
             } else {
-                if (r.ok()) {
-                    allocator.freePages(r.pfn(), 0, an.cpu()); // the task died while faulting: the page goes back
+                if (pfn >= 0) {
+                    allocator.freePages(pfn, 0, an.cpu()); // the task died while faulting: the page goes back
                 }
                 fail++;
             }
@@ -741,6 +776,7 @@ public final class MemorySystem {
                 break;
             }
         }
+        publishAttempt();
         return ResultText.of(ok, fail);
     }
 
@@ -903,8 +939,18 @@ public final class MemorySystem {
 
     /** {@code __alloc_pages}: the fast path at the low watermark, then the slow path (§3.2, §7.1). */
     public AllocAttempt allocPages(AllocContext ac) {
+        allocate(ac);
+        attemptPending = false; // not a step's request: lastAttempt stays as it was
+        return new AllocAttempt(attemptPfn, attemptZone, attemptSlowPath, attemptFlags);
+    }
+
+    /**
+     * {@link #allocPages} without a record: returns the pfn (or -1) and leaves the attempt's zone, path and flags in
+     * the {@code attempt*} fields, for {@link #publishAttempt} at the end of the step.
+     */
+    private long allocate(AllocContext ac) {
         if (ac.order() >= config.maxOrder() || ac.highestZone() < 0) {
-            return new AllocAttempt(-1, -1, false, 0); // order above MAX_ORDER, or no zone the request may use
+            return attempted(-1, false, 0); // order above MAX_ORDER, or no zone the request may use
         }
         int flags = AllocFlagRules.fastPathFlags(policy, ac.gfp());
         if (policy.noFragment() && preferredIsNormalWithDma32(ac)) {
@@ -912,9 +958,27 @@ public final class MemorySystem {
         }
         long pfn = getPage(ac, flags);
         if (pfn >= 0) {
-            return new AllocAttempt(pfn, zoneOf(pfn), false, flags);
+            return attempted(pfn, false, flags);
         }
         return slowPath.run(ac);
+    }
+
+    /** Records the outcome of the request in progress (its zone looked up from the pfn) and returns the pfn. */
+    long attempted(long pfn, boolean slow, int flags) {
+        attemptPfn = pfn;
+        attemptZone = pfn >= 0 ? zoneOf(pfn) : -1;
+        attemptSlowPath = slow;
+        attemptFlags = flags;
+        attemptPending = true;
+        return pfn;
+    }
+
+    /** The step's last request, if it made one, becomes {@link #lastAttempt()}. */
+    private void publishAttempt() {
+        if (attemptPending) {
+            lastAttempt = new AllocAttempt(attemptPfn, attemptZone, attemptSlowPath, attemptFlags);
+            attemptPending = false;
+        }
     }
 
     /**
@@ -1029,21 +1093,30 @@ public final class MemorySystem {
         return nrFile[zone] - nrFileClean[zone];
     }
 
+    /** Every zone's state at a decision, for an event (an immutable list; a failed request takes one). */
     List<MmEvent.ZoneState> zoneStates(int classzone) {
-        List<MmEvent.ZoneState> out = new ArrayList<>();
-        for (int z = 0; z < config.zones().size(); z++) {
-            // largest order on a U/M/E list (2.6.32's MIGRATE_RESERVE is a last-resort list anyone may use), and on any
-            int[] largestOrders = allocator.largestFreeOrders(z);
-            int largest = largestOrders[0];
-            int largestAny = largestOrders[1];
-            var w = allocator.watermarks(z);
-            long clean = cleanFile(z);
-            long anon = swapUsed < swapTotal ? anonPages(z) : 0;
-            out.add(new MmEvent.ZoneState(z, allocator.nrFreePages(z), w.min(), w.high(),
-                w.lowmemReserve(Math.max(classzone, 0)), allocator.nrFreeHighatomic(z), allocator.nrReservedHighatomic(z),
-                clean, reclaimable(z), clean + Math.min(anon, swapTotal - swapUsed), largest, largestAny));
+        int nz = config.zones().size();
+        if (nz == 1) {
+            return List.of(zoneState(0, classzone));
         }
-        return List.copyOf(out);
+        MmEvent.ZoneState[] out = new MmEvent.ZoneState[nz];
+        for (int z = 0; z < nz; z++) {
+            out[z] = zoneState(z, classzone);
+        }
+        return List.of(out);
+    }
+
+    private MmEvent.ZoneState zoneState(int z, int classzone) {
+        // largest order on a U/M/E list (2.6.32's MIGRATE_RESERVE is a last-resort list anyone may use), and on any
+        int[] largestOrders = allocator.largestFreeOrders(z);
+        int largest = largestOrders[0];
+        int largestAny = largestOrders[1];
+        var w = allocator.watermarks(z);
+        long clean = cleanFile(z);
+        long anon = swapUsed < swapTotal ? anonPages(z) : 0;
+        return new MmEvent.ZoneState(z, allocator.nrFreePages(z), w.min(), w.high(),
+            w.lowmemReserve(Math.max(classzone, 0)), allocator.nrFreeHighatomic(z), allocator.nrReservedHighatomic(z),
+            clean, reclaimable(z), clean + Math.min(anon, swapTotal - swapUsed), largest, largestAny);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import dev.highwater.model.GfpFlag;
 import dev.highwater.model.GfpMask;
 import dev.highwater.model.MigrateType;
 import dev.highwater.model.ZoneType;
-import dev.highwater.model.mm.MemorySystem.AllocAttempt;
 import dev.highwater.model.policy.AllocFlagRules;
 import dev.highwater.model.policy.CompactRetry;
 import dev.highwater.model.policy.ForceUnreserve;
@@ -48,6 +47,26 @@ final class SlowPath {
         this.fastForward = !Boolean.getBoolean(NO_FAST_FORWARD);
     }
 
+    /** The last request context {@link #run} was given, and the one it derived from it (contexts are immutable). */
+    private AllocContext lastRequest;
+    private AllocContext lastSlowContext;
+
+    /**
+     * The request's context with the slow path's GFP mask: the request's own when the mask is unchanged; a request
+     * made again with the same context (the pages of one step share it) gets the context derived last time.
+     */
+    private AllocContext slowPathContext(AllocContext ac0, GfpMask gfp) {
+        if (gfp == ac0.gfp()) {
+            return ac0;
+        }
+        if (ac0 != lastRequest) {
+            lastSlowContext = new AllocContext(gfp, ac0.order(), ac0.migratetype(), ac0.highestZone(), ac0.context(),
+                ac0.cpu(), ac0.rtTask(), ac0.oomVictim());
+            lastRequest = ac0;
+        }
+        return lastSlowContext;
+    }
+
     private AllocContext withVictim(AllocContext ac) {
         boolean victim = ms.current != null && ms.current.oomVictim;
         if (victim == ac.oomVictim()) {
@@ -57,13 +76,13 @@ final class SlowPath {
             ac.rtTask(), victim);
     }
 
-    private AllocAttempt ok(long pfn, int flags) {
-        return new AllocAttempt(pfn, ms.zoneOf(pfn), true, flags);
+    private long ok(long pfn, int flags) {
+        return ms.attempted(pfn, true, flags);
     }
 
-    private AllocAttempt fail(AllocContext ac, int flags) {
+    private long fail(AllocContext ac, int flags) {
         ms.events.add(new MmEvent.AllocFailed(ac, flags, ms.zoneStates(ac.highestZone())));
-        return new AllocAttempt(-1, -1, true, flags);
+        return ms.attempted(-1, true, flags);
     }
 
     private boolean earlyCompaction(AllocContext ac) {
@@ -87,10 +106,10 @@ final class SlowPath {
             || ac.gfp().has(GfpFlag.IO);
     }
 
-    AllocAttempt run(AllocContext ac0) {
+    /** The slow path of one request: returns the pfn or -1, its outcome recorded with {@link MemorySystem#attempted}. */
+    long run(AllocContext ac0) {
         GfpMask gfp = AllocFlagRules.slowPathGfp(p, ac0.gfp());
-        AllocContext ac = withVictim(new AllocContext(gfp, ac0.order(), ac0.migratetype(), ac0.highestZone(),
-            ac0.context(), ac0.cpu(), ac0.rtTask(), ac0.oomVictim()));
+        AllocContext ac = withVictim(slowPathContext(ac0, gfp));
         int order = ac.order();
         boolean costly = order > COSTLY_ORDER;
         boolean canReclaim = gfp.canDirectReclaim();
@@ -154,7 +173,7 @@ final class SlowPath {
                 boolean byDesign = nofail || (!gfp.has(GfpFlag.FS) && order <= COSTLY_ORDER);
                 ms.events.add(new MmEvent.Livelock(ac, round, byDesign));
                 ms.loopThisStep = true;
-                return new AllocAttempt(-1, -1, true, lastFlags);
+                return ms.attempted(-1, true, lastFlags);
             }
             if (wakesKswapd) {
                 ms.kswapd.wake(order, ac.highestZone());

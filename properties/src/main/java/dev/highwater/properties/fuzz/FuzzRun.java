@@ -93,6 +93,9 @@ public final class FuzzRun {
             }
         });
 
+    /** The step memo of this thread's runs (its walk arrays kept from run to run). */
+    private static final ThreadLocal<StepView.Lists> LISTS = ThreadLocal.withInitial(StepView.Lists::new);
+
     /** The memory system of this thread's last run: its arrays are reused by the next run, which replaces it. */
     private static final ThreadLocal<MemorySystem[]> SPENT = ThreadLocal.withInitial(() -> new MemorySystem[1]);
 
@@ -147,7 +150,8 @@ public final class FuzzRun {
         SPENT.get()[0] = ms;
         List<Op> ops = t.ops();
         int n = properties.size();
-        StepView.Lists lists = new StepView.Lists(); // one memo for every step: no view outlives its step
+        // one memo for every step of every run of this thread: no view outlives its step, nor a run its execute
+        StepView.Lists lists = LISTS.get();
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
             String result = ms.apply(op);
