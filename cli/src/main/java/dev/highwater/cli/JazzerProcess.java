@@ -1,6 +1,7 @@
 package dev.highwater.cli;
 
 import dev.highwater.properties.fuzz.FuzzTargets;
+import dev.highwater.properties.fuzz.PolicyTarget;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -92,6 +93,8 @@ final class JazzerProcess {
         cmd.add("-Xmx1536m");
         cmd.add("-XX:+UseParallelGC");
         cmd.add("-Djdk.attach.allowAttachSelf=true");
+        // the allocator the policy targets run: this JVM's choice (its default, or -Dhighwater.fuzz.allocator=...)
+        cmd.add("-Dhighwater.fuzz.allocator=" + PolicyTarget.allocator().name().toLowerCase(java.util.Locale.ROOT));
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
