@@ -294,11 +294,7 @@ public final class FuzzCommand implements Callable<Integer> {
                 ? new FuzzSupport.Classified(FuzzSupport.Verdict.TIMEOUT, t.preset(), null, null)
                 : FuzzSupport.classify(t, data);
             if (c.modelBug()) {
-                Path dir = outDir.resolve("model-bugs");
-                Files.createDirectories(dir);
-                Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
-                Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, c), StandardCharsets.UTF_8);
-                return new Finding(t.name(), name, c, null, f, true, "");
+                return modelBug(t, name, data, c);
             }
             if (c.verdict() != FuzzSupport.Verdict.POLICY) {
                 return new Finding(t.name(), name, c, null, null, false, "did not reproduce in-process");
@@ -311,14 +307,9 @@ public final class FuzzCommand implements Callable<Integer> {
                 Trace decoded = TraceDecoder.decode(data, p.name(), PolicyTarget.MAX_OPS);
                 Differential.Report d = Differential.run(decoded, p);
                 if (!d.agrees()) {
-                    FuzzSupport.Classified div = new FuzzSupport.Classified(FuzzSupport.Verdict.INTEGRITY, p.name(),
-                        "differential", new IllegalStateException("the reference and fast allocators diverge: "
-                            + d.mismatch().get()));
-                    Path dir = outDir.resolve("model-bugs");
-                    Files.createDirectories(dir);
-                    Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
-                    Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, div), StandardCharsets.UTF_8);
-                    return new Finding(t.name(), name, div, null, f, true, "");
+                    return modelBug(t, name, data, new FuzzSupport.Classified(FuzzSupport.Verdict.INTEGRITY,
+                        p.name(), "differential", new IllegalStateException(
+                            "the reference and fast allocators diverge: " + d.mismatch().get())));
                 }
                 return new Finding(t.name(), name, c, null, null, false, "not the first violation under the full catalog");
             }
@@ -329,6 +320,16 @@ public final class FuzzCommand implements Callable<Integer> {
             return new Finding(t.name(), name, new FuzzSupport.Classified(FuzzSupport.Verdict.EXCEPTION, t.preset(), null, e),
                 null, null, true, "handling failed: " + e);
         }
+    }
+
+    /** A model bug: rendered for a person under {@code model-bugs/}, never added to the corpus. */
+    private Finding modelBug(FuzzTargets.Target t, String name, byte[] data, FuzzSupport.Classified c)
+        throws IOException {
+        Path dir = outDir.resolve("model-bugs");
+        Files.createDirectories(dir);
+        Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
+        Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, c), StandardCharsets.UTF_8);
+        return new Finding(t.name(), name, c, null, f, true, "");
     }
 
     private void saveInputs(JazzerProcess p) throws IOException {

@@ -937,16 +937,10 @@ public final class MemorySystem {
     /** The task on whose behalf the current allocation runs, or null (kernel context, interrupts). */
     Task current;
 
-    /** {@code __alloc_pages}: the fast path at the low watermark, then the slow path (§3.2, §7.1). */
-    public AllocAttempt allocPages(AllocContext ac) {
-        allocate(ac);
-        attemptPending = false; // not a step's request: lastAttempt stays as it was
-        return new AllocAttempt(attemptPfn, attemptZone, attemptSlowPath, attemptFlags);
-    }
-
     /**
-     * {@link #allocPages} without a record: returns the pfn (or -1) and leaves the attempt's zone, path and flags in
-     * the {@code attempt*} fields, for {@link #publishAttempt} at the end of the step.
+     * {@code __alloc_pages}: the fast path at the low watermark, then the slow path (§3.2, §7.1). Returns the pfn (or
+     * -1) and leaves the attempt's zone, path and flags in the {@code attempt*} fields, for {@link #publishAttempt} at
+     * the end of the step.
      */
     private long allocate(AllocContext ac) {
         if (ac.order() >= config.maxOrder() || ac.highestZone() < 0) {

@@ -1456,8 +1456,9 @@ public final class ReferenceAllocator implements PageAllocator {
                     batch = Math.max(batch >> order, 2);
                 }
                 if (batch == 1) {
-                    // a refill of one block, which the lines below take straight back off the list: the block goes
-                    // to the caller at once (list, cached type and count end as they began; speed only)
+                    // a refill of one block (rmqueue_bulk with batch 1, §4.5), which the lines below take straight
+                    // back off the list: the block goes to the caller at once (list, cached type and count end as they
+                    // began; speed only)
                     long pfn = rmqueueMain(order, ac.migratetype(), flags);
                     if (pfn >= 0) {
                         nrFreePages -= 1L << order;

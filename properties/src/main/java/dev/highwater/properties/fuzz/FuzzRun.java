@@ -146,8 +146,9 @@ public final class FuzzRun {
                                 StateFeedback feedback) {
         PageAllocator a = freshAllocator(kind, policy, t.node(), t.vm().toTunables(policy));
         // the previous run's memory system lends its pfn-indexed arrays (cleared) to this one
-        MemorySystem ms = MemorySystem.reusing(a, t.tasks(), t.swapPages(), SPENT.get()[0]);
-        SPENT.get()[0] = ms;
+        MemorySystem[] spent = SPENT.get();
+        MemorySystem ms = MemorySystem.reusing(a, t.tasks(), t.swapPages(), spent[0]);
+        spent[0] = ms;
         List<Op> ops = t.ops();
         int n = properties.size();
         // one memo for every step of every run of this thread: no view outlives its step, nor a run its execute

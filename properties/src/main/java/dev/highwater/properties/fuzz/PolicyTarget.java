@@ -17,10 +17,9 @@ import java.util.List;
  * (also a model bug).
  *
  * <p>The allocator is the reference one unless the system property {@code highwater.fuzz.allocator} names another
- * {@link AllocatorKind}. The optimized one runs about 1.3 times as many executions a second, but its coverage guided
- * the fuzzer worse where it was measured: on 2026-12-06 the coverage-guided hunt for highatomic-double-decrease ({@code bugs --rediscover --budget 30 --runs 3}) missed in all
- * three runs on it (37k-49k execs each) and found the bug in all three on the reference (4.6, 21.9 and 11.5 s). With
- * the optimized allocator chosen, every policy finding is still minimized and judged on the reference
+ * {@link AllocatorKind}: the optimized one runs about 1.3 times as many executions a second, but its coverage guided
+ * the fuzzer worse (the coverage-guided highatomic-double-decrease hunt missed 3 of 3 runs on it, and found the bug 3
+ * of 3 on the reference). With it chosen, every policy finding is still minimized and judged on the reference
  * ({@link FindingWriter}), and one the reference does not share is reported by {@code highwater fuzz} as a divergence
  * of the two implementations (a model bug).
  */

@@ -12,6 +12,7 @@ import dev.highwater.model.trace.Trace;
 import dev.highwater.model.reference.ReferenceAllocator;
 import dev.highwater.properties.PropertyCatalog;
 import dev.highwater.properties.run.AllocatorKind;
+import dev.highwater.properties.run.TraceRunner;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -158,8 +159,7 @@ class FuzzRunTest {
         for (Object[] pt : traces(160, 7)) {
             KernelPolicy p = (KernelPolicy) pt[0];
             Trace t = (Trace) pt[1];
-            MemorySystem ms = new MemorySystem(AllocatorKind.FAST.create(p, t.node(), t.vm().toTunables(p)),
-                t.tasks(), t.swapPages());
+            MemorySystem ms = new TraceRunner(List.of(), AllocatorKind.FAST).boot(t, p);
             for (Op op : t.ops()) {
                 String r = ms.apply(op);
                 for (MmEvent e : ms.stepEvents()) {

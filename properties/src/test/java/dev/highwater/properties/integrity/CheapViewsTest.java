@@ -12,6 +12,7 @@ import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.StepView;
 import dev.highwater.properties.fuzz.DecodedTraces;
 import dev.highwater.properties.run.AllocatorKind;
+import dev.highwater.properties.run.TraceRunner;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,8 +83,8 @@ class CheapViewsTest {
             KernelPolicy p = (KernelPolicy) pt[0];
             Trace t = (Trace) pt[1];
             for (AllocatorKind kind : AllocatorKind.values()) {
-                PageAllocator a = kind.create(p, t.node(), t.vm().toTunables(p));
-                MemorySystem ms = new MemorySystem(a, t.tasks(), t.swapPages());
+                MemorySystem ms = new TraceRunner(List.of(), kind).boot(t, p);
+                PageAllocator a = ms.allocator();
                 int step = 0;
                 for (Op op : t.ops()) {
                     String r = ms.apply(op);
@@ -158,10 +159,8 @@ class CheapViewsTest {
         for (Object[] pt : traces(20, 12)) {
             KernelPolicy p = (KernelPolicy) pt[0];
             Trace t = (Trace) pt[1];
-            MemorySystem ms = new MemorySystem(AllocatorKind.REFERENCE.create(p, t.node(), t.vm().toTunables(p)),
-                t.tasks(), t.swapPages());
-            MemorySystem target = new MemorySystem(AllocatorKind.REFERENCE.create(p, t.node(), t.vm().toTunables(p)),
-                t.tasks(), t.swapPages());
+            MemorySystem ms = new TraceRunner(List.of(), AllocatorKind.REFERENCE).boot(t, p);
+            MemorySystem target = new TraceRunner(List.of(), AllocatorKind.REFERENCE).boot(t, p);
             int step = 0;
             for (Op op : t.ops()) {
                 ms.apply(op);
