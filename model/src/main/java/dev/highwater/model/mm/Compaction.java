@@ -210,7 +210,7 @@ final class Compaction {
                 long[] migrated = new long[1];
                 s = compactZone(z, ac.order(), ac.migratetype(), priority, migrated);
                 ms.compactions++;
-                ms.events.add(new MmEvent.Compacted(z, ac.order(), migrated[0], s.name()));
+                ms.events.add(new MmEvent.Compacted(z, ac.order(), migrated[0], s.name(), priority));
             }
             if (overall != Result.SUCCESS) {
                 overall = s;
@@ -241,7 +241,7 @@ final class Compaction {
             long[] migrated = new long[1];
             Result r = compactZone(z, order, MigrateType.MOVABLE, PRIORITY_SYNC_LIGHT, migrated);
             ms.compactions++;
-            ms.events.add(new MmEvent.Compacted(z, order, migrated[0], r.name()));
+            ms.events.add(new MmEvent.Compacted(z, order, migrated[0], r.name(), PRIORITY_SYNC_LIGHT));
             ran = true;
         }
         return ran;

@@ -1079,6 +1079,53 @@ public final class MemorySystem {
         return nrFileClean[zone];
     }
 
+    /**
+     * Per zone, the largest order of an aligned block (buddy alignment, inside the zone) whose pages are all free, on
+     * a buddy or per-CPU list, or clean page cache; -1 if the zone has none of either. This is what dropping the clean
+     * cache could hand an order-k request by itself (§4.3: freed pages merge with their free buddies); anything more
+     * needs writeback or compaction. Computed for OOM events only: it walks the zone's free lists and clean LRU.
+     */
+    List<Integer> cleanReclaimOrders() {
+        int nz = config.zones().size();
+        Integer[] out = new Integer[nz];
+        for (int z = 0; z < nz; z++) {
+            long start = allocator.zoneStartPfn(z);
+            int pages = (int) config.zones().get(z).managedPages();
+            long[] bits = new long[(pages + 63) >>> 6];
+            PageAllocator.BlockVisitor mark = (pfn, order, list) -> {
+                for (long p = pfn, end = pfn + (1L << order); p < end; p++) {
+                    int i = (int) (p - start);
+                    bits[i >>> 6] |= 1L << i;
+                }
+            };
+            allocator.forEachFreeBlock(z, mark);
+            allocator.forEachPcpBlock(z, mark);
+            for (LruPage p : fileClean) {
+                if (p.zone == z) {
+                    int i = (int) (p.pfn - start);
+                    bits[i >>> 6] |= 1L << i;
+                }
+            }
+            int best = -1;
+            for (int k = 0; k < config.maxOrder() && best == k - 1; k++) {
+                long size = 1L << k;
+                for (long head = (start + size - 1) & -size; head + size <= start + pages; head += size) {
+                    boolean full = true;
+                    for (long p = head; p < head + size && full; p++) {
+                        int i = (int) (p - start);
+                        full = (bits[i >>> 6] & (1L << i)) != 0;
+                    }
+                    if (full) {
+                        best = k;
+                        break;
+                    }
+                }
+            }
+            out[z] = best;
+        }
+        return List.of(out);
+    }
+
     long anonPages(int zone) {
         return nrAnon[zone];
     }

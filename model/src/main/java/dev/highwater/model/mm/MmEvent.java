@@ -34,8 +34,15 @@ public sealed interface MmEvent {
     record AllocFailed(AllocContext ac, int allocFlags, List<ZoneState> zones) implements MmEvent {
     }
 
-    /** The OOM killer chose a victim; {@code zones} is the state when out_of_memory was called. */
-    record OomKill(AllocContext ac, int victim, long victimPages, List<ZoneState> zones) implements MmEvent {
+    /**
+     * The OOM killer chose a victim; {@code zones} is the state when out_of_memory was called.
+     *
+     * @param cleanReclaimOrders per zone position, the largest order of an aligned block whose pages are all free
+     *                           (buddy or per-CPU) or clean page cache at that moment: the largest request that
+     *                           dropping the clean cache alone could satisfy; -1 for none
+     */
+    record OomKill(AllocContext ac, int victim, long victimPages, List<ZoneState> zones,
+                   List<Integer> cleanReclaimOrders) implements MmEvent {
     }
 
     /** out_of_memory found no killable task ("Out of memory and no killable processes"). */
@@ -53,7 +60,11 @@ public sealed interface MmEvent {
                      boolean balanced) implements MmEvent {
     }
 
-    /** Compaction ran on a zone. */
-    record Compacted(int zone, int order, long migrated, String result) implements MmEvent {
+    /**
+     * Compaction ran on a zone.
+     *
+     * @param priority the compact priority: 0 sync (the highest), 1 sync-light, 2 async (§7.3)
+     */
+    record Compacted(int zone, int order, long migrated, String result, int priority) implements MmEvent {
     }
 }
