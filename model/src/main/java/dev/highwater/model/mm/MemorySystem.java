@@ -1080,20 +1080,24 @@ public final class MemorySystem {
     }
 
     /**
-     * Per zone, the largest order of an aligned block (buddy alignment, inside the zone) whose pages are all free, on
-     * a buddy or per-CPU list, or clean page cache; -1 if the zone has none of either. This is what dropping the clean
-     * cache could hand an order-k request by itself (§4.3: freed pages merge with their free buddies); anything more
-     * needs writeback or compaction. Computed for OOM events only: it walks the zone's free lists and clean LRU.
+     * Per zone, whether an aligned block of {@code order} pages (buddy alignment, inside the zone) lies wholly in free
+     * pages, on a buddy or per-CPU list, and clean page cache: whether dropping the clean cache could hand an order-k
+     * request a block by itself (§4.3: freed pages merge with their free buddies); anything more needs writeback or
+     * compaction. For OOM events only: it marks the zone's free lists and clean LRU in a bit set, a word at a time.
      */
-    List<Integer> cleanReclaimOrders() {
+    List<Boolean> cleanReclaimBlocks(int order) {
         int nz = config.zones().size();
-        Integer[] out = new Integer[nz];
+        Boolean[] out = new Boolean[nz];
         for (int z = 0; z < nz; z++) {
+            if (order == 0) {
+                out[z] = allocator.nrFreePages(z) + allocator.pcpPages(z) + cleanFile(z) > 0;
+                continue;
+            }
             long start = allocator.zoneStartPfn(z);
             int pages = (int) config.zones().get(z).managedPages();
             long[] bits = new long[(pages + 63) >>> 6];
-            PageAllocator.BlockVisitor mark = (pfn, order, list) -> {
-                for (long p = pfn, end = pfn + (1L << order); p < end; p++) {
+            PageAllocator.BlockVisitor mark = (pfn, o, list) -> {
+                for (long p = pfn, end = pfn + (1L << o); p < end; p++) {
                     int i = (int) (p - start);
                     bits[i >>> 6] |= 1L << i;
                 }
@@ -1106,24 +1110,48 @@ public final class MemorySystem {
                     bits[i >>> 6] |= 1L << i;
                 }
             }
-            int best = -1;
-            for (int k = 0; k < config.maxOrder() && best == k - 1; k++) {
-                long size = 1L << k;
-                for (long head = (start + size - 1) & -size; head + size <= start + pages; head += size) {
-                    boolean full = true;
-                    for (long p = head; p < head + size && full; p++) {
-                        int i = (int) (p - start);
-                        full = (bits[i >>> 6] & (1L << i)) != 0;
-                    }
-                    if (full) {
-                        best = k;
-                        break;
-                    }
-                }
-            }
-            out[z] = best;
+            out[z] = hasAlignedRun(bits, start, pages, order);
         }
         return List.of(out);
+    }
+
+    /** Whether bits (page i of a zone starting at pfn start) hold an aligned run of 2^order set bits. */
+    static boolean hasAlignedRun(long[] bits, long start, int pages, int order) {
+        long size = 1L << order;
+        if (order <= 6 && (start & 63) == 0) {
+            // fold each word so that bit i stays set only if bits i .. i+size-1 all were; keep the aligned positions
+            long aligned = 0;
+            for (int i = 0; i < 64; i += (int) size) {
+                aligned |= 1L << i;
+            }
+            int fullWords = pages >>> 6;
+            for (int w = 0; w < bits.length; w++) {
+                long x = bits[w];
+                for (int shift = 1; shift < size; shift <<= 1) {
+                    x &= x >>> shift;
+                }
+                x &= aligned;
+                if (w >= fullWords) {
+                    int tail = pages & 63; // the part word: runs must end inside the zone
+                    x &= tail >= size ? (1L << (tail - size + 1)) - 1 : 0;
+                }
+                if (x != 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (long head = (start + size - 1) & -size; head + size <= start + pages; head += size) {
+            boolean full = true;
+            for (long p = head; p < head + size && full; p++) {
+                int i = (int) (p - start);
+                full = (bits[i >>> 6] & (1L << i)) != 0;
+            }
+            if (full) {
+                return true;
+            }
+        }
+        return false;
     }
 
     long anonPages(int zone) {

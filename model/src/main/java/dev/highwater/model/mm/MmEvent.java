@@ -37,12 +37,12 @@ public sealed interface MmEvent {
     /**
      * The OOM killer chose a victim; {@code zones} is the state when out_of_memory was called.
      *
-     * @param cleanReclaimOrders per zone position, the largest order of an aligned block whose pages are all free
-     *                           (buddy or per-CPU) or clean page cache at that moment: the largest request that
-     *                           dropping the clean cache alone could satisfy; -1 for none
+     * @param cleanReclaimBlocks per zone position, whether an aligned block of the request's order lay wholly in free
+     *                           (buddy or per-CPU) and clean page-cache pages at that moment: whether dropping the
+     *                           clean cache alone could have served the request
      */
     record OomKill(AllocContext ac, int victim, long victimPages, List<ZoneState> zones,
-                   List<Integer> cleanReclaimOrders) implements MmEvent {
+                   List<Boolean> cleanReclaimBlocks) implements MmEvent {
     }
 
     /** out_of_memory found no killable task ("Out of memory and no killable processes"). */

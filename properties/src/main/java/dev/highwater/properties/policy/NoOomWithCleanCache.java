@@ -22,7 +22,7 @@ import java.util.Optional;
  * reaching it (fuzz input c1ae6352: 1,024 pages, every order-3 block holding a pinned or dirty page, free 102 and
  * clean 32, an order-3 GFP_KERNEL OOM under every 4.9+ preset). So an order-k OOM counts when, besides the count,
  * either dropping the clean cache would itself leave an aligned order-k block of free and clean pages
- * ({@link MmEvent.OomKill#cleanReclaimOrders}), or no sync-priority compaction for the order came first in the step
+ * ({@link MmEvent.OomKill#cleanReclaimBlocks}), or no sync-priority compaction for the order came first in the step
  * (4.7's premature-order2-oom: one async compaction, then the OOM kill).
  */
 public final class NoOomWithCleanCache extends BaseProperty {
@@ -55,7 +55,7 @@ public final class NoOomWithCleanCache extends BaseProperty {
                     MmEvent.ZoneState s = k.zones().get(z);
                     long afterReclaim = s.free() + s.cleanFile() - ownPages;
                     boolean requestPossible = k.ac().order() == 0 || !syncCompactionFailed
-                        || k.cleanReclaimOrders().get(z) >= k.ac().order();
+                        || k.cleanReclaimBlocks().get(z);
                     if (afterReclaim > s.min() + s.lowmemReserve() && requestPossible) {
                         return Optional.of("OOM kill of task " + k.victim() + " with " + clean
                             + " clean page-cache pages reclaimable in the usable zones ("
