@@ -33,8 +33,15 @@ import java.util.regex.Pattern;
  * alloc #1 task=1 order=0 gfp=GFP_KERNEL count=100   =&gt; ok
  * alloc #2 order=2 gfp=GFP_ATOMIC ctx=softirq cpu=1   =&gt; ok
  * free #2
+ * repeat 3            # steps 4-9
+ *   cache write=1
+ *   cache read=1
+ * end
  * expect violation order0-atomic-above-floor at step 5
  * </pre>
+ *
+ * <p>A {@code repeat N} ... {@code end} block stands for its steps written out N times, in order: it is shorthand, and
+ * step numbers ({@code at step K}) count the steps written out. Blocks do not nest.
  */
 public final class TraceParser {
     public static final String MAGIC = "highwater-trace";
@@ -82,6 +89,12 @@ public final class TraceParser {
         boolean sawMagic = false;
         Set<String> liveHandles = new HashSet<>();
         Set<String> everHandles = new HashSet<>();
+        // an open repeat block: its count, its line, and its steps (keyword, tokens, result, line) as written
+        int repeatCount = 0;
+        int repeatLine = 0;
+        List<Object[]> block = null;
+        Set<String> blockLive = null;
+        Set<String> blockEver = null;
 
         for (int i = 0; i < lines.length; i++) {
             lineNo = i + 1;
@@ -89,7 +102,7 @@ public final class TraceParser {
             int commentAt = commentStart(raw);
             String body = (commentAt >= 0 ? raw.substring(0, commentAt) : raw).strip();
             if (body.isEmpty()) {
-                if (commentAt >= 0 && ops.isEmpty() && expectations.isEmpty()) {
+                if (commentAt >= 0 && ops.isEmpty() && expectations.isEmpty() && block == null) {
                     String c = raw.substring(commentAt + 1);
                     comments.add(c.startsWith(" ") ? c.substring(1) : c);
                 }
@@ -118,8 +131,15 @@ public final class TraceParser {
                 case "policy", "node", "zone", "vm", "task", "swap" -> true;
                 default -> false;
             };
-            if (header && (!ops.isEmpty() || !expectations.isEmpty())) {
+            if (header && (!ops.isEmpty() || !expectations.isEmpty() || block != null)) {
                 throw err("'" + kw + "' is a header line and must come before the first step");
+            }
+            if (block != null && !isStep(kw) && !kw.equals("end")) {
+                throw err("'" + clip(kw) + "' inside 'repeat' (line " + repeatLine + "): a block holds steps only,"
+                    + " closed by 'end'");
+            }
+            if ((kw.equals("repeat") || kw.equals("end")) && expected != null) {
+                throw err("only steps carry a '=> result'");
             }
             if (expected != null && (header || kw.equals("expect"))) {
                 throw err("only steps carry a '=> result'");
@@ -188,6 +208,12 @@ public final class TraceParser {
                     if (!expectations.isEmpty()) {
                         throw err("steps must come before the 'expect' lines");
                     }
+                    if (block != null) {
+                        // checked once as written (so an error names this line), expanded at 'end'
+                        parseOp(kw, tok, Optional.ofNullable(expected), tasks, blockLive, blockEver);
+                        block.add(new Object[] {kw, tok, expected, lineNo});
+                        continue;
+                    }
                     if (ops.size() >= MAX_OPS) {
                         throw err("too many steps (limit " + MAX_OPS + ")");
                     }
@@ -195,11 +221,57 @@ public final class TraceParser {
                     ops.add(op);
                     opLines.add(lineNo);
                 }
+                case "repeat" -> {
+                    if (!expectations.isEmpty()) {
+                        throw err("steps must come before the 'expect' lines");
+                    }
+                    if (block != null) {
+                        throw err("'repeat' inside the 'repeat' of line " + repeatLine + ": blocks do not nest");
+                    }
+                    if (tok.length != 2 || !INT.matcher(tok[1]).matches()) {
+                        throw err("expected 'repeat N' (N from 1 to " + MAX_OPS + "), then steps, then 'end'");
+                    }
+                    repeatCount = (int) longValue("repeat", tok[1], 1, MAX_OPS);
+                    repeatLine = lineNo;
+                    block = new ArrayList<>();
+                    blockLive = new HashSet<>(liveHandles);
+                    blockEver = new HashSet<>(everHandles);
+                }
+                case "end" -> {
+                    if (block == null) {
+                        throw err("'end' without a 'repeat'");
+                    }
+                    if (tok.length != 1) {
+                        throw err("'end' takes no arguments");
+                    }
+                    if (block.isEmpty()) {
+                        throw err("the 'repeat' of line " + repeatLine + " has no steps");
+                    }
+                    if ((long) repeatCount * block.size() > MAX_OPS - ops.size()) {
+                        lineNo = repeatLine;
+                        throw err("too many steps (limit " + MAX_OPS + ")");
+                    }
+                    int endLine = lineNo;
+                    for (int r = 0; r < repeatCount; r++) {
+                        for (Object[] st : block) {
+                            lineNo = (Integer) st[3];
+                            ops.add(parseOp((String) st[0], (String[]) st[1], Optional.ofNullable((String) st[2]), tasks,
+                                liveHandles, everHandles));
+                            opLines.add(lineNo);
+                        }
+                    }
+                    lineNo = endLine;
+                    block = null;
+                }
                 default -> throw err("unknown line '" + clip(kw) + "'; expected one of: policy, node, zone, vm, task, "
-                    + "swap, alloc, free, drain, cache, writeback, anon, exit, kswapd, compact, sysctl, expect");
+                    + "swap, alloc, free, drain, cache, writeback, anon, exit, kswapd, compact, sysctl, repeat, end, expect");
             }
         }
         lineNo = Math.max(1, lines.length);
+        if (block != null) {
+            lineNo = repeatLine;
+            throw err("'repeat' without its 'end'");
+        }
         if (!sawMagic) {
             throw new TraceFormatException(source, 1, "empty file: expected '" + MAGIC + " " + VERSION + "'");
         }
@@ -238,6 +310,13 @@ public final class TraceParser {
         }
         return new Trace(comments, policy, node, vm == null ? VmSettings.DEFAULTS : vm, tasks, Math.max(swapPages, 0),
             ops, opLines, expectations);
+    }
+
+    private static boolean isStep(String kw) {
+        return switch (kw) {
+            case "alloc", "free", "drain", "cache", "writeback", "anon", "exit", "kswapd", "compact", "sysctl" -> true;
+            default -> false;
+        };
     }
 
     /** A comment starts at a '#' that begins the line or follows whitespace and is not a handle ('#1'). */

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Prints a trace in the canonical text form that {@link TraceParser} reads back to an equal trace: header
  * comments, magic line, policy, node, zones, vm (only what is set), tasks, steps with their results, expectations.
- * Results are aligned in one column so a trace reads like a table.
+ * Results are aligned in one column so a trace reads like a table. A group of steps repeated back to back (a
+ * fragmenting fill of page-cache writes and reads, say) is written once in a {@code repeat N} block, with the steps it
+ * stands for in a comment.
  */
 public final class TracePrinter {
     private TracePrinter() {
@@ -72,8 +74,22 @@ public final class TracePrinter {
                 width = Math.max(width, b.length());
             }
         }
-        for (int i = 0; i < bodies.size(); i++) {
-            Op op = t.ops().get(i);
+        List<Op> ops = t.ops();
+        for (int i = 0; i < bodies.size(); ) {
+            int[] run = run(ops, i);
+            if (run != null) {
+                int period = run[0];
+                int times = run[1];
+                sb.append("repeat ").append(times).append("  # steps ").append(i + 1).append('-')
+                    .append(i + period * times).append('\n');
+                for (int k = 0; k < period; k++) {
+                    sb.append("  ").append(bodies.get(i + k)).append('\n');
+                }
+                sb.append("end\n");
+                i += period * times;
+                continue;
+            }
+            Op op = ops.get(i);
             String b = bodies.get(i);
             if (op.expected().isPresent()) {
                 sb.append(b).append(" ".repeat(width - b.length() + 2)).append("=> ").append(op.expected().get());
@@ -81,11 +97,59 @@ public final class TracePrinter {
                 sb.append(b);
             }
             sb.append('\n');
+            i++;
         }
         for (Expectation e : t.expectations()) {
             sb.append(expectText(e)).append('\n');
         }
         return sb.toString();
+    }
+
+    /** Longest group a {@code repeat} block holds. */
+    static final int MAX_PERIOD = 4;
+    /** Fewest repetitions worth a block. */
+    static final int MIN_TIMES = 3;
+
+    /**
+     * The {@code repeat} block that starts at step i, as {period, times}, or null: the group of 1 to
+     * {@link #MAX_PERIOD} steps whose back-to-back repetitions cover the most steps (the shorter group on a tie), at
+     * least {@link #MIN_TIMES} times. Only steps without a recorded result and without a handle (alloc and free name a
+     * new or a live one) go in a block, so that the block reads back as the same steps.
+     */
+    static int[] run(List<Op> ops, int i) {
+        int bestPeriod = 0;
+        int bestTimes = 0;
+        for (int period = 1; period <= MAX_PERIOD && i + period <= ops.size(); period++) {
+            boolean plain = true;
+            for (int k = 0; k < period && plain; k++) {
+                plain = repeatable(ops.get(i + k));
+            }
+            if (!plain) {
+                break; // a longer group holds this step too
+            }
+            int times = 1;
+            while (i + (times + 1) * period <= ops.size() && sameGroup(ops, i, i + times * period, period)) {
+                times++;
+            }
+            if (times >= MIN_TIMES && times * period > bestTimes * bestPeriod) {
+                bestPeriod = period;
+                bestTimes = times;
+            }
+        }
+        return bestPeriod == 0 ? null : new int[] {bestPeriod, bestTimes};
+    }
+
+    private static boolean repeatable(Op op) {
+        return op.expected().isEmpty() && !(op instanceof Op.Alloc) && !(op instanceof Op.Free);
+    }
+
+    private static boolean sameGroup(List<Op> ops, int a, int b, int period) {
+        for (int k = 0; k < period; k++) {
+            if (!ops.get(a + k).equals(ops.get(b + k))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The op without its result, e.g. {@code alloc #3 order=2 gfp=GFP_ATOMIC ctx=softirq}. */

@@ -405,4 +405,60 @@ class TraceParserTest {
         assertThat(t.opLines()).containsExactly(14, 15, 16, 17, 18, 19);
         assertThat(t.expectations()).hasSize(3);
     }
+
+    // ---- repeat blocks
+
+    private static final String[] HEAD = {"highwater-trace 1", "policy linux-4.8", "zone Normal pages=4096", "task 1"};
+
+    private static String withHead(String... steps) {
+        String[] all = java.util.Arrays.copyOf(HEAD, HEAD.length + steps.length);
+        System.arraycopy(steps, 0, all, HEAD.length, steps.length);
+        return lines(all);
+    }
+
+    @Test
+    void repeatBlockStandsForItsStepsWrittenOut() throws Exception {
+        Trace t = TraceParser.parse(SRC, withHead("alloc #1 order=0 gfp=GFP_KERNEL", "repeat 3  # steps 2-7",
+            "  cache write=1", "  cache read=1   => ok", "end", "free #1", "expect violation x at step 6"));
+        assertThat(t.ops()).hasSize(8);
+        assertThat(t.ops().subList(1, 7)).containsExactly(
+            new Op.Cache(1, true, 0, Optional.empty()), new Op.Cache(1, false, 0, Optional.of("ok")),
+            new Op.Cache(1, true, 0, Optional.empty()), new Op.Cache(1, false, 0, Optional.of("ok")),
+            new Op.Cache(1, true, 0, Optional.empty()), new Op.Cache(1, false, 0, Optional.of("ok")));
+        // each step remembers the line that spells it
+        assertThat(t.opLines()).containsExactly(5, 7, 8, 7, 8, 7, 8, 10);
+        assertThat(t.comments()).isEmpty();
+    }
+
+    @Test
+    void printerFoldsARepeatedGroupAndReadsItBack() throws Exception {
+        List<Op> ops = new java.util.ArrayList<>();
+        ops.add(new Op.Kswapd(Optional.empty()));
+        for (int i = 0; i < 75; i++) {
+            ops.add(new Op.Cache(1, true, 0, Optional.empty()));
+            ops.add(new Op.Cache(1, false, 0, Optional.empty()));
+        }
+        ops.add(new Op.Drain(Optional.empty()));
+        ops.add(new Op.Drain(Optional.empty())); // two alike are not worth a block
+        Trace t = TraceParser.parse(SRC, withHead("drain")).withOps(ops);
+        String text = TracePrinter.print(t);
+        assertThat(text).contains("kswapd\nrepeat 75  # steps 2-151\n  cache write=1\n  cache read=1\nend\ndrain\ndrain\n");
+        assertThat(TraceParser.parse(SRC, text).sameAs(t)).isTrue();
+    }
+
+    @Test
+    void malformedRepeatBlocksNameTheirLine() {
+        assertError(withHead("repeat 3", "cache read=1"), 5, "'repeat' without its 'end'");
+        assertError(withHead("cache read=1", "end"), 6, "'end' without a 'repeat'");
+        assertError(withHead("repeat 2", "end"), 6, "the 'repeat' of line 5 has no steps");
+        assertError(withHead("repeat", "cache read=1", "end"), 5, "expected 'repeat N'");
+        assertError(withHead("repeat 0", "cache read=1", "end"), 5, "repeat");
+        assertError(withHead("repeat 2", "repeat 2", "cache read=1", "end", "end"), 6, "inside 'repeat' (line 5)");
+        assertError(withHead("repeat 2", "cache read=1", "expect clean", "end"), 7, "inside 'repeat' (line 5)");
+        assertError(withHead("repeat 2", "  cache read=x", "end"), 6, "read");
+        // an alloc needs a new handle each time round: the second pass names the alloc's line
+        assertError(withHead("repeat 2", "  alloc #1 order=0 gfp=GFP_KERNEL", "end"), 6, "handle #1 is already used");
+        assertError(withHead("repeat 2 => ok", "cache read=1", "end"), 5, "only steps carry");
+        assertError(withHead("repeat 600000", "cache read=1", "cache read=1", "end"), 5, "too many steps");
+    }
 }
