@@ -33,6 +33,9 @@ import java.util.SplittableRandom;
  * 10,000 execs/s depending on the order and the machine's load. The child warms up for {@link #WARMUP_ROUNDS} rounds
  * over the traces (tens of thousands of executions, the steady state a fuzzing job of minutes runs in), then times
  * {@link #TIMED_ROUNDS} rounds; the figure is the median round, the best one is printed next to it.
+ *
+ * <p>One more row per allocator runs {@link #inputs}: mainline inputs as the fuzzer draws them, any machine and length,
+ * the rate a fuzzing job follows (its steps per input next to it); it is reported, not part of the 32-op average.
  */
 final class Throughput {
     static final int TRACES = 200;
@@ -41,6 +44,8 @@ final class Throughput {
     /** Timed rounds; the median one is the figure. */
     static final int TIMED_ROUNDS = 60;
     static final List<String> PRESETS = List.of("linux-4.8", "linux-6.1", "mainline");
+    /** The row of fuzzer-drawn {@link #inputs} (mainline), after the 32-op rows. */
+    private static final String INPUTS_PRESET = "mainline, inputs";
 
     private Throughput() {
     }
@@ -59,6 +64,25 @@ final class Throughput {
         return out;
     }
 
+    /** Decoded inputs for the "inputs" mode: what the fuzzer runs, any machine and length. */
+    static final int INPUTS = 300;
+
+    /**
+     * Inputs as the fuzzer draws them, decoded for the preset: 16 to 527 random bytes each, any machine the decoder
+     * picks and as many steps as it makes of them (the figure a fuzzing job's execs/s follows; the 32-op traces are
+     * the target's fixed yardstick).
+     */
+    static List<Trace> inputs(String preset) {
+        SplittableRandom rnd = new SplittableRandom(5);
+        List<Trace> out = new ArrayList<>();
+        while (out.size() < INPUTS) {
+            byte[] d = new byte[16 + rnd.nextInt(512)];
+            rnd.nextBytes(d);
+            out.add(TraceDecoder.decode(d, preset, PolicyTarget.MAX_OPS));
+        }
+        return out;
+    }
+
     /** Allocation requests a trace issues at most (alloc counts, page-cache and anonymous pages). */
     static long requests(Trace t) {
         long n = 0;
@@ -67,6 +91,8 @@ final class Throughput {
                 n += a.count();
             } else if (op instanceof Op.Cache c) {
                 n += c.pages();
+            } else if (op instanceof Op.CacheInterleaved ci) {
+                n += 2L * ci.pairs();
             } else if (op instanceof Op.Anon an) {
                 n += an.pages();
             }
@@ -75,30 +101,33 @@ final class Throughput {
     }
 
     /** One pair's figures: execs per CPU-second (median and best round), per wall second (median), requests per exec. */
-    record Rate(double median, double best, double wallMedian, double requestsPerExec) {
+    record Rate(double median, double best, double wallMedian, double requestsPerExec, double stepsPerExec) {
         static Rate parse(String line) {
             String[] f = line.trim().split("\\s+");
-            if (f.length != 5 || !f[0].equals("RATE")) {
+            if (f.length != 6 || !f[0].equals("RATE")) {
                 throw new IllegalArgumentException("not a rate line: " + line);
             }
             return new Rate(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
-                Double.parseDouble(f[4]));
+                Double.parseDouble(f[4]), Double.parseDouble(f[5]));
         }
 
         String line() {
-            return String.format(Locale.ROOT, "RATE %.1f %.1f %.1f %.3f", median, best, wallMedian, requestsPerExec);
+            return String.format(Locale.ROOT, "RATE %.1f %.1f %.1f %.3f %.3f", median, best, wallMedian,
+                requestsPerExec, stepsPerExec);
         }
     }
 
     /** Measures one pair in this JVM (the child's work). */
-    static Rate measure(AllocatorKind kind, String preset) {
+    static Rate measure(AllocatorKind kind, String preset, boolean inputs) {
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         boolean cpuTime = cpu.isCurrentThreadCpuTimeSupported();
         KernelPolicy p = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException("unknown preset " + preset));
-        List<Trace> ts = traces(preset);
+        List<Trace> ts = inputs ? inputs(preset) : traces(preset);
         long requests = 0;
+        long steps = 0;
         for (Trace t : ts) {
             requests += requests(t);
+            steps += t.ops().size();
         }
         double[] cpuRates = new double[TIMED_ROUNDS];
         double[] wallRates = new double[TIMED_ROUNDS];
@@ -118,22 +147,25 @@ final class Throughput {
         Arrays.sort(cpuRates);
         Arrays.sort(wallRates);
         return new Rate(cpuRates[TIMED_ROUNDS / 2], cpuRates[TIMED_ROUNDS - 1], wallRates[TIMED_ROUNDS / 2],
-            (double) requests / ts.size());
+            (double) requests / ts.size(), (double) steps / ts.size());
     }
 
-    /** The child JVM: {@code Throughput KIND PRESET} prints one {@link Rate#line()}. */
+    /** The child JVM: {@code Throughput KIND PRESET [inputs]} prints one {@link Rate#line()}. */
     public static void main(String[] args) {
-        if (args.length != 2) {
-            System.err.println("usage: Throughput KIND PRESET");
+        if (args.length < 2 || args.length > 3 || (args.length == 3 && !args[2].equals("inputs"))) {
+            System.err.println("usage: Throughput KIND PRESET [inputs]");
             System.exit(2);
         }
-        System.out.println(measure(AllocatorKind.valueOf(args[0]), args[1]).line());
+        System.out.println(measure(AllocatorKind.valueOf(args[0]), args[1], args.length == 3).line());
     }
 
     /** Runs one pair in a child JVM with the fuzz targets' JVM options. */
-    static Rate child(AllocatorKind kind, String preset) throws IOException, InterruptedException {
-        List<String> cmd = List.of(JazzerProcess.javaBinary(), "-Xmx1536m", "-XX:+UseParallelGC", "-cp",
-            System.getProperty("java.class.path"), Throughput.class.getName(), kind.name(), preset);
+    static Rate child(AllocatorKind kind, String preset, boolean inputs) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(JazzerProcess.javaBinary(), "-Xmx1536m", "-XX:+UseParallelGC", "-cp",
+            System.getProperty("java.class.path"), Throughput.class.getName(), kind.name(), preset));
+        if (inputs) {
+            cmd.add("inputs");
+        }
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = proc.waitFor();
@@ -147,17 +179,21 @@ final class Throughput {
     }
 
     static int run(PrintStream out) {
-        out.printf("%-10s %-12s %14s %10s %10s %14s %16s%n", "allocator", "preset", "execs/s/core", "best", "wall",
+        out.printf("%-10s %-20s %14s %10s %10s %14s %16s%n", "allocator", "preset", "execs/s/core", "best", "wall",
             "steps/s/core", "requests/s/core");
         StringBuilder summary = new StringBuilder("summary: traces=" + TRACES + " ops=32 zone_pages=4096");
         for (AllocatorKind kind : AllocatorKind.values()) {
             double sum = 0;
             double reqSum = 0;
             int n = 0;
-            for (String name : PRESETS) {
+            List<String> rows = new ArrayList<>(PRESETS);
+            rows.add(INPUTS_PRESET);
+            for (String row : rows) {
+                boolean inputs = row.equals(INPUTS_PRESET);
+                String name = inputs ? "mainline" : row;
                 Rate r;
                 try {
-                    r = child(kind, name);
+                    r = child(kind, name, inputs);
                 } catch (IOException e) {
                     System.err.println("highwater fuzz --measure: " + e.getMessage());
                     out.println("summary: error=measuring_jvm kind=" + kind.name().toLowerCase(Locale.ROOT)
@@ -169,10 +205,16 @@ final class Throughput {
                     return 1;
                 }
                 double reqRate = r.median() * r.requestsPerExec();
-                out.printf(Locale.ROOT, "%-10s %-12s %14.0f %10.0f %10.0f %14.0f %16.0f%n",
-                    kind.name().toLowerCase(Locale.ROOT), name, r.median(), r.best(), r.wallMedian(), r.median() * 32,
-                    reqRate);
+                String k = kind.name().toLowerCase(Locale.ROOT);
+                out.printf(Locale.ROOT, "%-10s %-20s %14.0f %10.0f %10.0f %14.0f %16.0f%n", k,
+                    inputs ? "mainline, inputs" : name, r.median(), r.best(), r.wallMedian(),
+                    r.median() * r.stepsPerExec(), reqRate);
                 out.flush();
+                if (inputs) {
+                    summary.append(" ").append(k).append("_input_execs_s=").append(Math.round(r.median()));
+                    summary.append(" ").append(k).append("_input_steps=").append(Math.round(r.stepsPerExec()));
+                    continue;
+                }
                 sum += r.median();
                 reqSum += reqRate;
                 n++;

@@ -560,7 +560,9 @@ public final class MemorySystem {
             allocator.drainAllPages();
             base = "done";
         } else if (op instanceof Op.Cache c) {
-            base = cache(c);
+            base = cache(c.pages(), c.cpu(), c.dirty(), false);
+        } else if (op instanceof Op.CacheInterleaved ci) {
+            base = cache(2 * ci.pairs(), ci.cpu(), false, true);
         } else if (op instanceof Op.Writeback w) {
             base = writeback(w.pages());
         } else if (op instanceof Op.Anon an) {
@@ -722,22 +724,24 @@ public final class MemorySystem {
         return true;
     }
 
-    private String cache(Op.Cache c) {
+    /** Page-cache pages: all clean, all dirty, or (interleaved) clean and dirty alternating, clean first. */
+    private String cache(int pages, int cpu, boolean dirty, boolean interleaved) {
         GfpMask gfp = resolve(MAPPING_GFP);
         int ok = 0;
         int fail = 0;
-        AllocContext ac = context(gfp, 0, Context.PROCESS, c.cpu(), null); // no task: the same for every page
-        for (int i = 0; i < c.pages(); i++) {
+        AllocContext ac = context(gfp, 0, Context.PROCESS, cpu, null); // no task: the same for every page
+        for (int i = 0; i < pages; i++) {
             current = null;
             long pfn = allocate(ac);
             if (pfn >= 0) {
-                addLru(new LruPage(pfn, attemptZone, false, 0, c.dirty() ? FileState.DIRTY : FileState.CLEAN), false);
+                boolean pageDirty = interleaved ? (i & 1) == 1 : dirty;
+                addLru(new LruPage(pfn, attemptZone, false, 0, pageDirty ? FileState.DIRTY : FileState.CLEAN), false);
                 ok++;
             } else {
                 fail++;
             }
             if (panicThisStep) {
-                fail += c.pages() - i - 1;
+                fail += pages - i - 1;
                 break;
             }
         }

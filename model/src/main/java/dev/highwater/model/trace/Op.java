@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * One step of a trace. Every op may carry the result recorded after {@code =>}, which replay checks.
  */
-public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain, Op.Cache, Op.Writeback, Op.Anon, Op.Exit,
-    Op.Kswapd, Op.Compact, Op.Sysctl {
+public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain, Op.Cache, Op.CacheInterleaved, Op.Writeback, Op.Anon,
+    Op.Exit, Op.Kswapd, Op.Compact, Op.Sysctl {
 
     /** The result recorded in the trace ({@code => ok}), if any. */
     Optional<String> expected();
@@ -61,6 +61,24 @@ public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain, Op.Cache, Op.Wri
         @Override
         public Op withExpected(Optional<String> e) {
             return new Cache(pages, dirty, cpu, e);
+        }
+    }
+
+    /**
+     * {@code cache read=N write=N [cpu=C]}: 2N page-cache pages in one step, clean and dirty alternating (clean first),
+     * each allocated as a {@link Cache} page is. Reclaim can then free only every other page, which never merge: the
+     * fragmenting fill the fuzz decoder lays out, one step instead of 2N (the properties are checked once, after it).
+     */
+    record CacheInterleaved(int pairs, int cpu, Optional<String> expected) implements Op {
+        public CacheInterleaved {
+            if (pairs < 1 || cpu < 0) {
+                throw new IllegalArgumentException("pairs must be >= 1 and cpu >= 0");
+            }
+        }
+
+        @Override
+        public Op withExpected(Optional<String> e) {
+            return new CacheInterleaved(pairs, cpu, e);
         }
     }
 

@@ -296,7 +296,8 @@ public final class TraceParser {
         }
         for (Op op : ops) {
             int cpu = op instanceof Op.Alloc a ? a.cpu() : op instanceof Op.Free f ? f.cpu()
-                : op instanceof Op.Cache c ? c.cpu() : op instanceof Op.Anon an ? an.cpu() : 0;
+                : op instanceof Op.Cache c ? c.cpu() : op instanceof Op.CacheInterleaved ci ? ci.cpu()
+                : op instanceof Op.Anon an ? an.cpu() : 0;
             if (cpu >= node.cpus()) {
                 lineNo = opLines.get(ops.indexOf(op));
                 throw err("cpu=" + cpu + " but the node has " + node.cpus() + " cpu(s) (set 'node cpus=N')");
@@ -503,12 +504,21 @@ public final class TraceParser {
             }
             case "cache" -> {
                 Map<String, String> kv = keyValues(tok, 1, Set.of("read", "write", "cpu"));
-                if (kv.containsKey("read") == kv.containsKey("write")) {
-                    throw err("expected 'cache read=N' or 'cache write=N'");
+                if (!kv.containsKey("read") && !kv.containsKey("write")) {
+                    throw err("expected 'cache read=N', 'cache write=N' or 'cache read=N write=N' (interleaved)");
+                }
+                int cpu = kv.containsKey("cpu") ? (int) longValue("cpu", kv.get("cpu"), 0, 63) : 0;
+                if (kv.containsKey("read") && kv.containsKey("write")) {
+                    int reads = (int) longValue("read", kv.get("read"), 1, MAX_COUNT);
+                    int writes = (int) longValue("write", kv.get("write"), 1, MAX_COUNT);
+                    if (reads != writes) {
+                        throw err("'cache read=N write=N' interleaves N clean and N dirty pages: read and write must be"
+                            + " equal, got read=" + reads + " write=" + writes);
+                    }
+                    return new Op.CacheInterleaved(reads, cpu, expected);
                 }
                 boolean dirty = kv.containsKey("write");
                 int n = (int) longValue(dirty ? "write" : "read", kv.get(dirty ? "write" : "read"), 1, MAX_COUNT);
-                int cpu = kv.containsKey("cpu") ? (int) longValue("cpu", kv.get("cpu"), 0, 63) : 0;
                 return new Op.Cache(n, dirty, cpu, expected);
             }
             case "writeback" -> {

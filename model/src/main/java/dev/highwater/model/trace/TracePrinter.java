@@ -184,6 +184,9 @@ public final class TracePrinter {
         if (op instanceof Op.Cache c) {
             return "cache " + (c.dirty() ? "write=" : "read=") + c.pages() + (c.cpu() != 0 ? " cpu=" + c.cpu() : "");
         }
+        if (op instanceof Op.CacheInterleaved ci) {
+            return "cache read=" + ci.pairs() + " write=" + ci.pairs() + (ci.cpu() != 0 ? " cpu=" + ci.cpu() : "");
+        }
         if (op instanceof Op.Writeback w) {
             return w.pages() == 0 ? "writeback" : "writeback pages=" + w.pages();
         }

@@ -254,7 +254,8 @@ class TraceParserTest {
         String head = lines("highwater-trace 1", "policy linux-6.1", "node pageblock_order=6 max_order=9", "zone Normal pages=4096",
             "task 1");
         assertError(head + "\ncache pages=3", 6, "unknown key 'pages'");
-        assertError(head + "\ncache read=3 write=3", 6, "expected 'cache read=N' or 'cache write=N'");
+        assertError(head + "\ncache read=3 write=2", 6, "read and write must be equal, got read=3 write=2");
+        assertError(head + "\ncache cpu=0", 6, "expected 'cache read=N', 'cache write=N' or 'cache read=N write=N'");
         assertError(head + "\nanon task=2 pages=10", 6, "task 2 is not declared");
         assertError(head + "\nanon pages=10", 6, "expected 'anon task=T pages=N'");
         assertError(head + "\nexit", 6, "expected 'exit task=T'");

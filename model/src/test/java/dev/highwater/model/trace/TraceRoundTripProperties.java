@@ -115,6 +115,7 @@ class TraceRoundTripProperties {
         collectAndCover("drain", t.ops().stream().anyMatch(o -> o instanceof Op.Drain));
         collectAndCover("swap line", t.swapPages() > 0);
         collectAndCover("cache write", t.ops().stream().anyMatch(o -> o instanceof Op.Cache c && c.dirty()));
+        collectAndCover("cache read=N write=N", t.ops().stream().anyMatch(o -> o instanceof Op.CacheInterleaved));
         collectAndCover("writeback pages=N", t.ops().stream().anyMatch(o -> o instanceof Op.Writeback w && w.pages() > 0));
         collectAndCover("anon with cpu", t.ops().stream().anyMatch(o -> o instanceof Op.Anon a && a.cpu() > 0));
         collectAndCover("exit", t.ops().stream().anyMatch(o -> o instanceof Op.Exit));
@@ -269,7 +270,8 @@ class TraceRoundTripProperties {
                 }
                 case 4, 5 -> ops.add(handles.isEmpty() ? new Op.Drain(r) : new Op.Free(
                     handles.get(d.freePick() % handles.size()), d.freePick() % 3 == 0 ? 0 : d.count(), cpu, r));
-                case 7 -> ops.add(new Op.Cache(d.count(), d.freePick() % 2 == 0, cpu, r));
+                case 7 -> ops.add(d.freePick() % 3 == 2 ? new Op.CacheInterleaved(d.count(), cpu, r)
+                    : new Op.Cache(d.count(), d.freePick() % 2 == 0, cpu, r));
                 case 8 -> ops.add(new Op.Writeback(d.freePick() % 3 == 0 ? 0 : d.count(), r));
                 case 9 -> ops.add(task == 0 ? new Op.Drain(r) : new Op.Anon(task, d.count(), cpu, r));
                 case 10 -> ops.add(task == 0 ? new Op.Drain(r) : new Op.Exit(task, r));

@@ -99,7 +99,7 @@ public record Alphabet(List<Op> fixed, boolean frees) {
         java.util.Set<String> seen = new java.util.LinkedHashSet<>();
         boolean cache = false;
         for (Op o : trace.ops()) {
-            if (o instanceof Op.Cache || o instanceof Op.Writeback) {
+            if (o instanceof Op.Cache || o instanceof Op.CacheInterleaved || o instanceof Op.Writeback) {
                 cache = true;
             }
             if (!(o instanceof Op.Alloc a)) {

@@ -48,7 +48,8 @@ public final class CatalogCheck {
     public static CheckSpec spec(KnownBug bug, Trace bugTrace, String preset, long pages, int depth, int orders,
                                  long maxStates) {
         Trace machine = Machines.shrink(bugTrace, preset, pages);
-        boolean cache = bugTrace.ops().stream().anyMatch(o -> o instanceof Op.Cache);
+        boolean cache = bugTrace.ops().stream()
+            .anyMatch(o -> o instanceof Op.Cache || o instanceof Op.CacheInterleaved);
         Alphabet a = orders < 0 ? Alphabet.fromTrace(bugTrace, machine)
             : Alphabet.standard(pages, orders, machine.tasks(), cache);
         return new CheckSpec(machine, Presets.byName(preset).orElseThrow(),

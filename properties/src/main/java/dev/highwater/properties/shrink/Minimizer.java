@@ -176,6 +176,9 @@ public final class Minimizer {
         if (op instanceof Op.Cache c) {
             return c.cpu() > 0;
         }
+        if (op instanceof Op.CacheInterleaved ci) {
+            return ci.cpu() > 0;
+        }
         return op instanceof Op.Anon an && an.cpu() > 0;
     }
 
@@ -231,6 +234,14 @@ public final class Minimizer {
         } else if (op instanceof Op.Cache c && c.pages() > 1) {
             out.add(new Op.Cache(c.pages() / 2, c.dirty(), c.cpu(), c.expected()));
             out.add(new Op.Cache(c.pages() - 1, c.dirty(), c.cpu(), c.expected()));
+        } else if (op instanceof Op.CacheInterleaved ci) {
+            if (ci.cpu() > 0) {
+                out.add(new Op.CacheInterleaved(ci.pairs(), 0, ci.expected()));
+            }
+            if (ci.pairs() > 1) {
+                out.add(new Op.CacheInterleaved(ci.pairs() / 2, ci.cpu(), ci.expected()));
+                out.add(new Op.CacheInterleaved(ci.pairs() - 1, ci.cpu(), ci.expected()));
+            }
         } else if (op instanceof Op.Anon an && an.pages() > 1) {
             out.add(new Op.Anon(an.task(), an.pages() / 2, an.cpu(), an.expected()));
             out.add(new Op.Anon(an.task(), an.pages() - 1, an.cpu(), an.expected()));
