@@ -34,15 +34,8 @@ public sealed interface MmEvent {
     record AllocFailed(AllocContext ac, int allocFlags, List<ZoneState> zones) implements MmEvent {
     }
 
-    /**
-     * The OOM killer chose a victim; {@code zones} is the state when out_of_memory was called.
-     *
-     * @param cleanReclaimBlocks per zone position, whether an aligned block of the request's order lay wholly in free
-     *                           (buddy or per-CPU) and clean page-cache pages at that moment: whether dropping the
-     *                           clean cache alone could have served the request
-     */
-    record OomKill(AllocContext ac, int victim, long victimPages, List<ZoneState> zones,
-                   List<Boolean> cleanReclaimBlocks) implements MmEvent {
+    /** The OOM killer chose a victim; {@code zones} is the state when out_of_memory was called. */
+    record OomKill(AllocContext ac, int victim, long victimPages, List<ZoneState> zones) implements MmEvent {
     }
 
     /** out_of_memory found no killable task ("Out of memory and no killable processes"). */

@@ -68,7 +68,7 @@ final class OomKiller {
             return false;
         }
         long pages = chosen.rss + chosen.swapEntries;
-        ms.events.add(new MmEvent.OomKill(ac, chosen.spec.id(), pages, zones, ms.cleanReclaimBlocks(ac.order())));
+        ms.events.add(new MmEvent.OomKill(ac, chosen.spec.id(), pages, zones));
         ms.killedThisStep.add(chosen.spec.id());
         ms.oomKills++;
         ms.releaseTask(chosen);
