@@ -74,7 +74,7 @@ public final class FuzzCommand implements Callable<Integer> {
     boolean list;
 
     @Option(names = "--measure", description = "measure execs/s per core, each allocator and preset in a JVM of its own as a fuzz target runs (32-op traces over a 4,096-page zone,"
-        + " every property checked) for each allocator, instead of fuzzing")
+        + " every property checked) for each allocator, and of mainline inputs as the fuzzer draws them, instead of fuzzing")
     boolean measure;
 
     /** One finding after classification and (for policy findings) minimization. */

@@ -82,6 +82,19 @@ final class JazzerProcess {
         this.seed = seed;
     }
 
+    /**
+     * This JVM's class path with every entry made absolute: the child runs in its target's work folder, where a
+     * relative entry ({@code java -jar cli/target/highwater.jar fuzz}) names nothing.
+     */
+    static String absoluteClassPath() {
+        String[] entries = System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(java.io.File.pathSeparator));
+        List<String> out = new ArrayList<>();
+        for (String e : entries) {
+            out.add(e.isEmpty() ? e : java.nio.file.Path.of(e).toAbsolutePath().normalize().toString());
+        }
+        return String.join(java.io.File.pathSeparator, out);
+    }
+
     static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
@@ -97,7 +110,7 @@ final class JazzerProcess {
         cmd.add("-Dhighwater.fuzz.allocator=" + PolicyTarget.allocator().name().toLowerCase(java.util.Locale.ROOT));
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absoluteClassPath());
         cmd.add("com.code_intelligence.jazzer.Jazzer");
         cmd.add("--target_class=" + target.className());
         cmd.add("--instrumentation_includes=dev.highwater.**");

@@ -162,7 +162,7 @@ final class Throughput {
     /** Runs one pair in a child JVM with the fuzz targets' JVM options. */
     static Rate child(AllocatorKind kind, String preset, boolean inputs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(JazzerProcess.javaBinary(), "-Xmx1536m", "-XX:+UseParallelGC", "-cp",
-            System.getProperty("java.class.path"), Throughput.class.getName(), kind.name(), preset));
+            JazzerProcess.absoluteClassPath(), Throughput.class.getName(), kind.name(), preset));
         if (inputs) {
             cmd.add("inputs");
         }
