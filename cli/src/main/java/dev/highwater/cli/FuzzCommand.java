@@ -33,8 +33,9 @@ import picocli.CommandLine.Option;
  * {@code highwater fuzz}: coverage-guided fuzzing of the fuzz targets with Jazzer (each target in a child JVM running
  * {@code com.code_intelligence.jazzer.Jazzer}, see {@link JazzerProcess}), a live progress line, then every finding
  * minimized and written to {@code corpus/fuzz/} and a report in {@code target/highwater/summary.md}. Exit status 1
- * when there were new findings (or model bugs), 0 otherwise; the last line is
- * {@code summary: targets=N execs=N findings=N new=N}.
+ * when there were new findings (or model bugs), 2 when a target's JVM failed (it did not start, or died: the run
+ * proves nothing for it), 0 otherwise; the last line is {@code summary: targets=N execs=N findings=N new=N}, with
+ * {@code errors=N error=target_failed} after it in the failed case.
  */
 @Command(name = "fuzz", mixinStandardHelpOptions = true, description = "Coverage-guided fuzzing (Jazzer) of the policy targets (one per preset), the trace"
     + " parser and the differential target; findings are minimized into corpus/fuzz/ and summarized in"
@@ -257,9 +258,12 @@ public final class FuzzCommand implements Callable<Integer> {
         }
         out.println("model_bugs=" + modelBugs + " minimize_s=" + String.format("%.1f", minimizeSeconds)
             + " report=" + this.outDir.resolve("summary.md"));
+        // a target whose JVM ended otherwise than by its budget (0) or with findings (77) did not run or did not finish:
+        // the run cannot say it held (2, as CI fails on), whatever the other targets found
+        long broken = procs.stream().filter(p -> p.exitCode != 0 && p.exitCode != 77).count();
         out.println("summary: targets=" + procs.size() + " execs=" + execs + " findings=" + findings.size() + " new="
-            + newCount);
-        return newCount > 0 ? 1 : 0;
+            + newCount + (broken > 0 ? " errors=" + broken + " error=target_failed" : ""));
+        return broken > 0 ? 2 : newCount > 0 ? 1 : 0;
     }
 
     static String methodName(FuzzTargets.Target t) {
