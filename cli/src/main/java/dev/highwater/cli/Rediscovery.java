@@ -58,18 +58,22 @@ final class Rediscovery {
      * One hunt's outcome. {@code explainedBy}: for a fixed preset's violation, the other catalog bugs whose fix alone
      * removes it, joined by '+' ({@link Attribution}); such a violation is theirs, not a failure of this bug's fix.
      */
-    record Hunt(boolean found, double seconds, long execs, String note, String explainedBy) {
+    record Hunt(boolean found, double seconds, long execs, String note, String explainedBy, boolean failed) {
         Hunt(boolean found, double seconds, long execs, String note) {
-            this(found, seconds, execs, note, "");
+            this(found, seconds, execs, note, "", false);
         }
 
-        /** Clean for the bug being hunted: no violation, or only one that another known bug explains. */
+        /**
+         * Clean for the bug being hunted: no violation, or only one that another known bug explains; a hunt whose
+         * JVM failed ({@code failed}: it did not start, or died) searched nothing and is not clean.
+         */
         boolean cleanForBug() {
-            return !found || !explainedBy.isEmpty();
+            return !failed && (!found || !explainedBy.isEmpty());
         }
 
         String fixedVerdict() {
-            return !found ? "clean" : explainedBy.isEmpty() ? "VIOLATED" : "clean(violation is " + explainedBy + ")";
+            return failed ? "FAILED" : !found ? "clean" : explainedBy.isEmpty() ? "VIOLATED"
+                : "clean(violation is " + explainedBy + ")";
         }
     }
 
@@ -153,10 +157,12 @@ final class Rediscovery {
                 ? String.format(Locale.ROOT, "%.1fx", rExecs / Math.max(gExecs, 1)) : "-";
             List<String> fixedText = new ArrayList<>();
             for (String f : b.fixed()) {
-                long bad = rs.stream().filter(x -> !x.fixed().get(f).cleanForBug()).count();
+                long broken = rs.stream().filter(x -> x.fixed().get(f).failed()).count();
+                long bad = rs.stream().filter(x -> !x.fixed().get(f).cleanForBug()).count() - broken;
                 List<String> others = rs.stream().map(x -> x.fixed().get(f)).filter(h -> h.found() && h.cleanForBug())
                     .map(Hunt::explainedBy).distinct().toList();
-                fixedText.add(f + "=" + (bad == 0 ? "clean" : "VIOLATED " + bad + "/" + rs.size())
+                fixedText.add(f + "=" + (bad == 0 && broken == 0 ? "clean" : bad > 0 ? "VIOLATED " + bad + "/" + rs.size()
+                    : "FAILED " + broken + "/" + rs.size())
                     + (others.isEmpty() ? "" : "(other bug: " + String.join(",", others) + ")"));
             }
             out.printf("%-27s %-13s %-26s %-34s %-34s %-7s %-7s %s%n", b.id(), b.buggy().get(0), b.property(),
@@ -172,10 +178,15 @@ final class Rediscovery {
             + " stops at its first violation, so such a run searched less than the budget for one of this bug");
         out.println("per run: seconds/execs to the first violation, '>" + budget + "/N' = not found in N execs; time and"
             + " execs = random median / guided median (over " + runs + " run(s)); per-run lines above; logs under " + work);
+        long failed = perBug.stream().flatMap(List::stream)
+            .flatMap(x -> java.util.stream.Stream.concat(java.util.stream.Stream.of(x.guided(), x.random()),
+                x.fixed().values().stream()))
+            .filter(Hunt::failed).count();
         out.println(String.format(Locale.ROOT, "summary: bugs=%d found=%d median_s=%.1f random_found=%d fixed_clean=%d"
             + " random_median_s=%.1f exec_ratio=%.2f fixed_explained=%d", bugs.size(), found, medianS, randomFound, fixedClean,
-            randomMedianS, execRatio, fixedExplained));
-        return found == bugs.size() && fixedClean == bugs.size() ? 0 : 1;
+            randomMedianS, execRatio, fixedExplained) + (failed > 0 ? " errors=" + failed + " error=hunt_failed" : ""));
+        // a hunt that could not run proves nothing either way: the run did not check what it was asked to (2)
+        return failed > 0 ? 2 : found == bugs.size() && fixedClean == bugs.size() ? 0 : 1;
     }
 
     private static String ratio(double random, double guided, int budget) {
@@ -252,8 +263,9 @@ final class Rediscovery {
             String note = p.firstFindingLine != null && !hit ? "MODEL BUG: " + p.firstFindingLine
                 : p.exitCode != 0 && p.exitCode != 77 ? "exit " + p.exitCode + ", see " + p.log : "";
             String explainedBy = hit && role.equals("fixed") ? explain(b, preset, p.artifacts()) : "";
+            boolean failed = !hit && p.exitCode != 0 && p.exitCode != 77;
             return new Hunt(hit, hit ? p.firstFindingNanos / 1e9 : p.fuzzingSeconds(), hit ? p.firstFindingExecs : p.execs,
-                note, explainedBy);
+                note, explainedBy, failed);
         };
     }
 
