@@ -219,7 +219,7 @@ public final class FuzzCommand implements Callable<Integer> {
             double s = Math.max(1e-9, p.fuzzingSeconds());
             out.printf("%-22s %10d %8.0f %12s %8d%s%n", p.target.name(), p.execs, p.execs / s,
                 p.coverage < 0 ? "-" : p.coverage + "/" + p.features, p.findings,
-                p.exitCode == 0 || p.exitCode == 77 ? "" : "  (exit " + p.exitCode + ", see " + p.log + ")");
+                p.failed() ? "  (exit " + p.exitCode + ", see " + p.log + ")" : "");
         }
         out.println();
         for (Finding f : findings) {
@@ -258,9 +258,9 @@ public final class FuzzCommand implements Callable<Integer> {
         }
         out.println("model_bugs=" + modelBugs + " minimize_s=" + String.format("%.1f", minimizeSeconds)
             + " report=" + this.outDir.resolve("summary.md"));
-        // a target whose JVM ended otherwise than by its budget (0) or with findings (77) did not run or did not finish:
-        // the run cannot say it held (2, as CI fails on), whatever the other targets found
-        long broken = procs.stream().filter(p -> p.exitCode != 0 && p.exitCode != 77).count();
+        // a target whose JVM failed did not run or did not finish: the run cannot say it held (2, as CI fails on),
+        // whatever the other targets found
+        long broken = procs.stream().filter(JazzerProcess::failed).count();
         out.println("summary: targets=" + procs.size() + " execs=" + execs + " findings=" + findings.size() + " new="
             + newCount + (broken > 0 ? " errors=" + broken + " error=target_failed" : ""));
         return broken > 0 ? 2 : newCount > 0 ? 1 : 0;

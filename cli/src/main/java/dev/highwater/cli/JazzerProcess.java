@@ -95,6 +95,14 @@ final class JazzerProcess {
         return String.join(java.io.File.pathSeparator, out);
     }
 
+    /**
+     * Whether the JVM ended otherwise than at its budget (0) or with findings (77): it did not start, or died, so it
+     * searched less than it was asked to.
+     */
+    boolean failed() {
+        return exitCode != 0 && exitCode != 77;
+    }
+
     static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

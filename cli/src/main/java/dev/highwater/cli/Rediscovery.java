@@ -158,7 +158,7 @@ final class Rediscovery {
             List<String> fixedText = new ArrayList<>();
             for (String f : b.fixed()) {
                 long broken = rs.stream().filter(x -> x.fixed().get(f).failed()).count();
-                long bad = rs.stream().filter(x -> !x.fixed().get(f).cleanForBug()).count() - broken;
+                long bad = rs.stream().filter(x -> x.fixed().get(f).found() && !x.fixed().get(f).cleanForBug()).count();
                 List<String> others = rs.stream().map(x -> x.fixed().get(f)).filter(h -> h.found() && h.cleanForBug())
                     .map(Hunt::explainedBy).distinct().toList();
                 fixedText.add(f + "=" + (bad == 0 && broken == 0 ? "clean" : bad > 0 ? "VIOLATED " + bad + "/" + rs.size()
@@ -261,9 +261,9 @@ final class Rediscovery {
             p.run();
             boolean hit = p.firstFindingLine != null && p.firstFindingLine.contains("PolicyFinding");
             String note = p.firstFindingLine != null && !hit ? "MODEL BUG: " + p.firstFindingLine
-                : p.exitCode != 0 && p.exitCode != 77 ? "exit " + p.exitCode + ", see " + p.log : "";
+                : p.failed() ? "exit " + p.exitCode + ", see " + p.log : "";
             String explainedBy = hit && role.equals("fixed") ? explain(b, preset, p.artifacts()) : "";
-            boolean failed = !hit && p.exitCode != 0 && p.exitCode != 77;
+            boolean failed = !hit && p.failed();
             return new Hunt(hit, hit ? p.firstFindingNanos / 1e9 : p.fuzzingSeconds(), hit ? p.firstFindingExecs : p.execs,
                 note, explainedBy, failed);
         };

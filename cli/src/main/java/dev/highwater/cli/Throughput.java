@@ -206,8 +206,8 @@ final class Throughput {
                 }
                 double reqRate = r.median() * r.requestsPerExec();
                 String k = kind.name().toLowerCase(Locale.ROOT);
-                out.printf(Locale.ROOT, "%-10s %-20s %14.0f %10.0f %10.0f %14.0f %16.0f%n", k,
-                    inputs ? "mainline, inputs" : name, r.median(), r.best(), r.wallMedian(),
+                out.printf(Locale.ROOT, "%-10s %-20s %14.0f %10.0f %10.0f %14.0f %16.0f%n", k, row, r.median(), r.best(),
+                    r.wallMedian(),
                     r.median() * r.stepsPerExec(), reqRate);
                 out.flush();
                 if (inputs) {

@@ -59,5 +59,9 @@ public sealed interface MmEvent {
      * @param priority the compact priority: 0 sync (the highest), 1 sync-light, 2 async (§7.3)
      */
     record Compacted(int zone, int order, long migrated, String result, int priority) implements MmEvent {
+        /** Compaction ran at its highest priority and made no block: 4.9+'s compaction feedback gives up here (§7.3). */
+        public boolean syncFailed() {
+            return priority == Compaction.PRIORITY_SYNC && !result.equals(Compaction.Result.SUCCESS.name());
+        }
     }
 }

@@ -16,6 +16,11 @@ public sealed interface Op permits Op.Alloc, Op.Free, Op.Drain, Op.Cache, Op.Cac
     /** The same op with another recorded result. */
     Op withExpected(Optional<String> expected);
 
+    /** The CPU whose per-CPU lists the op uses: its {@code cpu=} for the ops that take one, else 0. */
+    default int cpu() {
+        return 0;
+    }
+
     /**
      * {@code alloc #h [task=T] order=O gfp=G [ctx=C] [cpu=N] [count=K]}: K allocations of order O, all kept under
      * handle h. The result is {@code ok}, {@code fail}, or {@code ok=A fail=B} for a count with both.

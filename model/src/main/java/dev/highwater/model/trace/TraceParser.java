@@ -295,9 +295,7 @@ public final class TraceParser {
             throw err(e.getMessage());
         }
         for (Op op : ops) {
-            int cpu = op instanceof Op.Alloc a ? a.cpu() : op instanceof Op.Free f ? f.cpu()
-                : op instanceof Op.Cache c ? c.cpu() : op instanceof Op.CacheInterleaved ci ? ci.cpu()
-                : op instanceof Op.Anon an ? an.cpu() : 0;
+            int cpu = op.cpu();
             if (cpu >= node.cpus()) {
                 lineNo = opLines.get(ops.indexOf(op));
                 throw err("cpu=" + cpu + " but the node has " + node.cpus() + " cpu(s) (set 'node cpus=N')");

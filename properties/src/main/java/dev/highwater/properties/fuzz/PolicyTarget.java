@@ -18,13 +18,13 @@ import java.util.List;
  *
  * <p>The allocator is the reference one unless the system property {@code highwater.fuzz.allocator} names another
  * {@link AllocatorKind}: the optimized one runs about 1.3 times as many executions a second, but its coverage guided
- * the fuzzer worse (the coverage-guided highatomic-double-decrease hunt missed 3 of 3 runs on it, and found the bug 3
- * of 3 on the reference). With it chosen, every policy finding is still minimized and judged on the reference
+ * the fuzzer worse (the coverage-guided highatomic-double-decrease hunt missed 3 of 3 runs on it, and found the bug in
+ * 3 of 3, then 7 of 10, runs on the reference). With it chosen, every policy finding is still minimized and judged on the reference
  * ({@link FindingWriter}), and one the reference does not share is reported by {@code highwater fuzz} as a divergence
  * of the two implementations (a model bug).
  */
 public final class PolicyTarget {
-    /** Decoded ops per input (the decoder may expand one into a few page-cache steps). */
+    /** Decoded ops per input (a fragmenting fill is one {@code cache read=N write=N} step). */
     public static final int MAX_OPS = 32;
 
     private PolicyTarget() {

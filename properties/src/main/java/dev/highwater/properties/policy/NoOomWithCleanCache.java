@@ -40,7 +40,7 @@ public final class NoOomWithCleanCache extends BaseProperty {
         boolean syncCompactionFailed = false;
         for (int ei = 0, en = events.size(); ei < en; ei++) {
             MmEvent e = events.get(ei);
-            if (e instanceof MmEvent.Compacted c && c.priority() == 0 && !c.result().equals("SUCCESS")) {
+            if (e instanceof MmEvent.Compacted c && c.syncFailed()) {
                 syncCompactionFailed = true;
             }
             if (e instanceof MmEvent.OomKill k) {

@@ -155,7 +155,7 @@ public final class Minimizer {
                 t.expectations()));
         }
         NodeConfig n = t.node();
-        boolean usesCpu = t.ops().stream().anyMatch(Minimizer::cpuOf);
+        boolean usesCpu = t.ops().stream().anyMatch(op -> op.cpu() > 0);
         if (n.cpus() > 1 && !usesCpu) {
             out.add(withNode(t, new NodeConfig(n.zones(), n.pageblockOrder(), n.maxOrder(), 1, n.pcpBatchOverride(),
                 n.pcpHighOverride())));
@@ -164,22 +164,6 @@ public final class Minimizer {
             out.add(withNode(t, new NodeConfig(n.zones(), n.pageblockOrder(), n.maxOrder(), n.cpus(), 0, -1)));
         }
         return out;
-    }
-
-    private static boolean cpuOf(Op op) {
-        if (op instanceof Op.Alloc a) {
-            return a.cpu() > 0;
-        }
-        if (op instanceof Op.Free f) {
-            return f.cpu() > 0;
-        }
-        if (op instanceof Op.Cache c) {
-            return c.cpu() > 0;
-        }
-        if (op instanceof Op.CacheInterleaved ci) {
-            return ci.cpu() > 0;
-        }
-        return op instanceof Op.Anon an && an.cpu() > 0;
     }
 
     private static Trace withVm(Trace t, VmSettings vm) {
