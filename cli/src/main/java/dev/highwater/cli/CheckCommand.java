@@ -99,6 +99,12 @@ public final class CheckCommand implements Callable<Integer> {
 
     private final List<dev.highwater.reports.Finding> found = new java.util.ArrayList<>();
 
+    @Option(names = "--jobs", description = "threads expanding each level (default: the number of cores); the result"
+        + " is the same for any number, only the time changes")
+    Integer jobsOption;
+
+    int jobs;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress lines")
     boolean quiet;
 
@@ -109,10 +115,11 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         depth = depthOption == null ? 5 : depthOption;
         pages = pagesOption == null ? 64 : pagesOption;
+        jobs = jobsOption == null ? Math.min(256, Runtime.getRuntime().availableProcessors()) : jobsOption;
         if (depth < 1 || depth > 64 || pages < Machines.MIN_PAGES || pages > Machines.MAX_PAGES || orders < 0
-            || orders > 10 || maxStates < 1 || maxStates > (1L << 28)) {
+            || orders > 10 || maxStates < 1 || maxStates > (1L << 28) || jobs < 1 || jobs > 256) {
             err.println("highwater check: need --depth 1..64, --pages " + Machines.MIN_PAGES + ".." + Machines.MAX_PAGES
-                + ", --orders 0..10, --max-states 1..2^28");
+                + ", --orders 0..10, --max-states 1..2^28, --jobs 1..256");
             out.println("summary: result=error error=bad_input");
             return 2;
         }
@@ -193,13 +200,14 @@ public final class CheckCommand implements Callable<Integer> {
         out.printf("check: preset=%s property=%s depth=%d pages=%d alphabet=%s moves=%d+frees max_states=%d%n",
             preset, property, depth, pages, "trace".equals(alphabet) ? "trace" : "standard(orders=0.." + orders
                 + ",cache=" + withCache + ")", a.fixed().size(), maxStates);
-        CheckResult r = new Explorer(spec, progress(preset)).run();
+        CheckResult r = new Explorer(spec, progress(preset), jobs).run();
         report(spec, r);
         CatalogCheck.Expected ex = CatalogCheck.expected(preset, property);
         writeReports(); // before the summary line, which ends the output
         out.printf(Locale.ROOT, "summary: preset=%s property=%s depth=%d states=%d result=%s length=%d time_s=%.2f"
-                + " states_per_s=%.0f states_per_cpu_s=%.0f expected=%s%s%n", preset, property, r.depth(), r.states(),
-            r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), ex.name().toLowerCase(Locale.ROOT),
+                + " states_per_s=%.0f states_per_cpu_s=%.0f jobs=%d expected=%s%s%n", preset, property, r.depth(),
+            r.states(), r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), jobs,
+            ex.name().toLowerCase(Locale.ROOT),
             r.kind() == CheckResult.Kind.BOUND ? " bound=reached" : "");
         if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
             return 1;
@@ -277,7 +285,7 @@ public final class CheckCommand implements Callable<Integer> {
             for (String bp : b.buggy()) {
                 CheckSpec bs = new CheckSpec(spec.machine().withPolicy(bp), Presets.byName(bp).orElseThrow(),
                     spec.property(), depth, spec.alphabet(), maxStates);
-                CheckResult br = new Explorer(bs, progress(bp)).run();
+                CheckResult br = new Explorer(bs, progress(bp), jobs).run();
                 report(bs, br);
                 states += br.states();
                 nanos += br.nanos();
@@ -297,7 +305,7 @@ public final class CheckCommand implements Callable<Integer> {
             for (String fx : b.fixed()) {
                 CheckSpec fs = new CheckSpec(spec.machine().withPolicy(fx), Presets.byName(fx).orElseThrow(),
                     spec.property(), depth, spec.alphabet(), maxStates);
-                CheckResult fr = new Explorer(fs, progress(fx)).run();
+                CheckResult fr = new Explorer(fs, progress(fx), jobs).run();
                 report(fs, fr);
                 states += fr.states();
                 nanos += fr.nanos();

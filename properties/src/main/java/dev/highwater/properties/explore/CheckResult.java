@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param message        the property's message at the last step of the counterexample, or the model error
  * @param kind           how the search ended
  * @param nanos          wall time of the search
- * @param cpuNanos       CPU time of the searching thread (what one core spent, whatever the machine's load), or -1
+ * @param cpuNanos       CPU time of the searching threads, summed (what the cores spent, whatever the machine's
+ *                       load), or -1
  */
 public record CheckResult(String preset, String property, int depth, long states, long transitions,
                           Optional<List<Op>> counterexample, String message, Kind kind, long nanos, long cpuNanos) {
@@ -52,7 +53,7 @@ public record CheckResult(String preset, String property, int depth, long states
         return nanos == 0 ? 0 : states * 1e9 / nanos;
     }
 
-    /** Distinct states per second of the searching thread's CPU time (NaN when not measured). */
+    /** Distinct states per second of the searching threads' CPU time: the rate per core (NaN when not measured). */
     public double statesPerCpuSecond() {
         return cpuNanos <= 0 ? Double.NaN : states * 1e9 / cpuNanos;
     }

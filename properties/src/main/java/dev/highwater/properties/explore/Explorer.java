@@ -5,11 +5,22 @@ import dev.highwater.model.trace.Op;
 import dev.highwater.properties.StepView;
 import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.run.TraceRunner;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bounded model checker: breadth-first search over {@link Alphabet} moves from a booted memory system, with
@@ -23,6 +34,15 @@ import java.util.Optional;
  * order of paths, so a stack of the states along the current path is shared by neighbours and a rebuild usually
  * costs one copy and one step. Deterministic: moves are tried in alphabet order, then frees in handle order.
  *
+ * <p>Workers (TLC's {@code -workers}): a level's frontier is cut into chunks of consecutive parents; each of
+ * {@code jobs} threads expands whole chunks with its own states (its own copy of the root, path stack and scratch
+ * state), recording for every transition that leaves its parent the successor's fingerprint, and stopping a chunk at
+ * its first violation. The calling thread alone adds the successors to the fingerprint set, chunk by chunk in
+ * frontier order, which is the order a single thread adds them in: the new states, their numbering, the next
+ * frontier, the counterexample and the counts are the same for any number of jobs (ExplorerTest checks it). Every
+ * transition runs whatever the set holds (a step is checked even when it leads to a known state), so expanding
+ * chunks ahead of the merge changes nothing but the work thrown away once the search stops.
+ *
  * <p>What a clean result proves: no trace of at most {@code depth} moves of this alphabet, from this machine, under
  * this preset, violates the property, up to fingerprint collisions (two different states merged; probability about
  * n²/2⁶⁵ for n states, as in TLC) and the state the fingerprint leaves out (statistics, per-step scratch).
@@ -34,12 +54,42 @@ public final class Explorer {
         void report(int depth, long frontier, long states, long transitions, double statesPerSecond);
     }
 
+    /** Most parents in a chunk: a chunk is a few milliseconds of work, and its path stack is reused across it. */
+    static final int CHUNK = 256;
+    /** Chunks expanded ahead of the merge, per worker (bounds the successors held in memory). */
+    static final int AHEAD_PER_JOB = 4;
+    /**
+     * A level with fewer parents is expanded on the calling thread: the search's first levels, and all of a small
+     * one, are over before the workers' code has been compiled, and the workers would compete with the compiler.
+     */
+    static final int PARALLEL_MIN_PARENTS = 1024;
+
     private final CheckSpec spec;
     private final Progress progress;
+    private final int jobs;
+    private int parallelMinParents = PARALLEL_MIN_PARENTS;
+
+    /** Levels of at least {@code parents} parents go to the workers (tests: 1, so that every level does). */
+    Explorer parallelFrom(int parents) {
+        parallelMinParents = Math.max(1, parents);
+        return this;
+    }
 
     public Explorer(CheckSpec spec, Progress progress) {
+        this(spec, progress, 1);
+    }
+
+    /**
+     * @param jobs threads expanding the frontier, 1..256; 1 expands on the calling thread. The result does not depend
+     *             on it, only the time does
+     */
+    public Explorer(CheckSpec spec, Progress progress, int jobs) {
+        if (jobs < 1 || jobs > 256) {
+            throw new IllegalArgumentException("jobs must be 1..256, got " + jobs);
+        }
         this.spec = spec;
         this.progress = progress == null ? (d, f, s, t, r) -> { } : progress;
+        this.jobs = jobs;
     }
 
     /** Growable int array. */
@@ -55,24 +105,65 @@ public final class Explorer {
         }
     }
 
+    /** Per level: the parent index (in the level above) and the move of each state. Read by the workers. */
     private final List<Ints> parents = new ArrayList<>();
     private final List<Ints> moves = new ArrayList<>();
-    private MemorySystem[] stack;
-    /** The property's memo of a step, one for every step (no view outlives its step). */
-    private final StepView.Lists lists = new StepView.Lists();
-    /** The successor being tried: overwritten by every transition (the search keeps no state object). */
-    private MemorySystem scratch;
-    private int[] cur;
-    private int[] anc;
+
+    /**
+     * What a worker made of a chunk of parents: the successors that did not repeat their parent, in transition order,
+     * and how the chunk ended (expanded whole, or at a violation or model error).
+     */
+    private static final class Chunk {
+        final int from;
+        final int to;
+        long[] fp = new long[64];
+        int[] parent = new int[64];
+        int[] move = new int[64];
+        /** Transitions run in the chunk when each successor was found (its own included). */
+        int[] at = new int[64];
+        int n;
+        /** Transitions run (and checked) in the chunk. */
+        int transitions;
+        /** The chunk's first violation or model error, when it had one: the parent index and move, and the message. */
+        int badParent = -1;
+        int badMove;
+        String badMessage;
+        CheckResult.Kind badKind;
+        /** Set when the search stopped before the chunk was expanded whole (nothing of it is used). */
+        boolean abandoned;
+
+        Chunk(int from, int to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        void add(long f, int p, int m) {
+            if (n == fp.length) {
+                int c = n * 2;
+                fp = Arrays.copyOf(fp, c);
+                parent = Arrays.copyOf(parent, c);
+                move = Arrays.copyOf(move, c);
+                at = Arrays.copyOf(at, c);
+            }
+            fp[n] = f;
+            parent[n] = p;
+            move[n] = m;
+            at[n] = transitions;
+            n++;
+        }
+    }
+
+    /** The root state, booted with its setup prefix; each worker expands from a copy of its own. */
+    private MemorySystem root;
+    private volatile boolean stopped;
 
     public CheckResult run() {
         long t0 = System.nanoTime();
-        cpu0 = cpuNow();
-        scratch = null;
-        opCache = new Op[spec.depth() + 1][];
-        freeOps = new Op[64];
+        long mainCpu0 = cpuNow();
+        workerCpu.set(0);
+        stopped = false;
         TraceRunner runner = new TraceRunner(List.of(spec.property()), AllocatorKind.REFERENCE);
-        MemorySystem root = runner.boot(spec.machine(), spec.preset());
+        root = runner.boot(spec.machine(), spec.preset());
         List<Op> prefix = spec.machine().ops();
         for (int i = 0; i < prefix.size(); i++) {
             // the setup prefix is part of the initial configuration: it must hold the property itself
@@ -93,24 +184,278 @@ public final class Explorer {
         m0.add(-1);
         parents.add(p0);
         moves.add(m0);
-        int depth = spec.depth();
-        stack = new MemorySystem[depth + 1];
-        stack[0] = root;
-        cur = new int[depth + 1];
-        Arrays.fill(cur, -1);
-        cur[0] = 0;
-        anc = new int[depth + 1];
-        Alphabet alphabet = spec.alphabet();
-        int fixed = alphabet.fixed().size();
-        long transitions = 0;
-        long lastReport = t0;
-        for (int d = 1; d <= depth; d++) {
-            Ints prevP = parents.get(d - 1);
-            Ints nextP = new Ints();
-            Ints nextM = new Ints();
-            parents.add(nextP);
-            moves.add(nextM);
-            for (int i = 0; i < prevP.n; i++) {
+        Worker[] workers = new Worker[jobs];
+        workers[0] = new Worker(root);
+        for (int w = 1; w < jobs; w++) {
+            workers[w] = new Worker(root.copy());
+        }
+        ExecutorService pool = jobs == 1 ? null : Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "highwater-check");
+            t.setDaemon(true);
+            return t;
+        });
+        Search search = new Search(seen, t0, mainCpu0);
+        try {
+            return search.levels(workers, pool);
+        } finally {
+            stopped = true;
+            if (pool != null) {
+                pool.shutdownNow();
+                try {
+                    pool.awaitTermination(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** CPU time the workers spent, summed (the calling thread's own is measured apart). */
+    private final AtomicLong workerCpu = new AtomicLong();
+
+    /** One search: the merge of chunks into the fingerprint set and the next level, on the calling thread. */
+    private final class Search {
+        final FingerprintSet seen;
+        final long t0;
+        final long mainCpu0;
+        long transitions;
+        long lastReport;
+
+        Search(FingerprintSet seen, long t0, long mainCpu0) {
+            this.seen = seen;
+            this.t0 = t0;
+            this.mainCpu0 = mainCpu0;
+            this.lastReport = t0;
+        }
+
+        CheckResult levels(Worker[] workers, ExecutorService pool) {
+            int depth = spec.depth();
+            for (int d = 1; d <= depth; d++) {
+                int n = parents.get(d - 1).n;
+                Ints nextP = new Ints();
+                Ints nextM = new Ints();
+                parents.add(nextP);
+                moves.add(nextM);
+                int size = Math.max(1, Math.min(CHUNK, n / (jobs * AHEAD_PER_JOB)));
+                int chunks = (n + size - 1) / size;
+                CheckResult end = pool == null || n < parallelMinParents
+                    ? inline(workers[0], d, n, size, chunks, nextP, nextM)
+                    : parallel(workers, pool, d, n, size, chunks, nextP, nextM);
+                if (end != null) {
+                    return end;
+                }
+                long now = System.nanoTime();
+                progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
+                if (nextP.n == 0) {
+                    return new CheckResult(spec.preset().name(), spec.property().id(), d, seen.size(), transitions,
+                        Optional.empty(), "every reachable state explored at depth " + d, CheckResult.Kind.EXHAUSTED,
+                        now - t0, cpuSpent());
+                }
+            }
+            return new CheckResult(spec.preset().name(), spec.property().id(), depth, seen.size(), transitions,
+                Optional.empty(), "no violation up to depth " + depth, CheckResult.Kind.CLEAN, System.nanoTime() - t0,
+                cpuSpent());
+        }
+
+        /** One worker on this thread: each chunk expanded, then merged. */
+        private CheckResult inline(Worker w, int d, int n, int size, int chunks, Ints nextP, Ints nextM) {
+            for (int c = 0; c < chunks; c++) {
+                Chunk chunk = new Chunk(c * size, Math.min(n, (c + 1) * size));
+                w.expand(d, chunk);
+                CheckResult end = merge(d, chunk, nextP, nextM);
+                if (end != null) {
+                    return end;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * Workers claim chunks in order and expand them, at most {@code AHEAD_PER_JOB x jobs} chunks ahead of the
+         * merge; this thread merges them in order.
+         */
+        private CheckResult parallel(Worker[] workers, ExecutorService pool, int d, int n, int size, int chunks,
+                                     Ints nextP, Ints nextM) {
+            List<CompletableFuture<Chunk>> done = new ArrayList<>(chunks);
+            for (int c = 0; c < chunks; c++) {
+                done.add(new CompletableFuture<>());
+            }
+            AtomicInteger next = new AtomicInteger();
+            Semaphore ahead = new Semaphore(AHEAD_PER_JOB * jobs);
+            // the first chunk index not worth expanding: after a chunk with a violation, later chunks are not merged
+            AtomicInteger firstBad = new AtomicInteger(Integer.MAX_VALUE);
+            List<Future<?>> running = new ArrayList<>(jobs);
+            for (Worker w : workers) {
+                running.add(pool.submit(() -> {
+                    long cpu0 = cpuNow();
+                    try {
+                        while (!stopped) {
+                            ahead.acquire();
+                            int c = next.getAndIncrement();
+                            if (c >= chunks) {
+                                ahead.release();
+                                break;
+                            }
+                            Chunk chunk = new Chunk(c * size, Math.min(n, (c + 1) * size));
+                            if (c > firstBad.get()) {
+                                chunk.abandoned = true;
+                            } else {
+                                try {
+                                    w.expand(d, chunk);
+                                } catch (RuntimeException | Error e) {
+                                    done.get(c).completeExceptionally(e);
+                                    throw e;
+                                }
+                                if (chunk.badParent >= 0) {
+                                    firstBad.accumulateAndGet(c, Math::min);
+                                }
+                            }
+                            done.get(c).complete(chunk);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        long cpu = cpuNow();
+                        if (cpu >= 0 && cpu0 >= 0) {
+                            workerCpu.addAndGet(cpu - cpu0);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            CheckResult end = null;
+            for (int c = 0; c < chunks && end == null; c++) {
+                Chunk chunk;
+                try {
+                    chunk = done.get(c).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while checking", e);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+                end = merge(d, chunk, nextP, nextM);
+                ahead.release();
+            }
+            if (end != null) {
+                stopped = true;
+                ahead.release(chunks + jobs); // no worker waits for a chunk that will not be merged
+            }
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while checking", e);
+                } catch (ExecutionException e) {
+                    // a failed chunk was rethrown by the merge above when it was needed; a later one is not
+                }
+            }
+            if (end != null) {
+                // the workers' CPU time is counted when they stop: the result's is taken once they have
+                end = new CheckResult(end.preset(), end.property(), end.depth(), end.states(), end.transitions(),
+                    end.counterexample(), end.message(), end.kind(), end.nanos(), cpuSpent());
+            }
+            return end;
+        }
+
+        /**
+         * Adds a chunk's successors to the set in order, as a single thread adds them after each transition. Returns
+         * the result when the state bound is reached or the chunk ended at a violation, else null.
+         */
+        private CheckResult merge(int d, Chunk chunk, Ints nextP, Ints nextM) {
+            if (chunk.abandoned) {
+                throw new IllegalStateException("chunk " + chunk.from + ".." + chunk.to + " was not expanded");
+            }
+            int n = chunk.n;
+            seen.prefetch(chunk.fp, n);
+            for (int j = 0; j < n; j++) {
+                if (seen.add(chunk.fp[j])) {
+                    nextP.add(chunk.parent[j]);
+                    nextM.add(chunk.move[j]);
+                    if (seen.size() >= spec.maxStates()) {
+                        long now = System.nanoTime();
+                        long at = transitions + chunk.at[j];
+                        progress.report(d, nextP.n, seen.size(), at, rate(seen.size(), now - t0));
+                        return new CheckResult(spec.preset().name(), spec.property().id(), d - 1, seen.size(), at,
+                            Optional.empty(), "bound reached at depth " + d, CheckResult.Kind.BOUND, now - t0,
+                            cpuSpent());
+                    }
+                }
+            }
+            transitions += chunk.transitions;
+            if (chunk.badParent >= 0) {
+                return found(d - 1, chunk.badParent, chunk.badMove, chunk.badMessage, chunk.badKind, seen,
+                    transitions, t0);
+            }
+            long now = System.nanoTime();
+            if (now - lastReport > 1_000_000_000L) {
+                lastReport = now;
+                progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
+            }
+            return null;
+        }
+
+        private long cpuSpent() {
+            long now = cpuNow();
+            return now < 0 || mainCpu0 < 0 ? -1 : now - mainCpu0 + workerCpu.get();
+        }
+
+        private CheckResult found(int level, int index, int move, String message, CheckResult.Kind kind,
+                                  FingerprintSet seen, long transitions, long t0) {
+            List<Op> ops = new ArrayList<>();
+            ops.add(spec.alphabet().op(move, level + 1));
+            int idx = index;
+            for (int j = level; j >= 1; j--) {
+                ops.add(spec.alphabet().op(moves.get(j).a[idx], j));
+                idx = parents.get(j).a[idx];
+            }
+            Collections.reverse(ops);
+            return new CheckResult(spec.preset().name(), spec.property().id(), level + 1, seen.size(), transitions,
+                Optional.of(List.copyOf(ops)), message, kind, System.nanoTime() - t0, cpuSpent());
+        }
+    }
+
+    /**
+     * A thread's states: the path stack (the states along the path of the node last rebuilt, shared by its
+     * neighbours), the successor being tried, the property's per-step memo and the op and handle buffers.
+     */
+    private final class Worker {
+        private final MemorySystem[] stack;
+        private final int[] cur;
+        private final int[] anc;
+        /** The successor being tried: overwritten by every transition (the search keeps no state object). */
+        private MemorySystem scratch;
+        /** The property's memo of a step, one for every step (no view outlives its step). */
+        private final StepView.Lists lists = new StepView.Lists();
+
+        Worker(MemorySystem root) {
+            int depth = spec.depth();
+            stack = new MemorySystem[depth + 1];
+            stack[0] = root;
+            cur = new int[depth + 1];
+            Arrays.fill(cur, -1);
+            cur[0] = 0;
+            anc = new int[depth + 1];
+            opCache = new Op[depth + 1][];
+        }
+
+        /** Runs every move from each parent of the chunk (level d-1), up to the chunk's first violation. */
+        void expand(int d, Chunk chunk) {
+            Alphabet alphabet = spec.alphabet();
+            int fixed = alphabet.fixed().size();
+            for (int i = chunk.from; i < chunk.to; i++) {
+                if (stopped) {
+                    chunk.abandoned = true;
+                    return;
+                }
                 MemorySystem parent = materialize(d - 1, i);
                 if (scratch == null) {
                     scratch = parent.copy();
@@ -120,12 +465,6 @@ public final class Explorer {
                 long parentFp = parent.fingerprint();
                 int total = fixed + (alphabet.frees() ? liveHandleSteps(parent) : 0);
                 int[] frees = steps;
-                if (pendingFp.length < total) {
-                    pendingFp = new long[total];
-                    pendingMove = new int[total];
-                    pendingTransitions = new long[total];
-                }
-                pending = 0;
                 for (int k = 0; k < total; k++) {
                     int move = k < fixed ? k : alphabet.freeMove(frees[k - fixed]);
                     Op op = op(move, d);
@@ -135,194 +474,118 @@ public final class Explorer {
                     try {
                         result = child.apply(op);
                     } catch (RuntimeException e) {
-                        CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
-                        if (bound != null) {
-                            return bound;
-                        }
-                        return found(d - 1, i, move, e.toString(), CheckResult.Kind.MODEL_ERROR, seen, transitions, t0);
+                        bad(chunk, i, move, e.toString(), CheckResult.Kind.MODEL_ERROR);
+                        return;
                     }
-                    transitions++;
+                    chunk.transitions++;
                     Optional<String> msg = spec.property().check(new StepView(child, d, op, result, lists.reset()));
                     if (msg.isPresent()) {
-                        CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
-                        if (bound != null) {
-                            return bound;
-                        }
-                        return found(d - 1, i, move, msg.get(), CheckResult.Kind.VIOLATION, seen, transitions, t0);
+                        bad(chunk, i, move, msg.get(), CheckResult.Kind.VIOLATION);
+                        return;
                     }
                     long fp = child.fingerprint();
                     if (fp != parentFp) {
-                        pendingFp[pending] = fp;
-                        pendingMove[pending] = move;
-                        pendingTransitions[pending] = transitions;
-                        pending++;
+                        chunk.add(fp, i, move);
                     }
-                    if ((transitions & 0x3FF) == 0) {
-                        long now = System.nanoTime();
-                        if (now - lastReport > 1_000_000_000L) {
-                            lastReport = now;
-                            progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
-                        }
-                    }
-                }
-                CheckResult bound = addPending(seen, d, i, nextP, nextM, t0);
-                if (bound != null) {
-                    return bound;
-                }
-            }
-            long now = System.nanoTime();
-            progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
-            if (nextP.n == 0) {
-                return new CheckResult(spec.preset().name(), spec.property().id(), d, seen.size(), transitions,
-                    Optional.empty(), "every reachable state explored at depth " + d, CheckResult.Kind.EXHAUSTED,
-                    now - t0, cpuSpent());
-            }
-        }
-        return new CheckResult(spec.preset().name(), spec.property().id(), depth, seen.size(), transitions,
-            Optional.empty(), "no violation up to depth " + depth, CheckResult.Kind.CLEAN, System.nanoTime() - t0,
-            cpuSpent());
-    }
-
-    /** The successors of the parent being expanded that are not known to repeat it: fingerprint, move, transitions. */
-    private long[] pendingFp = new long[0];
-    private int[] pendingMove = new int[0];
-    private long[] pendingTransitions = new long[0];
-    private int pending;
-
-    /**
-     * Adds the pending successors of node {@code index} to the set, in move order, as if each had been added right
-     * after its transition (their slots are touched first, so that the cache misses of a batch overlap). Returns the
-     * result when the state bound is reached, else null.
-     */
-    private CheckResult addPending(FingerprintSet seen, int d, int index, Ints nextP, Ints nextM, long t0) {
-        int n = pending;
-        pending = 0;
-        seen.prefetch(pendingFp, n);
-        for (int j = 0; j < n; j++) {
-            if (seen.add(pendingFp[j])) {
-                nextP.add(index);
-                nextM.add(pendingMove[j]);
-                if (seen.size() >= spec.maxStates()) {
-                    long now = System.nanoTime();
-                    long transitions = pendingTransitions[j];
-                    progress.report(d, nextP.n, seen.size(), transitions, rate(seen.size(), now - t0));
-                    return new CheckResult(spec.preset().name(), spec.property().id(), d - 1, seen.size(),
-                        transitions, Optional.empty(), "bound reached at depth " + d, CheckResult.Kind.BOUND,
-                        now - t0, cpuSpent());
                 }
             }
         }
-        return null;
+
+        private void bad(Chunk chunk, int parent, int move, String message, CheckResult.Kind kind) {
+            chunk.badParent = parent;
+            chunk.badMove = move;
+            chunk.badMessage = message;
+            chunk.badKind = kind;
+        }
+
+        /** {@link Alphabet#op} memoized: fixed moves by step, frees by move (ops are immutable). */
+        private final Op[][] opCache;
+        private Op[] freeOps = new Op[64];
+
+        private Op op(int move, int step) {
+            Alphabet a = spec.alphabet();
+            int fixed = a.fixed().size();
+            if (move < fixed) {
+                Op[] row = opCache[step];
+                if (row == null) {
+                    row = new Op[fixed];
+                    opCache[step] = row;
+                }
+                Op o = row[move];
+                if (o == null) {
+                    o = a.op(move, step);
+                    row[move] = o;
+                }
+                return o;
+            }
+            int f = move - fixed;
+            if (f >= freeOps.length) {
+                if (f >= 1 << 16) {
+                    return a.op(move, step);
+                }
+                freeOps = Arrays.copyOf(freeOps, Math.max(f + 1, freeOps.length * 2));
+            }
+            Op o = freeOps[f];
+            if (o == null) {
+                o = a.op(move, step);
+                freeOps[f] = o;
+            }
+            return o;
+        }
+
+        /** Puts the steps whose handles still hold blocks in {@link #steps}, ascending; returns how many. */
+        private int liveHandleSteps(MemorySystem ms) {
+            names = ms.liveHandleNames(names, count);
+            int n = count[0];
+            if (steps.length < n) {
+                steps = new int[Math.max(n, 2 * steps.length)];
+            }
+            for (int i = 0; i < n; i++) {
+                steps[i] = Integer.parseInt(names[i]);
+            }
+            Arrays.sort(steps, 0, n);
+            return n;
+        }
+
+        /** {@link #liveHandleSteps}'s buffers. */
+        private String[] names = new String[0];
+        private final int[] count = new int[1];
+        private int[] steps = new int[16];
+
+        /** The state of node {@code index} at {@code level}, rebuilt from the deepest shared ancestor on the stack. */
+        private MemorySystem materialize(int level, int index) {
+            anc[level] = index;
+            for (int j = level; j >= 1; j--) {
+                anc[j - 1] = parents.get(j).a[anc[j]];
+            }
+            int from = 1;
+            while (from <= level && cur[from] == anc[from]) {
+                from++;
+            }
+            for (int j = from; j <= level; j++) {
+                if (stack[j] == null) {
+                    stack[j] = stack[j - 1].copy();
+                } else {
+                    stack[j].copyFrom(stack[j - 1]);
+                }
+                stack[j].apply(op(moves.get(j).a[anc[j]], j));
+                cur[j] = anc[j];
+            }
+            for (int j = Math.max(from, level + 1); j < cur.length; j++) {
+                cur[j] = -1;
+            }
+            return stack[level];
+        }
     }
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** CPU time of this thread, or -1 when the JVM cannot tell. */
     private static long cpuNow() {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
-    private long cpu0;
-
-    private long cpuSpent() {
-        long now = cpuNow();
-        return now < 0 || cpu0 < 0 ? -1 : now - cpu0;
-    }
-
     private static double rate(long states, long nanos) {
         return nanos <= 0 ? 0 : states * 1e9 / nanos;
-    }
-
-    private CheckResult found(int level, int index, int move, String message, CheckResult.Kind kind,
-                              FingerprintSet seen, long transitions, long t0) {
-        List<Op> ops = new ArrayList<>();
-        ops.add(spec.alphabet().op(move, level + 1));
-        int idx = index;
-        for (int j = level; j >= 1; j--) {
-            ops.add(spec.alphabet().op(moves.get(j).a[idx], j));
-            idx = parents.get(j).a[idx];
-        }
-        Collections.reverse(ops);
-        return new CheckResult(spec.preset().name(), spec.property().id(), level + 1, seen.size(), transitions,
-            Optional.of(List.copyOf(ops)), message, kind, System.nanoTime() - t0, cpuSpent());
-    }
-
-    /** {@link Alphabet#op} memoized: fixed moves by step, frees by move (ops are immutable). */
-    private Op[][] opCache;
-    private Op[] freeOps;
-
-    private Op op(int move, int step) {
-        Alphabet a = spec.alphabet();
-        int fixed = a.fixed().size();
-        if (move < fixed) {
-            Op[] row = opCache[step];
-            if (row == null) {
-                row = new Op[fixed];
-                opCache[step] = row;
-            }
-            Op o = row[move];
-            if (o == null) {
-                o = a.op(move, step);
-                row[move] = o;
-            }
-            return o;
-        }
-        int f = move - fixed;
-        if (f >= freeOps.length) {
-            if (f >= 1 << 16) {
-                return a.op(move, step);
-            }
-            freeOps = Arrays.copyOf(freeOps, Math.max(f + 1, freeOps.length * 2));
-        }
-        Op o = freeOps[f];
-        if (o == null) {
-            o = a.op(move, step);
-            freeOps[f] = o;
-        }
-        return o;
-    }
-
-    /** Puts the steps whose handles still hold blocks in {@link #steps}, ascending; returns how many. */
-    private int liveHandleSteps(MemorySystem ms) {
-        names = ms.liveHandleNames(names, count);
-        int n = count[0];
-        if (steps.length < n) {
-            steps = new int[Math.max(n, 2 * steps.length)];
-        }
-        for (int i = 0; i < n; i++) {
-            steps[i] = Integer.parseInt(names[i]);
-        }
-        Arrays.sort(steps, 0, n);
-        return n;
-    }
-
-    /** {@link #liveHandleSteps}'s buffers. */
-    private String[] names = new String[0];
-    private final int[] count = new int[1];
-    private int[] steps = new int[16];
-
-    /** The state of node {@code index} at {@code level}, rebuilt from the deepest shared ancestor on the stack. */
-    private MemorySystem materialize(int level, int index) {
-        anc[level] = index;
-        for (int j = level; j >= 1; j--) {
-            anc[j - 1] = parents.get(j).a[anc[j]];
-        }
-        int from = 1;
-        while (from <= level && cur[from] == anc[from]) {
-            from++;
-        }
-        for (int j = from; j <= level; j++) {
-            if (stack[j] == null) {
-                stack[j] = stack[j - 1].copy();
-            } else {
-                stack[j].copyFrom(stack[j - 1]);
-            }
-            stack[j].apply(op(moves.get(j).a[anc[j]], j));
-            cur[j] = anc[j];
-        }
-        for (int j = Math.max(from, level + 1); j < cur.length; j++) {
-            cur[j] = -1;
-        }
-        return stack[level];
     }
 }

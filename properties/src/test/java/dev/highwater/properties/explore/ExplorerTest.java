@@ -176,6 +176,37 @@ class ExplorerTest {
         assertEquals(c.transitions(), d.transitions());
     }
 
+    /** Workers change the time only: the same states, transitions, counterexample and ending as one thread. */
+    @Test
+    void workersFindWhatOneThreadFinds() throws Exception {
+        CheckResult one = linux48();
+        CheckSpec s = spec("mainline", 4);
+        CheckSpec bounded = new CheckSpec(s.machine(), s.preset(), s.property(), DEPTH, s.alphabet(), 7_777);
+        CheckResult clean1 = new Explorer(s, null).run();
+        CheckResult bound1 = new Explorer(bounded, null).run();
+        assertEquals(CheckResult.Kind.CLEAN, clean1.kind());
+        assertEquals(CheckResult.Kind.BOUND, bound1.kind());
+        for (int jobs : new int[] {2, 3, 5}) {
+            // every level to the workers, even the root's (the threshold would keep these small searches inline)
+            CheckResult many = new Explorer(spec("linux-4.8", DEPTH), null, jobs).parallelFrom(1).run();
+            assertSame(one, many, jobs);
+            assertSame(clean1, new Explorer(s, null, jobs).parallelFrom(1).run(), jobs);
+            assertSame(bound1, new Explorer(bounded, null, jobs).parallelFrom(1).run(), jobs);
+            assertSame(clean1, new Explorer(s, null, jobs).run(), jobs);
+        }
+    }
+
+    private static void assertSame(CheckResult a, CheckResult b, int jobs) {
+        String m = "jobs=" + jobs;
+        assertEquals(a.kind(), b.kind(), m);
+        assertEquals(a.depth(), b.depth(), m);
+        assertEquals(a.states(), b.states(), m);
+        assertEquals(a.transitions(), b.transitions(), m);
+        assertEquals(a.counterexample(), b.counterexample(), m);
+        assertEquals(a.message(), b.message(), m);
+        assertTrue(b.cpuNanos() != 0, m);
+    }
+
     @Test
     void stateBoundEndsCleanly() throws Exception {
         CheckSpec s = spec("mainline", DEPTH);
