@@ -99,7 +99,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     private final List<dev.highwater.reports.Finding> found = new java.util.ArrayList<>();
 
-    @Option(names = "--jobs", description = "threads expanding each level (default: the number of cores); the result"
+    @Option(names = "--jobs", paramLabel = "N", description = "threads expanding each level (default: the number of cores); the result"
         + " is the same for any number, only the time changes")
     Integer jobsOption;
 
