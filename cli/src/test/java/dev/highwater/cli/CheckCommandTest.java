@@ -54,6 +54,27 @@ class CheckCommandTest {
         assertThat(stdout()).contains("already in the corpus: ");
     }
 
+    /**
+     * A search that outgrows the heap ends as the state bound does ("bound=heap", no stack trace, exit 0 for a clean
+     * preset), with one worker and with two: in a JVM of its own with a 64 MB heap.
+     */
+    @Test
+    void aFullHeapEndsTheSearchCleanly() throws Exception {
+        for (String jobs : new String[] {"1", "2"}) {
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx64m", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "check", "--preset", "mainline",
+                "--property", "no-oom-above-min", "--depth", "8", "--max-states", "100000000", "--no-write", "-q",
+                "--jobs", jobs).redirectErrorStream(true);
+            Process p = pb.start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int rc = p.waitFor();
+            assertThat(text).as("jobs=" + jobs).contains("heap full at depth").doesNotContain("OutOfMemoryError")
+                .containsPattern("summary: .* result=clean .* jobs=" + jobs + " expected=clean bound=heap\n?$");
+            assertThat(rc).as(text).isZero();
+        }
+    }
+
     /** A catalog bug with its own configuration: found at its shortest length, fixed presets clean, exit 0. */
     @Test
     void catalogBugOnItsOwnConfiguration(@TempDir Path out) {

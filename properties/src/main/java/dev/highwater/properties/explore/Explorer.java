@@ -54,6 +54,9 @@ public final class Explorer {
         void report(int depth, long frontier, long states, long transitions, double statesPerSecond);
     }
 
+    /** How a {@link CheckResult.Kind#BOUND} message starts when the heap, not the state bound, ended the search. */
+    public static final String HEAP_FULL = "heap full";
+
     /** Most parents in a chunk: a chunk is a few milliseconds of work, and its path stack is reused across it. */
     static final int CHUNK = 256;
     /** Chunks expanded ahead of the merge, per worker (bounds the successors held in memory). */
@@ -195,8 +198,22 @@ public final class Explorer {
             return t;
         });
         Search search = new Search(seen, t0, mainCpu0);
+        seen = null;
         try {
             return search.levels(workers, pool);
+        } catch (OutOfMemoryError e) {
+            // the heap ran out before --max-states: end as the state bound does, once the search's arrays are dropped
+            long states = search.seen.size();
+            search.seen = null;
+            parents.clear();
+            moves.clear();
+            stopped = true;
+            int done = search.level - 1;
+            return new CheckResult(spec.preset().name(), spec.property().id(), done, states, search.transitions,
+                Optional.empty(), HEAP_FULL + " at depth " + search.level + ": the heap ("
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB) is full at " + states + " states; give the JVM"
+                + " more (-Xmx) or lower the state bound", CheckResult.Kind.BOUND, System.nanoTime() - t0,
+                search.cpuSpent());
         } finally {
             stopped = true;
             if (pool != null) {
@@ -215,7 +232,9 @@ public final class Explorer {
 
     /** One search: the merge of chunks into the fingerprint set and the next level, on the calling thread. */
     private final class Search {
-        final FingerprintSet seen;
+        FingerprintSet seen;
+        /** The level being expanded. */
+        int level;
         final long t0;
         final long mainCpu0;
         long transitions;
@@ -231,6 +250,7 @@ public final class Explorer {
         CheckResult levels(Worker[] workers, ExecutorService pool) {
             int depth = spec.depth();
             for (int d = 1; d <= depth; d++) {
+                level = d;
                 int n = parents.get(d - 1).n;
                 Ints nextP = new Ints();
                 Ints nextM = new Ints();
@@ -296,21 +316,22 @@ public final class Explorer {
                                 ahead.release();
                                 break;
                             }
-                            Chunk chunk = new Chunk(c * size, Math.min(n, (c + 1) * size));
-                            if (c > firstBad.get()) {
-                                chunk.abandoned = true;
-                            } else {
-                                try {
+                            try {
+                                Chunk chunk = new Chunk(c * size, Math.min(n, (c + 1) * size));
+                                if (c > firstBad.get()) {
+                                    chunk.abandoned = true;
+                                } else {
                                     w.expand(d, chunk);
-                                } catch (RuntimeException | Error e) {
-                                    done.get(c).completeExceptionally(e);
-                                    throw e;
+                                    if (chunk.badParent >= 0) {
+                                        firstBad.accumulateAndGet(c, Math::min);
+                                    }
                                 }
-                                if (chunk.badParent >= 0) {
-                                    firstBad.accumulateAndGet(c, Math::min);
-                                }
+                                done.get(c).complete(chunk);
+                            } catch (Throwable e) {
+                                // the merge waits for this chunk: it gets the failure (a model bug, or the heap full)
+                                done.get(c).completeExceptionally(e);
+                                throw e;
                             }
-                            done.get(c).complete(chunk);
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
