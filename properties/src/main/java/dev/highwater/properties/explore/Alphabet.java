@@ -97,11 +97,8 @@ public record Alphabet(List<Op> fixed, boolean frees) {
         int maxOrder = machine.node().maxOrder() - 1;
         List<Op> ops = new ArrayList<>();
         java.util.Set<String> seen = new java.util.LinkedHashSet<>();
-        boolean cache = false;
+        boolean cache = usesPageCache(trace);
         for (Op o : trace.ops()) {
-            if (o instanceof Op.Cache || o instanceof Op.CacheInterleaved || o instanceof Op.Writeback) {
-                cache = true;
-            }
             if (!(o instanceof Op.Alloc a)) {
                 continue;
             }
@@ -132,6 +129,12 @@ public record Alphabet(List<Op> fixed, boolean frees) {
         ops.add(new Op.Kswapd(Optional.empty()));
         ops.add(new Op.Compact(-1, Optional.empty()));
         return new Alphabet(ops, true);
+    }
+
+    /** Whether a trace has page-cache steps (reads, writes, writeback): then an alphabet built for it has them too. */
+    public static boolean usesPageCache(Trace trace) {
+        return trace.ops().stream()
+            .anyMatch(o -> o instanceof Op.Cache || o instanceof Op.CacheInterleaved || o instanceof Op.Writeback);
     }
 
     private static Op alloc(int order, Gfp gfp, Context ctx, int count) {

@@ -1,7 +1,6 @@
 package dev.highwater.properties.explore;
 
 import dev.highwater.model.policy.Presets;
-import dev.highwater.model.trace.Op;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TraceParser;
 import java.util.List;
@@ -48,8 +47,7 @@ public final class CatalogCheck {
     public static CheckSpec spec(KnownBug bug, Trace bugTrace, String preset, long pages, int depth, int orders,
                                  long maxStates) {
         Trace machine = Machines.shrink(bugTrace, preset, pages);
-        boolean cache = bugTrace.ops().stream()
-            .anyMatch(o -> o instanceof Op.Cache || o instanceof Op.CacheInterleaved);
+        boolean cache = Alphabet.usesPageCache(bugTrace);
         Alphabet a = orders < 0 ? Alphabet.fromTrace(bugTrace, machine)
             : Alphabet.standard(pages, orders, machine.tasks(), cache);
         return new CheckSpec(machine, Presets.byName(preset).orElseThrow(),
