@@ -47,6 +47,17 @@ public sealed interface MmEvent {
     }
 
     /**
+     * 4.9+'s compaction feedback (should_compact_retry, §7.3) ended the request's retries: compaction was withdrawn
+     * (skipped for lack of free pages) and {@code compaction_zonelist_suitable} judged that reclaim would not make it
+     * suitable, or it ran at its highest priority and found no block, or a successful compaction kept racing. What
+     * follows (the OOM step) is the designed end for orders 1-3. Not emitted by 4.7 (no feedback) or 4.8's stop-gap.
+     *
+     * @param reason {@code ZONELIST_NOT_SUITABLE}, {@code PRIORITY_EXHAUSTED} or {@code SUCCESS_RETRIES_EXHAUSTED}
+     */
+    record CompactionGaveUp(AllocContext ac, String reason) implements MmEvent {
+    }
+
+    /**
      * kswapd ran: the order and class zone it balanced for, the state before and after, and what it reclaimed.
      */
     record KswapdRun(int order, int classzone, List<ZoneState> before, List<ZoneState> after, long reclaimed,

@@ -25,7 +25,13 @@ import java.util.Optional;
  * block holds a pinned or dirty page (corpus/hand/order3-oom-after-sync-compaction.trace), and an order-1 request
  * killed with 67 clean pages left that one more reclaim round would have freed next to each other (the rounds took the
  * older, interleaved ones; corpus/hand/order1-oom-after-sync-compaction.trace). The kernel does not reclaim for
- * contiguity; compaction's scanners met before reaching those pages.
+ * contiguity; compaction's scanners met before reaching those pages. Feedback also ends the retries without running
+ * compaction at all: when compaction is skipped for lack of free pages and compaction_zonelist_suitable finds that even
+ * reclaimable/order + free pages would not pass min + compact_gap (the kernel's "do not thrash for one high-order
+ * request"), the OOM step follows by design; the model records that verdict ({@code MmEvent.CompactionGaveUp}), and an
+ * OOM kill right after it does not count either. A CI fuzz smoke found that case under mainline (6.1 on): an order-3
+ * request, free 77 under a boosted min of 112 with 154 clean pages, all free pages order 0
+ * (corpus/hand/order3-oom-compaction-not-suitable.trace).
  */
 public final class NoOomWithCleanCache extends BaseProperty {
     public NoOomWithCleanCache() {
@@ -44,6 +50,9 @@ public final class NoOomWithCleanCache extends BaseProperty {
                 syncCompactionFailed = true;
             }
             if (e instanceof MmEvent.OomKill k) {
+                // compaction feedback ended this request's retries just before its OOM step: the designed end
+                boolean feedbackGaveUp = ei > 0 && events.get(ei - 1) instanceof MmEvent.CompactionGaveUp g
+                    && g.ac().order() == k.ac().order();
                 long clean = 0;
                 for (int z = 0; z <= k.ac().highestZone(); z++) {
                     clean += k.zones().get(z).cleanFile();
@@ -56,7 +65,8 @@ public final class NoOomWithCleanCache extends BaseProperty {
                 for (int z = k.ac().highestZone(); z >= 0; z--) {
                     MmEvent.ZoneState s = k.zones().get(z);
                     long afterReclaim = s.free() + s.cleanFile() - ownPages;
-                    if (afterReclaim > s.min() + s.lowmemReserve() && (k.ac().order() == 0 || !syncCompactionFailed)) {
+                    if (afterReclaim > s.min() + s.lowmemReserve()
+                        && (k.ac().order() == 0 || !(syncCompactionFailed || feedbackGaveUp))) {
                         return Optional.of("OOM kill of task " + k.victim() + " with " + clean
                             + " clean page-cache pages reclaimable in the usable zones ("
                             + v.allocator().zones().get(z).type().kernelName() + ": free " + s.free() + " + clean "

@@ -73,4 +73,38 @@ class NoOomWithCleanCacheTest {
             assertThat(o47.violation().get().step()).isEqualTo(step);
         }
     }
+
+    @Test
+    void oomAfterFeedbackJudgedCompactionNotSuitableIsNotAViolationFrom49() throws Exception {
+        // a CI fuzz finding: order-3 OOM kill with 154 clean pages, compaction skipped (free 77 under a boosted min of
+        // 112) and compaction_zonelist_suitable false (154/3 + 77 = 128, not above 112 + 16): feedback ends the
+        // retries (§7.3). The model records it just before the kill; without that event the property flagged it.
+        Trace t = TraceParser.parseFile(corpus().resolve("hand/order3-oom-compaction-not-suitable.trace"));
+        // 6.1 on (5.0's watermark boost raised min to 112); 4.9 and 4.10, at min 64, compact and succeed
+        for (String preset : List.of("linux-6.1", "linux-6.8", "mainline")) {
+            TraceRunner r = new TraceRunner(List.of(PropertyCatalog.byId("no-oom-with-clean-cache").orElseThrow()),
+                AllocatorKind.REFERENCE);
+            dev.highwater.model.mm.MemorySystem ms = r.boot(t, Presets.byName(preset).orElseThrow());
+            for (int i = 0; i < 9; i++) {
+                ms.apply(t.ops().get(i));
+            }
+            assertThat(ms.apply(t.ops().get(9))).as(preset).contains("oom-kill=1");
+            List<dev.highwater.model.mm.MmEvent> ev = ms.stepEvents();
+            int kill = -1;
+            for (int i = 0; i < ev.size(); i++) {
+                if (ev.get(i) instanceof dev.highwater.model.mm.MmEvent.OomKill) {
+                    kill = i;
+                    break;
+                }
+            }
+            assertThat(kill).as(preset).isPositive();
+            assertThat(ev.get(kill - 1)).as(preset).isInstanceOfSatisfying(
+                dev.highwater.model.mm.MmEvent.CompactionGaveUp.class,
+                g -> assertThat(g.reason()).isEqualTo("ZONELIST_NOT_SUITABLE"));
+            assertThat(run(t, preset).violation()).as(preset).isEmpty();
+        }
+        Outcome o47 = run(t, "linux-4.7");
+        assertThat(o47.violation()).isPresent();
+        assertThat(o47.violation().get().step()).isEqualTo(10);
+    }
 }
