@@ -208,7 +208,8 @@ public final class CheckCommand implements Callable<Integer> {
                 + " states_per_s=%.0f states_per_cpu_s=%.0f jobs=%d expected=%s%s%n", preset, property, r.depth(),
             r.states(), r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), jobs,
             ex.name().toLowerCase(Locale.ROOT),
-            r.kind() != CheckResult.Kind.BOUND ? "" : heapFull(r) ? " bound=heap" : " bound=reached");
+            r.kind() == CheckResult.Kind.BOUND ? " bound=reached" : r.kind() == CheckResult.Kind.HEAP_FULL
+                ? " bound=heap" : "");
         if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
             return 1;
         }
@@ -334,11 +335,6 @@ public final class CheckCommand implements Callable<Integer> {
         return ok ? 0 : 1;
     }
 
-    /** Whether the heap, not --max-states, ended the search. */
-    private static boolean heapFull(CheckResult r) {
-        return r.kind() == CheckResult.Kind.BOUND && r.message().startsWith(Explorer.HEAP_FULL);
-    }
-
     private Explorer.Progress progress(String presetName) {
         if (quiet) {
             return null;
@@ -377,8 +373,9 @@ public final class CheckCommand implements Callable<Integer> {
                 }
             }
             case BOUND -> out.printf(Locale.ROOT, "%sbound reached at depth %d: no violation up to depth %d, %d states,"
-                + " %.2f s%s%n", head, r.depth() + 1, r.depth(), r.states(), r.seconds(),
-                heapFull(r) ? " (" + r.message() + ")" : "");
+                + " %.2f s%n", head, r.depth() + 1, r.depth(), r.states(), r.seconds());
+            case HEAP_FULL -> out.printf(Locale.ROOT, "%s%s (no violation up to depth %d, %.2f s)%n", head, r.message(),
+                r.depth(), r.seconds());
             case EXHAUSTED -> out.printf(Locale.ROOT, "%sbounded proof: every reachable state explored by depth %d, no"
                 + " violation (%d states, %.2f s)%n", head, r.depth(), r.states(), r.seconds());
             case CLEAN -> out.printf(Locale.ROOT, "%sbounded proof: preset=%s property=%s depth=%d states=%d time_s=%.2f%n",

@@ -32,6 +32,11 @@ public record CheckResult(String preset, String property, int depth, long states
         EXHAUSTED,
         /** The state bound was reached: traces up to {@link #depth} hold the property, deeper ones were not all tried. */
         BOUND,
+        /**
+         * The JVM's heap filled before the state bound: as {@link #BOUND}, traces up to {@link #depth} hold the
+         * property; {@link #message} says how large the heap was.
+         */
+        HEAP_FULL,
         /** The model threw while executing a step: {@link #counterexample} reproduces it. */
         MODEL_ERROR
     }
@@ -62,7 +67,7 @@ public record CheckResult(String preset, String property, int depth, long states
     public String resultWord() {
         return switch (kind) {
             case VIOLATION -> "violation";
-            case CLEAN, EXHAUSTED, BOUND -> "clean";
+            case CLEAN, EXHAUSTED, BOUND, HEAP_FULL -> "clean";
             case MODEL_ERROR -> "model_error";
         };
     }

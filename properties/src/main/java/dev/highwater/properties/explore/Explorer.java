@@ -54,9 +54,6 @@ public final class Explorer {
         void report(int depth, long frontier, long states, long transitions, double statesPerSecond);
     }
 
-    /** How a {@link CheckResult.Kind#BOUND} message starts when the heap, not the state bound, ended the search. */
-    public static final String HEAP_FULL = "heap full";
-
     /** Most parents in a chunk: a chunk is a few milliseconds of work, and its path stack is reused across it. */
     static final int CHUNK = 256;
     /** Chunks expanded ahead of the merge, per worker (bounds the successors held in memory). */
@@ -140,6 +137,11 @@ public final class Explorer {
             this.to = to;
         }
 
+        /** Chunk {@code c} of a level of {@code n} parents cut into chunks of {@code size}. */
+        static Chunk of(int c, int size, int n) {
+            return new Chunk(c * size, Math.min(n, (c + 1) * size));
+        }
+
         void add(long f, int p, int m) {
             if (n == fp.length) {
                 int c = n * 2;
@@ -156,8 +158,6 @@ public final class Explorer {
         }
     }
 
-    /** The root state, booted with its setup prefix; each worker expands from a copy of its own. */
-    private MemorySystem root;
     private volatile boolean stopped;
 
     public CheckResult run() {
@@ -166,7 +166,7 @@ public final class Explorer {
         workerCpu.set(0);
         stopped = false;
         TraceRunner runner = new TraceRunner(List.of(spec.property()), AllocatorKind.REFERENCE);
-        root = runner.boot(spec.machine(), spec.preset());
+        MemorySystem root = runner.boot(spec.machine(), spec.preset());
         List<Op> prefix = spec.machine().ops();
         for (int i = 0; i < prefix.size(); i++) {
             // the setup prefix is part of the initial configuration: it must hold the property itself
@@ -187,6 +187,7 @@ public final class Explorer {
         m0.add(-1);
         parents.add(p0);
         moves.add(m0);
+        // the first worker expands from the root itself, the others each from a copy of their own
         Worker[] workers = new Worker[jobs];
         workers[0] = new Worker(root);
         for (int w = 1; w < jobs; w++) {
@@ -207,12 +208,10 @@ public final class Explorer {
             search.seen = null;
             parents.clear();
             moves.clear();
-            stopped = true;
-            int done = search.level - 1;
-            return new CheckResult(spec.preset().name(), spec.property().id(), done, states, search.transitions,
-                Optional.empty(), HEAP_FULL + " at depth " + search.level + ": the heap ("
+            return new CheckResult(spec.preset().name(), spec.property().id(), search.level - 1, states,
+                search.transitions, Optional.empty(), "heap full at depth " + search.level + ": the heap ("
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB) is full at " + states + " states; give the JVM"
-                + " more (-Xmx) or lower the state bound", CheckResult.Kind.BOUND, System.nanoTime() - t0,
+                + " more (-Xmx) or lower the state bound", CheckResult.Kind.HEAP_FULL, System.nanoTime() - t0,
                 search.cpuSpent());
         } finally {
             stopped = true;
@@ -280,7 +279,7 @@ public final class Explorer {
         /** One worker on this thread: each chunk expanded, then merged. */
         private CheckResult inline(Worker w, int d, int n, int size, int chunks, Ints nextP, Ints nextM) {
             for (int c = 0; c < chunks; c++) {
-                Chunk chunk = new Chunk(c * size, Math.min(n, (c + 1) * size));
+                Chunk chunk = Chunk.of(c, size, n);
                 w.expand(d, chunk);
                 CheckResult end = merge(d, chunk, nextP, nextM);
                 if (end != null) {
@@ -317,7 +316,7 @@ public final class Explorer {
                                 break;
                             }
                             try {
-                                Chunk chunk = new Chunk(c * size, Math.min(n, (c + 1) * size));
+                                Chunk chunk = Chunk.of(c, size, n);
                                 if (c > firstBad.get()) {
                                     chunk.abandoned = true;
                                 } else {

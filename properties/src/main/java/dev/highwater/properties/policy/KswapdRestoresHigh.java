@@ -40,7 +40,7 @@ public final class KswapdRestoresHigh extends BaseProperty {
             }
             int shortZone = -1;
             boolean anyAbove = false;
-            long pagesAbove = 0;
+            long balancedPages = 0;
             long pagesAll = 0;
             for (int z = 0; z <= k.classzone(); z++) {
                 long managed = v.allocator().zones().get(z).managedPages();
@@ -51,10 +51,10 @@ public final class KswapdRestoresHigh extends BaseProperty {
                 pagesAll += managed;
                 if (s.free() > s.high()) {
                     anyAbove = true;
-                    pagesAbove += managed;
+                    balancedPages += managed;
                 } else {
                     if (s.reclaimable() == 0) {
-                        pagesAbove += managed; // ≤4.4: a zone reclaim cannot help counts as balanced
+                        balancedPages += managed; // ≤4.4: a zone reclaim cannot help counts as balanced
                     }
                     if (s.freeableNow() > 0 && shortZone < 0) {
                         shortZone = z;
@@ -67,7 +67,7 @@ public final class KswapdRestoresHigh extends BaseProperty {
             boolean balanced = switch (rule) {
                 case ANY_ZONE -> anyAbove;
                 case ALL_ZONES -> false;
-                case ALL_ZONES_OR_QUARTER -> k.order() > 0 && pagesAbove * 4 >= pagesAll;
+                case ALL_ZONES_OR_QUARTER -> k.order() > 0 && balancedPages * 4 >= pagesAll;
             };
             if (!balanced) {
                 MmEvent.ZoneState s = k.after().get(shortZone);
