@@ -6,6 +6,7 @@ import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TraceFormatException;
 import dev.highwater.model.trace.TraceParser;
 import dev.highwater.model.trace.TracePrinter;
+import dev.highwater.properties.Conjunction;
 import dev.highwater.properties.Property;
 import dev.highwater.properties.PropertyCatalog;
 import dev.highwater.properties.bugs.BugCatalog;
@@ -32,8 +33,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code highwater check}: the bounded model checker (breadth-first, shortest counterexample, or a bounded proof).
- * With {@code --preset} and {@code --property}: one search; ends with
- * {@code summary: preset=P property=Q depth=D states=N result=violation|clean length=L}. Without: every sequential
+ * With {@code --preset} and one {@code --property}: one search; ends with
+ * {@code summary: preset=P property=Q depth=D states=N result=violation|clean length=L}. With several properties
+ * ({@code all}, the default with {@code --preset} alone): one search for all of them, again without each one that is
+ * violated ({@link #several}); ends with a table and {@code summary: preset=P property=all properties=N ...
+ * violations=N unexpected=N not_found=N}. Without {@code --preset}: every sequential
  * catalog bug under its pre-fix preset and property, on the bug's own configuration ({@link CatalogCheck#setup}: machine,
  * setup prefix, alphabet, depth) when it has one and neither --pages nor --alphabet is given, else on its trace's
  * machine shrunk to --pages with its trace's vocabulary, and its fixed presets to the same depth; ends with
@@ -41,14 +45,17 @@ import picocli.CommandLine.Option;
  * Exit 1 on a violation the catalog does not expect, or an expected one not found; 2 on bad input.
  */
 @Command(name = "check", mixinStandardHelpOptions = true, description = "Bounded model checking: breadth-first search over a small op alphabet on a small"
-    + " zone; the shortest counterexample (written to <corpus>/check/) or a bounded proof. Without --preset/--property:"
-    + " every sequential catalog bug and its fixed presets.")
+    + " zone; the shortest counterexample (written to <corpus>/check/) or a bounded proof. With --preset: every"
+    + " property (or --property's) in one search. Without --preset: every sequential catalog bug and its fixed"
+    + " presets.")
 public final class CheckCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", description = "preset to search under (with --property)")
+    @Option(names = "--preset", description = "preset to search under (then --property defaults to all)")
     String preset;
 
-    @Option(names = "--property", description = "property to check after every step (with --preset)")
+    @Option(names = "--property", description = "with --preset: the property to check after every step, several"
+        + " separated by commas, or all (the default): several are checked in one search, which restarts without a"
+        + " property once it has found that property's shortest counterexample")
     String property;
 
     @Option(names = "--bug", description = "only this catalog bug (default: every sequential one)")
@@ -133,8 +140,8 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("summary: result=error error=bad_input");
             return 2;
         }
-        if ((preset == null) != (property == null)) {
-            err.println("highwater check: --preset and --property go together (neither: every catalog bug)");
+        if (preset == null && property != null) {
+            err.println("highwater check: --property needs --preset (neither: every catalog bug)");
             out.println("summary: result=error error=bad_input");
             return 2;
         }
@@ -164,13 +171,25 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("summary: result=error error=unknown_preset");
             return 2;
         }
-        Optional<Property> q = PropertyCatalog.byId(property);
-        if (q.isEmpty()) {
-            err.println("highwater check: unknown property '" + property + "' (known: "
-                + String.join(", ", PropertyCatalog.all().stream().map(Property::id).toList()) + ")");
-            out.println("summary: result=error error=unknown_property");
-            return 2;
+        List<Property> props = new ArrayList<>();
+        String wanted = property == null ? "all" : property.trim();
+        for (String id : wanted.split(",", -1)) {
+            id = id.trim();
+            if (id.equals("all")) {
+                props.addAll(PropertyCatalog.all());
+                continue;
+            }
+            Optional<Property> q = PropertyCatalog.byId(id);
+            if (q.isEmpty()) {
+                err.println("highwater check: unknown property '" + id + "' (known: all, "
+                    + String.join(", ", PropertyCatalog.all().stream().map(Property::id).toList()) + ")");
+                out.println("summary: result=error error=unknown_property");
+                return 2;
+            }
+            props.add(q.get());
         }
+        List<Property> checked = Conjunction.parts(Conjunction.of(props));
+        String label = checked.size() == PropertyCatalog.all().size() ? "all" : Conjunction.of(checked).id();
         Trace machine;
         Trace source = null;
         if (trace != null) {
@@ -196,10 +215,14 @@ public final class CheckCommand implements Callable<Integer> {
         boolean withCache = cache == null || cache;
         Alphabet a = "trace".equals(alphabet) ? Alphabet.fromTrace(source, machine)
             : Alphabet.standard(pages, orders, machine.tasks(), withCache);
-        CheckSpec spec = new CheckSpec(machine, p.get(), q.get(), depth, a, maxStates);
         out.printf("check: preset=%s property=%s depth=%d pages=%d alphabet=%s moves=%d+frees max_states=%d%n",
-            preset, property, depth, pages, "trace".equals(alphabet) ? "trace" : "standard(orders=0.." + orders
+            preset, label, depth, pages, "trace".equals(alphabet) ? "trace" : "standard(orders=0.." + orders
                 + ",cache=" + withCache + ")", a.fixed().size(), maxStates);
+        if (checked.size() > 1) {
+            return several(machine, p.get(), checked, label, a);
+        }
+        String property = checked.get(0).id();
+        CheckSpec spec = new CheckSpec(machine, p.get(), checked.get(0), depth, a, maxStates);
         CheckResult r = new Explorer(spec, progress(preset), jobs).run();
         report(spec, r);
         CatalogCheck.Expected ex = CatalogCheck.expected(preset, property);
@@ -215,6 +238,107 @@ public final class CheckCommand implements Callable<Integer> {
         }
         boolean ok = r.violation() ? ex == CatalogCheck.Expected.VIOLATION : ex != CatalogCheck.Expected.VIOLATION;
         return ok ? 0 : 1;
+    }
+
+    /**
+     * Several properties under one preset: a search with their {@link Conjunction} stops at the first violation of any;
+     * that property gets its shortest counterexample (reported and written as a one-property search's would be) and
+     * the search starts again without it, until one ends without a violation (a bounded proof for the rest) or none
+     * is left. Each counterexample is a shortest one for its property: a search finds the shortest violation among
+     * the properties it still checks. Exit 0 when every property's outcome is the one the catalog expects
+     * ({@link CatalogCheck#expected}: a violation where a catalog bug with the property is present, none elsewhere),
+     * as for one property: 1 on a violation the catalog does not expect (UNEXPECTED) or an expected one not found
+     * within the bounds (NOT FOUND).
+     */
+    private Integer several(Trace machine, KernelPolicy policy, List<Property> props, String label, Alphabet a) {
+        List<Property> remaining = new ArrayList<>(props);
+        java.util.Map<String, CheckResult> outcome = new java.util.LinkedHashMap<>();
+        long totalStates = 0;
+        long totalTransitions = 0;
+        long nanos = 0;
+        long cpuNanos = 0;
+        int searches = 0;
+        CheckResult last = null;
+        boolean modelError = false;
+        while (!remaining.isEmpty()) {
+            CheckSpec spec = new CheckSpec(machine, policy, Conjunction.of(remaining), depth, a, maxStates);
+            CheckResult r = new Explorer(spec, progress(preset), jobs).run();
+            searches++;
+            totalStates += r.states();
+            totalTransitions += r.transitions();
+            nanos += r.nanos();
+            cpuNanos += Math.max(0, r.cpuNanos());
+            last = r;
+            if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
+                report(spec, r);
+                modelError = true;
+                break;
+            }
+            if (!r.violation()) {
+                String rest = remaining.size() == props.size() ? label : remaining.size() == 1
+                    ? remaining.get(0).id() : "the other " + remaining.size();
+                CheckResult clean = new CheckResult(r.preset(), rest, r.depth(), r.states(), r.transitions(),
+                    r.counterexample(), r.message(), r.kind(), r.nanos(), r.cpuNanos());
+                report(spec, clean);
+                for (Property q : remaining) {
+                    outcome.put(q.id(), clean);
+                }
+                break;
+            }
+            CheckResult named = Counterexamples.attribute(spec, r);
+            Property violated = remaining.stream().filter(q -> q.id().equals(named.property())).findFirst()
+                .orElseThrow();
+            report(new CheckSpec(machine, policy, violated, depth, a, maxStates), named);
+            outcome.put(violated.id(), named);
+            remaining.remove(violated);
+            if (!remaining.isEmpty()) {
+                out.println("  searching again without " + violated.id() + " (" + remaining.size() + " left)");
+            }
+        }
+        out.println();
+        out.printf("%-28s %-10s %-26s %7s %10s%n", "property", "expected", "result", "length", "states");
+        int violations = 0;
+        int unexpected = 0;
+        int missed = 0;
+        int shortest = 0;
+        for (Property q : props) {
+            CheckResult r = outcome.get(q.id());
+            CatalogCheck.Expected ex = CatalogCheck.expected(preset, q.id());
+            String result;
+            String flag = "";
+            if (r == null) {
+                result = "not searched (model error)";
+            } else if (r.violation()) {
+                violations++;
+                shortest = shortest == 0 ? r.length() : Math.min(shortest, r.length());
+                result = "violation";
+                if (ex != CatalogCheck.Expected.VIOLATION) {
+                    unexpected++;
+                    flag = "  UNEXPECTED";
+                }
+            } else {
+                result = "clean to depth " + r.depth() + (r.kind() == CheckResult.Kind.BOUND ? " (bound)"
+                    : r.kind() == CheckResult.Kind.HEAP_FULL ? " (heap)" : r.kind() == CheckResult.Kind.EXHAUSTED
+                    ? " (all states)" : "");
+                if (ex == CatalogCheck.Expected.VIOLATION) {
+                    missed++;
+                    flag = "  NOT FOUND (a catalog bug has it: deeper, or another machine or alphabet)";
+                }
+            }
+            out.printf(Locale.ROOT, "%-28s %-10s %-26s %7s %10d%s%n", q.id(), ex.name().toLowerCase(Locale.ROOT), result,
+                r != null && r.violation() ? Integer.toString(r.length()) : "-", r == null ? 0 : r.states(), flag);
+        }
+        writeReports(); // before the summary line, which ends the output
+        CheckResult end = last;
+        out.printf(Locale.ROOT, "summary: preset=%s property=%s properties=%d depth=%d states=%d result=%s length=%d"
+                + " violations=%d unexpected=%d not_found=%d searches=%d states_total=%d transitions=%d time_s=%.2f states_per_s=%.0f"
+                + " states_per_cpu_s=%.0f jobs=%d%s%n", preset, label, props.size(), end.depth(), end.states(),
+            modelError ? "model_error" : violations > 0 ? "violation" : "clean", shortest, violations, unexpected,
+            missed, searches, totalStates, totalTransitions, nanos / 1e9, nanos == 0 ? 0 : totalStates * 1e9 / nanos,
+            cpuNanos == 0 ? Double.NaN : totalStates * 1e9 / cpuNanos, jobs,
+            end.kind() == CheckResult.Kind.BOUND ? " bound=reached" : end.kind() == CheckResult.Kind.HEAP_FULL
+                ? " bound=heap" : "");
+        return modelError || unexpected > 0 || missed > 0 ? 1 : 0;
     }
 
     private Integer catalog() {

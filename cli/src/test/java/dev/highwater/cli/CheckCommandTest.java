@@ -87,11 +87,62 @@ class CheckCommandTest {
         assertThat(rc).isZero();
     }
 
+    /**
+     * Two properties in one search under linux-6.3 on 16 pages: no-oom-above-min breaks at length 4; the search then
+     * starts again without it and finds order0-atomic-above-floor at length 6. Each counterexample is the one the
+     * property's own search finds: the same length, after the same number of states (the search without the first
+     * property is that search).
+     */
+    @Test
+    void severalPropertiesInOneSearch(@TempDir Path dir) {
+        String[] common = {"--preset", "linux-6.3", "--depth", "6", "--pages", "16", "--max-states", "700000", "--jobs",
+            "1", "--no-write", "-q", "--out", dir.toString()};
+        int rc = Main.run(concat(new String[] {"check", "--property", "no-oom-above-min,order0-atomic-above-floor"},
+            common));
+        String both = stdout();
+        assertThat(both).contains("searching again without no-oom-above-min (1 left)");
+        assertThat(both).containsPattern("summary: preset=linux-6\\.3 property=no-oom-above-min,order0-atomic-above-floor"
+            + " properties=2 depth=6 states=\\d+ result=violation length=4 violations=2 unexpected=0 not_found=0"
+            + " searches=2 ");
+        assertThat(rc).isZero(); // the catalog has both under linux-6.3
+        for (String[] p : new String[][] {{"no-oom-above-min", "4"}, {"order0-atomic-above-floor", "6"}}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(p[0] + " +violation +violation +" + p[1]
+                + " +(\\d+)").matcher(both);
+            assertThat(m.find()).as(both).isTrue();
+            out.reset();
+            assertThat(Main.run(concat(new String[] {"check", "--property", p[0]}, common))).isZero();
+            assertThat(stdout()).contains("summary: preset=linux-6.3 property=" + p[0] + " depth=" + p[1] + " states="
+                + m.group(1) + " result=violation length=" + p[1] + " ");
+        }
+    }
+
+    /** Every property (--preset alone) under mainline: one search, a bounded proof of each, exit 0. */
+    @Test
+    void everyPropertyUnderAFixedPreset(@TempDir Path dir) {
+        int rc = Main.run("check", "--preset", "mainline", "--depth", "3", "--pages", "32", "--jobs", "1", "-q",
+            "--out", dir.toString());
+        assertThat(stdout()).contains("mainline all: bounded proof: preset=mainline property=all depth=3")
+            .containsPattern("kswapd-restores-high +unknown +clean to depth 3 ")
+            .containsPattern("summary: preset=mainline property=all properties=11 depth=3 states=\\d+ result=clean"
+                + " length=0 violations=0 unexpected=0 not_found=0 searches=1 ");
+        assertThat(rc).isZero();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
     @Test
     void badInputExitsTwo() {
         assertThat(Main.run("check", "--preset", "linux-9.9", "--property", "no-oom-above-min")).isEqualTo(2);
         assertThat(stdout()).contains("summary: result=error error=unknown_preset");
-        assertThat(Main.run("check", "--preset", "mainline")).isEqualTo(2);
+        assertThat(Main.run("check", "--property", "no-oom-above-min")).isEqualTo(2);
+        out.reset();
+        assertThat(Main.run("check", "--preset", "mainline", "--property", "no-oom-above-min,no-such-property"))
+            .isEqualTo(2);
+        assertThat(stdout()).contains("summary: result=error error=unknown_property");
         assertThat(Main.run("check", "--pages", "4")).isEqualTo(2);
         assertThat(Main.run("check", "--bug", "no-such-bug")).isEqualTo(2);
     }

@@ -6,7 +6,11 @@ import dev.highwater.model.trace.Expectation;
 import dev.highwater.model.trace.Op;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TracePrinter;
+import dev.highwater.properties.Conjunction;
+import dev.highwater.properties.Property;
+import dev.highwater.properties.Violation;
 import dev.highwater.properties.fuzz.FindingWriter;
+import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.run.Outcome;
 import dev.highwater.properties.run.TraceRunner;
 import dev.highwater.properties.run.Verdict;
@@ -71,6 +75,32 @@ public final class Counterexamples {
             throw new IllegalStateException("counterexample does not replay as its expect lines say: " + check.problems());
         }
         return out;
+    }
+
+    /**
+     * The violation of a search that checked several properties at once ({@link Conjunction}), named: the
+     * counterexample replayed with those properties, in the conjunction's order, is violated first at its last step
+     * (every shorter prefix was checked clean by the search), and the property violated there, the first in list order
+     * as the conjunction reports it, becomes the result's property, with its message. A result of one property, or no
+     * violation, is returned as it is.
+     *
+     * @throws IllegalStateException when the replay does not end in the violation the search found (a checker bug)
+     */
+    public static CheckResult attribute(CheckSpec spec, CheckResult r) {
+        List<Property> parts = Conjunction.parts(spec.property());
+        if (!r.violation() || parts.size() == 1) {
+            return r;
+        }
+        List<Op> ops = new ArrayList<>(spec.machine().ops());
+        ops.addAll(r.counterexample().orElseThrow());
+        Trace bare = Trace.of(List.of(), spec.preset().name(), spec.machine().node(), spec.machine().vm(),
+            spec.machine().tasks(), spec.machine().swapPages(), ops, List.of());
+        Outcome o = new TraceRunner(parts, AllocatorKind.REFERENCE).run(bare, spec.preset());
+        Violation v = o.violation().filter(x -> x.step() == ops.size()).orElseThrow(() -> new IllegalStateException(
+            "the counterexample does not replay to a violation at its last step " + ops.size() + ": "
+                + o.violation().map(Violation::toString).orElse("clean")));
+        return new CheckResult(r.preset(), v.property(), r.depth(), r.states(), r.transitions(), r.counterexample(),
+            v.message(), r.kind(), r.nanos(), r.cpuNanos());
     }
 
     /** Where {@code finding} belongs under the corpus folder, keyed by its content. */
