@@ -33,6 +33,13 @@ final class JazzerProcess {
     /** Jazzer's instrumentation kinds (override with -Dhighwater.fuzz.trace=cov,cmp,...). */
     static final String TRACE = System.getProperty("highwater.fuzz.trace", "cov");
 
+    /**
+     * Classes left uninstrumented, Jazzer's glob patterns joined by ':' (override with
+     * -Dhighwater.fuzz.excludes=...): the integrity checks walk every page and block after every step, the same
+     * edges on every input, so their coverage guides nothing and only costs time.
+     */
+    static final String EXCLUDES = System.getProperty("highwater.fuzz.excludes", "dev.highwater.properties.integrity.**");
+
     private static final Pattern STATUS = Pattern.compile("^#(\\d+)\\s+(\\w+)\\s+cov: (\\d+) ft: (\\d+).*?exec/s: (\\d+)");
     private static final Pattern FINAL_EXECS = Pattern.compile("^stat::number_of_executed_units: (\\d+)");
     private static final Pattern DONE = Pattern.compile("^Done (\\d+) runs in (\\d+) second");
@@ -122,9 +129,7 @@ final class JazzerProcess {
         cmd.add("com.code_intelligence.jazzer.Jazzer");
         cmd.add("--target_class=" + target.className());
         cmd.add("--instrumentation_includes=dev.highwater.**");
-        // the integrity checks walk every page and block after every step: the same edges on every input, so their
-        // coverage guides nothing and only costs time
-        cmd.add("--instrumentation_excludes=dev.highwater.properties.integrity.**");
+        cmd.add("--instrumentation_excludes=" + EXCLUDES);
         // edge coverage only: the compare/div/gep hooks are a JNI call per comparison, which in the allocator's
         // inner loops costs ~20x the throughput; the state hints (exploreState) carry the guidance that matters here
         cmd.add("--trace=" + TRACE);
