@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
  * {@code summary: preset=P property=Q depth=D states=N result=violation|clean length=L}. With several properties
  * ({@code all}, the default with {@code --preset} alone): one search for all of them, again without each one that is
  * violated ({@link #several}); ends with a table and {@code summary: preset=P property=all properties=N ...
- * violations=N unexpected=N not_found=N}. Without {@code --preset}: every sequential
+ * violations=N unexpected=N not_found=N}. {@code --differential} adds the optimized allocator beside the reference
+ * one ({@link CheckSpec#differential}): a difference ends the search with {@code result=mismatch}, exit 1. Without
+ * {@code --preset}: every sequential
  * catalog bug under its pre-fix preset and property, on the bug's own configuration ({@link CatalogCheck#setup}: machine,
  * setup prefix, alphabet, depth) when it has one and neither --pages nor --alphabet is given, else on its trace's
  * machine shrunk to --pages with its trace's vocabulary, and its fixed presets to the same depth; ends with
@@ -100,6 +102,11 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--no-write", description = "do not write counterexamples to the corpus")
     boolean noWrite;
 
+    @Option(names = "--differential", description = "with --preset: also run every transition on the optimized"
+        + " allocator, whose result and state must equal the reference's (a bounded proof that the two agree, or the"
+        + " shortest trace where they do not; several times slower)")
+    boolean differential;
+
     @Option(names = "--out", defaultValue = "target/highwater/check", paramLabel = "DIR",
         description = "where the reports of the counterexamples go (default ${DEFAULT-VALUE})")
     Path reportDir;
@@ -140,8 +147,8 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("summary: result=error error=bad_input");
             return 2;
         }
-        if (preset == null && property != null) {
-            err.println("highwater check: --property needs --preset (neither: every catalog bug)");
+        if (preset == null && (property != null || differential)) {
+            err.println("highwater check: --property and --differential need --preset (neither: every catalog bug)");
             out.println("summary: result=error error=bad_input");
             return 2;
         }
@@ -215,25 +222,26 @@ public final class CheckCommand implements Callable<Integer> {
         boolean withCache = cache == null || cache;
         Alphabet a = "trace".equals(alphabet) ? Alphabet.fromTrace(source, machine)
             : Alphabet.standard(pages, orders, machine.tasks(), withCache);
-        out.printf("check: preset=%s property=%s depth=%d pages=%d alphabet=%s moves=%d+frees max_states=%d%n",
+        out.printf("check: preset=%s property=%s depth=%d pages=%d alphabet=%s moves=%d+frees max_states=%d%s%n",
             preset, label, depth, pages, "trace".equals(alphabet) ? "trace" : "standard(orders=0.." + orders
-                + ",cache=" + withCache + ")", a.fixed().size(), maxStates);
+                + ",cache=" + withCache + ")", a.fixed().size(), maxStates,
+            differential ? " differential=reference,fast" : "");
         if (checked.size() > 1) {
             return several(machine, p.get(), checked, label, a);
         }
         String property = checked.get(0).id();
-        CheckSpec spec = new CheckSpec(machine, p.get(), checked.get(0), depth, a, maxStates);
+        CheckSpec spec = new CheckSpec(machine, p.get(), checked.get(0), depth, a, maxStates, differential);
         CheckResult r = new Explorer(spec, progress(preset), jobs).run();
         report(spec, r);
         CatalogCheck.Expected ex = CatalogCheck.expected(preset, property);
         writeReports(); // before the summary line, which ends the output
         out.printf(Locale.ROOT, "summary: preset=%s property=%s depth=%d states=%d result=%s length=%d time_s=%.2f"
-                + " states_per_s=%.0f states_per_cpu_s=%.0f jobs=%d expected=%s%s%n", preset, property, r.depth(),
+                + " states_per_s=%.0f states_per_cpu_s=%.0f jobs=%d expected=%s%s%s%n", preset, property, r.depth(),
             r.states(), r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), jobs,
-            ex.name().toLowerCase(Locale.ROOT),
+            ex.name().toLowerCase(Locale.ROOT), differential ? " differential=1" : "",
             r.kind() == CheckResult.Kind.BOUND ? " bound=reached" : r.kind() == CheckResult.Kind.HEAP_FULL
                 ? " bound=heap" : "");
-        if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
+        if (r.kind() == CheckResult.Kind.MODEL_ERROR || r.kind() == CheckResult.Kind.MISMATCH) {
             return 1;
         }
         boolean ok = r.violation() ? ex == CatalogCheck.Expected.VIOLATION : ex != CatalogCheck.Expected.VIOLATION;
@@ -261,7 +269,8 @@ public final class CheckCommand implements Callable<Integer> {
         CheckResult last = null;
         boolean modelError = false;
         while (!remaining.isEmpty()) {
-            CheckSpec spec = new CheckSpec(machine, policy, Conjunction.of(remaining), depth, a, maxStates);
+            CheckSpec spec = new CheckSpec(machine, policy, Conjunction.of(remaining), depth, a, maxStates,
+                differential);
             CheckResult r = new Explorer(spec, progress(preset), jobs).run();
             searches++;
             totalStates += r.states();
@@ -269,7 +278,7 @@ public final class CheckCommand implements Callable<Integer> {
             nanos += r.nanos();
             cpuNanos += Math.max(0, r.cpuNanos());
             last = r;
-            if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
+            if (r.kind() == CheckResult.Kind.MODEL_ERROR || r.kind() == CheckResult.Kind.MISMATCH) {
                 report(spec, r);
                 modelError = true;
                 break;
@@ -288,7 +297,7 @@ public final class CheckCommand implements Callable<Integer> {
             CheckResult named = Counterexamples.attribute(spec, r);
             Property violated = remaining.stream().filter(q -> q.id().equals(named.property())).findFirst()
                 .orElseThrow();
-            report(new CheckSpec(machine, policy, violated, depth, a, maxStates), named);
+            report(new CheckSpec(machine, policy, violated, depth, a, maxStates, differential), named);
             outcome.put(violated.id(), named);
             remaining.remove(violated);
             if (!remaining.isEmpty()) {
@@ -307,7 +316,7 @@ public final class CheckCommand implements Callable<Integer> {
             String result;
             String flag = "";
             if (r == null) {
-                result = "not searched (model error)";
+                result = "not searched (" + last.resultWord().replace('_', ' ') + ")";
             } else if (r.violation()) {
                 violations++;
                 shortest = shortest == 0 ? r.length() : Math.min(shortest, r.length());
@@ -332,10 +341,10 @@ public final class CheckCommand implements Callable<Integer> {
         CheckResult end = last;
         out.printf(Locale.ROOT, "summary: preset=%s property=%s properties=%d depth=%d states=%d result=%s length=%d"
                 + " violations=%d unexpected=%d not_found=%d searches=%d states_total=%d transitions=%d time_s=%.2f states_per_s=%.0f"
-                + " states_per_cpu_s=%.0f jobs=%d%s%n", preset, label, props.size(), end.depth(), end.states(),
-            modelError ? "model_error" : violations > 0 ? "violation" : "clean", shortest, violations, unexpected,
+                + " states_per_cpu_s=%.0f jobs=%d%s%s%n", preset, label, props.size(), end.depth(), end.states(),
+            modelError ? last.resultWord() : violations > 0 ? "violation" : "clean", shortest, violations, unexpected,
             missed, searches, totalStates, totalTransitions, nanos / 1e9, nanos == 0 ? 0 : totalStates * 1e9 / nanos,
-            cpuNanos == 0 ? Double.NaN : totalStates * 1e9 / cpuNanos, jobs,
+            cpuNanos == 0 ? Double.NaN : totalStates * 1e9 / cpuNanos, jobs, differential ? " differential=1" : "",
             end.kind() == CheckResult.Kind.BOUND ? " bound=reached" : end.kind() == CheckResult.Kind.HEAP_FULL
                 ? " bound=heap" : "");
         return modelError || unexpected > 0 || missed > 0 ? 1 : 0;
@@ -472,11 +481,12 @@ public final class CheckCommand implements Callable<Integer> {
     private void report(CheckSpec spec, CheckResult r) {
         String head = String.format(Locale.ROOT, "  %s %s: ", r.preset(), r.property());
         switch (r.kind()) {
-            case VIOLATION, MODEL_ERROR -> {
-                out.println(head + (r.violation() ? "violation" : "MODEL ERROR") + " at length " + r.length()
+            case VIOLATION, MODEL_ERROR, MISMATCH -> {
+                out.println(head + (r.violation() ? "violation" : r.kind() == CheckResult.Kind.MISMATCH
+                    ? "MISMATCH (reference and optimized allocator disagree)" : "MODEL ERROR") + " at length " + r.length()
                     + " (shortest; " + r.states() + " states, " + String.format(Locale.ROOT, "%.2f", r.seconds())
                     + " s): " + r.message());
-                if (r.kind() == CheckResult.Kind.MODEL_ERROR) {
+                if (r.kind() != CheckResult.Kind.VIOLATION) {
                     r.counterexample().orElseThrow().forEach(o -> out.println("    " + TracePrinter.opText(o)));
                     return;
                 }

@@ -128,6 +128,17 @@ class CheckCommandTest {
         assertThat(rc).isZero();
     }
 
+    /** --differential: the optimized allocator beside the reference one, clean under mainline; says so. */
+    @Test
+    void differentialSearch(@TempDir Path dir) {
+        int rc = Main.run("check", "--preset", "mainline", "--property", "page-conservation,no-oom-above-min",
+            "--differential", "--depth", "3", "--pages", "32", "-q", "--out", dir.toString());
+        assertThat(stdout()).contains("differential=reference,fast")
+            .containsPattern("summary: preset=mainline property=page-conservation,no-oom-above-min properties=2"
+                + " depth=3 states=\\d+ result=clean .* differential=1\n?$");
+        assertThat(rc).isZero();
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
@@ -139,6 +150,7 @@ class CheckCommandTest {
         assertThat(Main.run("check", "--preset", "linux-9.9", "--property", "no-oom-above-min")).isEqualTo(2);
         assertThat(stdout()).contains("summary: result=error error=unknown_preset");
         assertThat(Main.run("check", "--property", "no-oom-above-min")).isEqualTo(2);
+        assertThat(Main.run("check", "--differential")).isEqualTo(2);
         out.reset();
         assertThat(Main.run("check", "--preset", "mainline", "--property", "no-oom-above-min,no-such-property"))
             .isEqualTo(2);

@@ -38,7 +38,12 @@ public record CheckResult(String preset, String property, int depth, long states
          */
         HEAP_FULL,
         /** The model threw while executing a step: {@link #counterexample} reproduces it. */
-        MODEL_ERROR
+        MODEL_ERROR,
+        /**
+         * The optimized allocator disagreed with the reference one at the last step of {@link #counterexample} (a
+         * differential check, {@link CheckSpec#differential}): a bug in one of the two; {@link #message} says where.
+         */
+        MISMATCH
     }
 
     public boolean violation() {
@@ -69,6 +74,7 @@ public record CheckResult(String preset, String property, int depth, long states
             case VIOLATION -> "violation";
             case CLEAN, EXHAUSTED, BOUND, HEAP_FULL -> "clean";
             case MODEL_ERROR -> "model_error";
+            case MISMATCH -> "mismatch";
         };
     }
 }

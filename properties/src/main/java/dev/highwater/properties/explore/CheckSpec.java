@@ -17,9 +17,23 @@ import dev.highwater.properties.Property;
  * @param depth     the longest trace searched
  * @param alphabet  the moves
  * @param maxStates the memory bound: the search stops cleanly once this many distinct states are stored
+ * @param differential whether every transition is also run on the optimized allocator ({@link OptimizedTwin}), whose
+ *                  result and observable state must equal the reference's: a difference ends the search as
+ *                  {@link CheckResult.Kind#MISMATCH}
  */
 public record CheckSpec(Trace machine, KernelPolicy preset, Property property, int depth, Alphabet alphabet,
-                        long maxStates) {
+                        long maxStates, boolean differential) {
+    /** A check on the reference allocator alone. */
+    public CheckSpec(Trace machine, KernelPolicy preset, Property property, int depth, Alphabet alphabet,
+                     long maxStates) {
+        this(machine, preset, property, depth, alphabet, maxStates, false);
+    }
+
+    /** This check, with or without the optimized allocator beside the reference one. */
+    public CheckSpec withDifferential(boolean on) {
+        return new CheckSpec(machine, preset, property, depth, alphabet, maxStates, on);
+    }
+
     public CheckSpec {
         if (depth < 1 || depth > 64) {
             throw new IllegalArgumentException("depth must be 1..64, got " + depth);

@@ -455,6 +455,10 @@ public final class Explorer {
         private MemorySystem scratch;
         /** The property's memo of a step, one for every step (no view outlives its step). */
         private final StepView.Lists lists = new StepView.Lists();
+        /** The optimized allocator's replay of each transition, in a differential search; else null. */
+        private final OptimizedTwin twin;
+        /** The ops of the path being checked by the twin, step 1 first. */
+        private final Op[] path;
 
         Worker(MemorySystem root) {
             int depth = spec.depth();
@@ -465,6 +469,8 @@ public final class Explorer {
             cur[0] = 0;
             anc = new int[depth + 1];
             opCache = new Op[depth + 1][];
+            twin = spec.differential() ? new OptimizedTwin(spec) : null;
+            path = new Op[depth + 1];
         }
 
         /** Runs every move from each parent of the chunk (level d-1), up to the chunk's first violation. */
@@ -483,6 +489,11 @@ public final class Explorer {
                 // the parent's fingerprint is in the set (it was added when the parent was found): a move that leaves
                 // the state as it was is no new state, and need not be looked up
                 long parentFp = parent.fingerprint();
+                if (twin != null) {
+                    for (int j = 1; j < d; j++) { // the parent's path, as materialize left it in anc
+                        path[j - 1] = op(moves.get(j).a[anc[j]], j);
+                    }
+                }
                 int total = fixed + (alphabet.frees() ? liveHandleSteps(parent) : 0);
                 int[] frees = steps;
                 for (int k = 0; k < total; k++) {
@@ -502,6 +513,14 @@ public final class Explorer {
                     if (msg.isPresent()) {
                         bad(chunk, i, move, msg.get(), CheckResult.Kind.VIOLATION);
                         return;
+                    }
+                    if (twin != null) {
+                        path[d - 1] = op;
+                        Optional<String> differs = twin.check(path, d, result, child);
+                        if (differs.isPresent()) {
+                            bad(chunk, i, move, differs.get(), CheckResult.Kind.MISMATCH);
+                            return;
+                        }
                     }
                     long fp = child.fingerprint();
                     if (fp != parentFp) {
