@@ -270,7 +270,9 @@ class TraceRoundTripProperties {
                 }
                 case 4, 5 -> ops.add(handles.isEmpty() ? new Op.Drain(r) : new Op.Free(
                     handles.get(d.freePick() % handles.size()), d.freePick() % 3 == 0 ? 0 : d.count(), cpu, r));
-                case 7 -> ops.add(d.freePick() % 3 == 2 ? new Op.CacheInterleaved(d.count(), cpu, r)
+                // interleaved reads and writes two times in three: at one in three the feature's share of traces sat
+                // near its 5 % floor (4.75 % in one run of 400 tries)
+                case 7 -> ops.add(d.freePick() % 3 != 0 ? new Op.CacheInterleaved(d.count(), cpu, r)
                     : new Op.Cache(d.count(), d.freePick() % 2 == 0, cpu, r));
                 case 8 -> ops.add(new Op.Writeback(d.freePick() % 3 == 0 ? 0 : d.count(), r));
                 case 9 -> ops.add(task == 0 ? new Op.Drain(r) : new Op.Anon(task, d.count(), cpu, r));
