@@ -39,9 +39,7 @@ import picocli.CommandLine.Option;
  * violated ({@link #several}); ends with a table and {@code summary: preset=P property=all properties=N ...
  * violations=N unexpected=N not_found=N}. {@code --differential} adds the optimized allocator beside the reference
  * one ({@link CheckSpec#differential}, in every mode): a difference ends the search with {@code result=mismatch}, exit
- * 1. Without
- * {@code --preset}: every sequential
- * catalog bug under its pre-fix preset and property, on the bug's own configuration ({@link CatalogCheck#setup}: machine,
+ * 1. Without {@code --preset}: every sequential catalog bug under its pre-fix preset and property, on the bug's own configuration ({@link CatalogCheck#setup}: machine,
  * setup prefix, alphabet, depth) when it has one and neither --pages nor --alphabet is given, else on its trace's
  * machine shrunk to --pages with its trace's vocabulary, and its fixed presets to the same depth; ends with
  * {@code summary: bugs=N sequential=N found=N fixed_clean=N ...}. Counterexamples go to {@code <corpus>/check/}.
@@ -239,10 +237,8 @@ public final class CheckCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "summary: preset=%s property=%s depth=%d states=%d result=%s length=%d time_s=%.2f"
                 + " states_per_s=%.0f states_per_cpu_s=%.0f jobs=%d expected=%s%s%s%n", preset, property, r.depth(),
             r.states(), r.resultWord(), r.length(), r.seconds(), r.statesPerSecond(), r.statesPerCpuSecond(), jobs,
-            ex.name().toLowerCase(Locale.ROOT), differential ? " differential=1" : "",
-            r.kind() == CheckResult.Kind.BOUND ? " bound=reached" : r.kind() == CheckResult.Kind.HEAP_FULL
-                ? " bound=heap" : "");
-        if (r.kind() == CheckResult.Kind.MODEL_ERROR || r.kind() == CheckResult.Kind.MISMATCH) {
+            ex.name().toLowerCase(Locale.ROOT), differentialSuffix(), r.boundSuffix());
+        if (r.modelBug()) {
             return 1;
         }
         boolean ok = r.violation() ? ex == CatalogCheck.Expected.VIOLATION : ex != CatalogCheck.Expected.VIOLATION;
@@ -268,7 +264,7 @@ public final class CheckCommand implements Callable<Integer> {
         long cpuNanos = 0;
         int searches = 0;
         CheckResult last = null;
-        boolean modelError = false;
+        boolean modelBug = false;
         while (!remaining.isEmpty()) {
             CheckSpec spec = new CheckSpec(machine, policy, Conjunction.of(remaining), depth, a, maxStates,
                 differential);
@@ -279,16 +275,15 @@ public final class CheckCommand implements Callable<Integer> {
             nanos += r.nanos();
             cpuNanos += Math.max(0, r.cpuNanos());
             last = r;
-            if (r.kind() == CheckResult.Kind.MODEL_ERROR || r.kind() == CheckResult.Kind.MISMATCH) {
+            if (r.modelBug()) {
                 report(spec, r);
-                modelError = true;
+                modelBug = true;
                 break;
             }
             if (!r.violation()) {
                 String rest = remaining.size() == props.size() ? label : remaining.size() == 1
                     ? remaining.get(0).id() : "the other " + remaining.size();
-                CheckResult clean = new CheckResult(r.preset(), rest, r.depth(), r.states(), r.transitions(),
-                    r.counterexample(), r.message(), r.kind(), r.nanos(), r.cpuNanos());
+                CheckResult clean = r.withProperty(rest, r.message());
                 report(spec, clean);
                 for (Property q : remaining) {
                     outcome.put(q.id(), clean);
@@ -339,16 +334,14 @@ public final class CheckCommand implements Callable<Integer> {
                 r != null && r.violation() ? Integer.toString(r.length()) : "-", r == null ? 0 : r.states(), flag);
         }
         writeReports(); // before the summary line, which ends the output
-        CheckResult end = last;
         out.printf(Locale.ROOT, "summary: preset=%s property=%s properties=%d depth=%d states=%d result=%s length=%d"
-                + " violations=%d unexpected=%d not_found=%d searches=%d states_total=%d transitions=%d time_s=%.2f states_per_s=%.0f"
-                + " states_per_cpu_s=%.0f jobs=%d%s%s%n", preset, label, props.size(), end.depth(), end.states(),
-            modelError ? last.resultWord() : violations > 0 ? "violation" : "clean", shortest, violations, unexpected,
-            missed, searches, totalStates, totalTransitions, nanos / 1e9, nanos == 0 ? 0 : totalStates * 1e9 / nanos,
-            cpuNanos == 0 ? Double.NaN : totalStates * 1e9 / cpuNanos, jobs, differential ? " differential=1" : "",
-            end.kind() == CheckResult.Kind.BOUND ? " bound=reached" : end.kind() == CheckResult.Kind.HEAP_FULL
-                ? " bound=heap" : "");
-        return modelError || unexpected > 0 || missed > 0 ? 1 : 0;
+                + " violations=%d unexpected=%d not_found=%d searches=%d states_total=%d transitions=%d time_s=%.2f"
+                + " states_per_s=%.0f states_per_cpu_s=%.0f jobs=%d%s%s%n", preset, label, props.size(), last.depth(),
+            last.states(), modelBug ? last.resultWord() : violations > 0 ? "violation" : "clean", shortest, violations,
+            unexpected, missed, searches, totalStates, totalTransitions, nanos / 1e9,
+            nanos == 0 ? 0 : totalStates * 1e9 / nanos, cpuNanos == 0 ? Double.NaN : totalStates * 1e9 / cpuNanos, jobs,
+            differentialSuffix(), last.boundSuffix());
+        return modelBug || unexpected > 0 || missed > 0 ? 1 : 0;
     }
 
     private Integer catalog() {
@@ -446,8 +439,7 @@ public final class CheckCommand implements Callable<Integer> {
                 nanos += fr.nanos();
                 cpuNanos += Math.max(0, fr.cpuNanos());
                 fixedRuns++;
-                if (!fr.violation() && fr.kind() != CheckResult.Kind.MODEL_ERROR
-                    && fr.kind() != CheckResult.Kind.MISMATCH) {
+                if (!fr.violation() && !fr.modelBug()) {
                     fixedClean++;
                 }
                 fixedCells.add(String.format(Locale.ROOT, "%s=%s@%d(%d states, %.1fs)", fx, fr.resultWord(), fr.depth(),
@@ -466,9 +458,13 @@ public final class CheckCommand implements Callable<Integer> {
         writeReports(); // before the summary line, which ends the output
         out.printf(Locale.ROOT, "summary: bugs=%d sequential=%d found=%d fixed_runs=%d fixed_clean=%d max_depth=%d"
                 + " states=%d time_s=%.1f states_per_cpu_s=%.0f%s%n", bugs.size(), sequential, found, fixedRuns, fixedClean,
-            maxDepth, states, nanos / 1e9, cpuNanos == 0 ? Double.NaN : states * 1e9 / cpuNanos,
-            differential ? " differential=1" : "");
+            maxDepth, states, nanos / 1e9, cpuNanos == 0 ? Double.NaN : states * 1e9 / cpuNanos, differentialSuffix());
         return ok ? 0 : 1;
+    }
+
+    /** The summary's mark of a differential search, or empty. */
+    private String differentialSuffix() {
+        return differential ? " differential=1" : "";
     }
 
     private Explorer.Progress progress(String presetName) {

@@ -52,9 +52,18 @@ public sealed interface MmEvent {
      * suitable, or it ran at its highest priority and found no block, or a successful compaction kept racing. What
      * follows (the OOM step) is the designed end for orders 1-3. Not emitted by 4.7 (no feedback) or 4.8's stop-gap.
      *
-     * @param reason {@code ZONELIST_NOT_SUITABLE}, {@code PRIORITY_EXHAUSTED} or {@code SUCCESS_RETRIES_EXHAUSTED}
+     * @param reason which of should_compact_retry's ends it was
      */
-    record CompactionGaveUp(AllocContext ac, String reason) implements MmEvent {
+    record CompactionGaveUp(AllocContext ac, Reason reason) implements MmEvent {
+        /** Why compaction feedback stopped retrying (§7.3). */
+        public enum Reason {
+            /** Compaction was skipped and compaction_zonelist_suitable found reclaim would not make it suitable. */
+            ZONELIST_NOT_SUITABLE,
+            /** Compaction ran at its highest priority for the order and did not succeed. */
+            PRIORITY_EXHAUSTED,
+            /** Compaction succeeded, but the allocation kept losing the pages: MAX_COMPACT_RETRIES spent. */
+            SUCCESS_RETRIES_EXHAUSTED
+        }
     }
 
     /**

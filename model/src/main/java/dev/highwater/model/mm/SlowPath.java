@@ -375,12 +375,12 @@ final class SlowPath {
         }
         Compaction.Result r = ms.compaction.lastResult;
         if (r == Compaction.Result.SKIPPED) {
-            return zonelistSuitable(ac) || gaveUp(ac, "ZONELIST_NOT_SUITABLE");
+            return zonelistSuitable(ac) || gaveUp(ac, MmEvent.CompactionGaveUp.Reason.ZONELIST_NOT_SUITABLE);
         }
         if (r == Compaction.Result.SUCCESS) {
             state[0]++;
             return state[0] <= (order > COSTLY_ORDER ? MAX_COMPACT_RETRIES / 4 : MAX_COMPACT_RETRIES)
-                || gaveUp(ac, "SUCCESS_RETRIES_EXHAUSTED");
+                || gaveUp(ac, MmEvent.CompactionGaveUp.Reason.SUCCESS_RETRIES_EXHAUSTED);
         }
         int minPriority = order > COSTLY_ORDER ? Compaction.PRIORITY_SYNC_LIGHT : Compaction.PRIORITY_SYNC;
         if (state[1] > minPriority) {
@@ -388,11 +388,11 @@ final class SlowPath {
             state[0] = 0;
             return true;
         }
-        return gaveUp(ac, "PRIORITY_EXHAUSTED");
+        return gaveUp(ac, MmEvent.CompactionGaveUp.Reason.PRIORITY_EXHAUSTED);
     }
 
     /** Records that compaction feedback ended the retries (for the properties); returns false, "do not retry". */
-    private boolean gaveUp(AllocContext ac, String reason) {
+    private boolean gaveUp(AllocContext ac, MmEvent.CompactionGaveUp.Reason reason) {
         ms.events.add(new MmEvent.CompactionGaveUp(ac, reason));
         return false;
     }

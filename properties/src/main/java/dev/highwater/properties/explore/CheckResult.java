@@ -50,6 +50,22 @@ public record CheckResult(String preset, String property, int depth, long states
         return kind == Kind.VIOLATION;
     }
 
+    /** The model itself is wrong: it threw ({@link Kind#MODEL_ERROR}) or its two allocators disagree ({@link Kind#MISMATCH}). */
+    public boolean modelBug() {
+        return kind == Kind.MODEL_ERROR || kind == Kind.MISMATCH;
+    }
+
+    /** This result under another property name and message (a conjunction's, named for one of its parts). */
+    public CheckResult withProperty(String property, String message) {
+        return new CheckResult(preset, property, depth, states, transitions, counterexample, message, kind, nanos,
+            cpuNanos);
+    }
+
+    /** The summary's bound word: {@code " bound=reached"}, {@code " bound=heap"}, or empty when none was hit. */
+    public String boundSuffix() {
+        return kind == Kind.BOUND ? " bound=reached" : kind == Kind.HEAP_FULL ? " bound=heap" : "";
+    }
+
     public int length() {
         return counterexample.map(List::size).orElse(0);
     }

@@ -99,8 +99,7 @@ public final class Counterexamples {
         Violation v = o.violation().filter(x -> x.step() == ops.size()).orElseThrow(() -> new IllegalStateException(
             "the counterexample does not replay to a violation at its last step " + ops.size() + ": "
                 + o.violation().map(Violation::toString).orElse("clean")));
-        return new CheckResult(r.preset(), v.property(), r.depth(), r.states(), r.transitions(), r.counterexample(),
-            v.message(), r.kind(), r.nanos(), r.cpuNanos());
+        return r.withProperty(v.property(), v.message());
     }
 
     /** Where {@code finding} belongs under the corpus folder, keyed by its content. */

@@ -100,7 +100,8 @@ class NoOomWithCleanCacheTest {
             assertThat(kill).as(preset).isPositive();
             assertThat(ev.get(kill - 1)).as(preset).isInstanceOfSatisfying(
                 dev.highwater.model.mm.MmEvent.CompactionGaveUp.class,
-                g -> assertThat(g.reason()).isEqualTo("ZONELIST_NOT_SUITABLE"));
+                g -> assertThat(g.reason())
+                    .isEqualTo(dev.highwater.model.mm.MmEvent.CompactionGaveUp.Reason.ZONELIST_NOT_SUITABLE));
             assertThat(run(t, preset).violation()).as(preset).isEmpty();
         }
         Outcome o47 = run(t, "linux-4.7");
