@@ -26,8 +26,12 @@ public record Tunables(int minFreeKbytes, int watermarkScaleFactor, List<Integer
         return List.of(256, 256, 32, highmemRatioZero ? 0 : 32, 0);
     }
 
+    /** The two default sets, built once: every run of a trace starts from one (a fuzz run builds its tunables anew). */
+    private static final Tunables DEFAULTS_HIGHMEM_ZERO = new Tunables(-1, 10, defaultRatios(true), 15000, 0);
+    private static final Tunables DEFAULTS_HIGHMEM_32 = new Tunables(-1, 10, defaultRatios(false), 15000, 0);
+
     public static Tunables defaults(boolean highmemRatioZero) {
-        return new Tunables(-1, 10, defaultRatios(highmemRatioZero), 15000, 0);
+        return highmemRatioZero ? DEFAULTS_HIGHMEM_ZERO : DEFAULTS_HIGHMEM_32;
     }
 
     public Tunables withMinFreeKbytes(int v) {

@@ -129,6 +129,8 @@ public final class FastAllocator implements PageAllocator {
     static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
+    /** False for a {@link #uniprocessor} allocator: its locks are {@code SpinLock(false)}. */
+    private final boolean smp;
     private final KernelPolicy policy;
     private final NodeConfig config;
     private final boolean mobilityDisabled;
@@ -153,7 +155,23 @@ public final class FastAllocator implements PageAllocator {
     private volatile Watermarks watermarks;
     private volatile LongPredicate movableAllocated;
 
+    /** An allocator that several threads may share (SMP locks): what the concurrency stress tests drive. */
     public FastAllocator(KernelPolicy policy, NodeConfig config, Tunables tunables) {
+        this(policy, config, tunables, true);
+    }
+
+    /**
+     * An allocator for one thread: its zone and per-CPU locks take no atomic instruction (a kernel built without
+     * {@code CONFIG_SMP}; per-CPU lists still exist, one per CPU the node has, and a CPU is whatever the caller names).
+     * Behaviour is the SMP allocator's, step for step; only sharing it between threads is an error, which the locks
+     * report when they see it. Fuzz runs, replays and the model checker drive the memory system from one thread.
+     */
+    public static FastAllocator uniprocessor(KernelPolicy policy, NodeConfig config, Tunables tunables) {
+        return new FastAllocator(policy, config, tunables, false);
+    }
+
+    private FastAllocator(KernelPolicy policy, NodeConfig config, Tunables tunables, boolean smp) {
+        this.smp = smp;
         this.policy = policy;
         this.config = config;
         this.mobilityDisabled = ReferenceAllocator.mobilityGroupingDisabled(config);
@@ -841,7 +859,7 @@ public final class FastAllocator implements PageAllocator {
             }
         }
 
-        final SpinLock lock = new SpinLock();
+        final SpinLock lock;
         /** Sentinel of list 0. */
         final int listBase;
         final int nLists;
@@ -850,7 +868,8 @@ public final class FastAllocator implements PageAllocator {
         int batch;
         int high;
 
-        Pcp(int listBase, int nLists) {
+        Pcp(int listBase, int nLists, boolean smp) {
+            this.lock = new SpinLock(smp);
             this.listBase = listBase;
             this.nLists = nLists;
         }
@@ -894,7 +913,7 @@ public final class FastAllocator implements PageAllocator {
         /** free_area[order].nr_free. */
         final long[] nrFree;
         final Pcp[] pcp;
-        final SpinLock lock = new SpinLock();
+        final SpinLock lock = new SpinLock(smp);
         final long highatomicCap;
         volatile Wm wm;
         long nrFreePages;
@@ -922,7 +941,7 @@ public final class FastAllocator implements PageAllocator {
             this.pcp = new Pcp[config.cpus()];
             int base = sentinel + buddyLists;
             for (int c = 0; c < pcp.length; c++) {
-                pcp[c] = new Pcp(base + c * pcpLists, pcpLists);
+                pcp[c] = new Pcp(base + c * pcpLists, pcpLists, smp);
             }
             this.highatomicCap = policy.highatomicCap() == HighatomicCap.ONE_PERCENT_PLUS_BLOCK
                 ? Watermarks.highatomicCapOnePercentPlusBlock(managed, pbPages)

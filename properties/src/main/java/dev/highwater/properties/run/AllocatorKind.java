@@ -11,13 +11,17 @@ import dev.highwater.model.reference.ReferenceAllocator;
 public enum AllocatorKind {
     /** The reference model ({@code model.reference}): the behavioural spec. */
     REFERENCE,
-    /** The optimized, kernel-like implementation ({@code model.fast}): identical behaviour, O(1) per operation. */
+    /**
+     * The optimized, kernel-like implementation ({@code model.fast}): identical behaviour, O(1) per operation. A run
+     * drives its memory system from one thread, so it gets the uniprocessor build (no atomic lock instructions); the
+     * stress module shares SMP allocators between threads.
+     */
     FAST;
 
     public PageAllocator create(KernelPolicy policy, NodeConfig node, Tunables tunables) {
         return switch (this) {
             case REFERENCE -> new ReferenceAllocator(policy, node, tunables);
-            case FAST -> new FastAllocator(policy, node, tunables);
+            case FAST -> FastAllocator.uniprocessor(policy, node, tunables);
         };
     }
 }
