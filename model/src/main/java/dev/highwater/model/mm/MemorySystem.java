@@ -334,7 +334,8 @@ public final class MemorySystem {
     /**
      * A bit per pfn: whether a ledger entry covers the page (the pages of each handle block whose zone is a zone of
      * the node and which lies inside it, and each LRU page); kept at every change of the ledger, beside {@link #byPfn}
-     * and {@link #lruByPfn}. Null when not kept: a {@link #copy()} or {@link #copyFrom} target does not keep one.
+     * and {@link #lruByPfn}. A {@link #copy()} or {@link #copyFrom} target takes the source's map and its counters
+     * with it ({@link #copyLedgerMap}), so the model checker's states offer it too. Null when the source kept none.
      */
     private long[] ledgerBits;
     /** Holders beyond the first, by pfn (only a model bug holds a page twice): empty in a sound state. */
@@ -349,8 +350,29 @@ public final class MemorySystem {
     /** Zone bounds, {@code [start, end)} at 2z, 2z + 1 (the zones never move). */
     private long[] ledgerZones;
 
-    private void dropLedgerMap() {
-        ledgerBits = null;
+    /**
+     * The ledger's page map and the counters that say whether it can be trusted, made equal to {@code src}'s: the map
+     * describes the handles and LRU lists, which a copy has just taken from {@code src}. A few words for the checker's
+     * small zones, against a walk of every handle block and LRU page per check without it.
+     */
+    private void copyLedgerMap(MemorySystem src) {
+        long[] theirs = src.ledgerBits;
+        if (theirs == null) {
+            ledgerBits = null;
+        } else if (ledgerBits == null || ledgerBits.length != theirs.length) {
+            ledgerBits = theirs.clone();
+        } else {
+            System.arraycopy(theirs, 0, ledgerBits, 0, theirs.length);
+        }
+        if (!ledgerExtra.isEmpty() || !src.ledgerExtra.isEmpty()) {
+            ledgerExtra.clear();
+            ledgerExtra.putAll(src.ledgerExtra);
+        }
+        ledgerZones = src.ledgerZones; // fixed at construction, never written: shared
+        ledgerMisplaced = src.ledgerMisplaced;
+        ledgerBlocks = src.ledgerBlocks;
+        ledgerLru = src.ledgerLru;
+        ledgerBroken = src.ledgerBroken;
     }
 
     private void ledgerBlock(Allocation al, int delta) {
@@ -1212,6 +1234,7 @@ public final class MemorySystem {
         this.oomKiller = new OomKiller(this);
         this.slowPath = new SlowPath(this);
         copyDaemonState(o);
+        copyLedgerMap(o);
     }
 
     /** kswapd's pending wakeup, failures and counters, and compaction's last result, from {@code src}. */
@@ -1324,6 +1347,7 @@ public final class MemorySystem {
         compactions = src.compactions;
         reclaimedPages = src.reclaimedPages;
         copyDaemonState(src);
+        copyLedgerMap(src); // last: the take-back and rebuild above write byPfn and the lists, not the map
     }
 
     /**
@@ -1442,7 +1466,6 @@ public final class MemorySystem {
      * reused (a sibling state usually differs by a handle at the end), the rest rebuilt.
      */
     private void copyHandles(MemorySystem src) {
-        dropLedgerMap(); // the ledger's page map is not copied: page-conservation walks the ledger of a copy
         var mine = handles.entrySet().iterator();
         var theirs = src.handles.entrySet().iterator();
         Entry<String, Held> e = null;

@@ -1864,6 +1864,12 @@ public final class ReferenceAllocator implements PageAllocator {
                 h = mix(h, w);
             }
             h = mix(h, z.nrFreePages);
+            // nr_free per order is a counter beside the lists, not derived from them: a state whose counter drifted
+            // (a model bug free-counters catches) must not share a fingerprint with the sound state of the same lists
+            long[] nrFree = z.nrFree;
+            for (int o = 0; o < nrFree.length; o += 2) {
+                h = mix(h, nrFree[o] << 32 ^ (o + 1 < nrFree.length ? nrFree[o + 1] : 0));
+            }
             h = mix(h, z.nrReservedHighatomic);
             h = mix(h, z.boost);
             h = mix(h, (z.boostedPendingWake ? 1 : 0) | (z.kswapdWakeRequested ? 2 : 0)

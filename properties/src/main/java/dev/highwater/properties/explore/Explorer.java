@@ -2,6 +2,8 @@ package dev.highwater.properties.explore;
 
 import dev.highwater.model.mm.MemorySystem;
 import dev.highwater.model.trace.Op;
+import dev.highwater.properties.Conjunction;
+import dev.highwater.properties.Property;
 import dev.highwater.properties.StepView;
 import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.run.TraceRunner;
@@ -29,6 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link MemorySystem#fingerprint()}, which treats handle names as interchangeable). The first violation found at
  * level d is a shortest one, since every trace of length d-1 was checked before.
  *
+ * <p>Integrity properties are state invariants (what they read, the lists, counters, pageblock types, handles and LRU
+ * lists, is all in the fingerprint): a transition into a state that its worker has already checked (its parent's,
+ * or one in the worker's cache of checked fingerprints) checks only the step's properties, the policy family. A
+ * state's first transition always checks everything, so the first violation, the counts and the counterexamples are
+ * those of checking every property on every transition.
+ *
  * <p>Memory: a state is not kept; each level stores only (parent index, move) per new state, 8 bytes, and the
  * fingerprint set 8-16 bytes. A state is rebuilt from its parent when expanded: the frontier is in lexicographic
  * order of paths, so a stack of the states along the current path is shared by neighbours and a rebuild usually
@@ -40,8 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * its first violation. The calling thread alone adds the successors to the fingerprint set, chunk by chunk in
  * frontier order, which is the order a single thread adds them in: the new states, their numbering, the next
  * frontier, the counterexample and the counts are the same for any number of jobs (ExplorerTest checks it). Every
- * transition runs whatever the set holds (a step is checked even when it leads to a known state), so expanding
- * chunks ahead of the merge changes nothing but the work thrown away once the search stops.
+ * transition runs whatever the set holds (a step is checked even when it leads to a known state; only the state
+ * invariants are skipped, as above, and only for a state that worker checked itself), so expanding chunks ahead of
+ * the merge changes nothing but the work thrown away once the search stops.
  *
  * <p>What a clean result proves: no trace of at most {@code depth} moves of this alphabet, from this machine, under
  * this preset, violates the property, up to fingerprint collisions (two different states merged; probability about
@@ -56,6 +65,8 @@ public final class Explorer {
 
     /** Most parents in a chunk: a chunk is a few milliseconds of work, and its path stack is reused across it. */
     static final int CHUNK = 256;
+    /** Slots of a worker's cache of checked fingerprints (2 MB a worker). */
+    static final int CHECKED_SLOTS = 1 << 18;
     /** Chunks expanded ahead of the merge, per worker (bounds the successors held in memory). */
     static final int AHEAD_PER_JOB = 4;
     /**
@@ -459,6 +470,17 @@ public final class Explorer {
         private final OptimizedTwin twin;
         /** The ops of the path being checked by the twin, step 1 first. */
         private final Op[] path;
+        /**
+         * The property without its integrity parts, for a transition into a state already checked (null when every
+         * part is integrity); {@code invariants} whether there are integrity parts to skip at all.
+         */
+        private final Property stepOnly;
+        private final boolean invariants;
+        /**
+         * Fingerprints of states this worker checked in full, direct-mapped by their low bits (a slot is overwritten
+         * by the next state that maps to it; 0 is never stored, so an empty slot matches nothing).
+         */
+        private final long[] checked = new long[CHECKED_SLOTS];
 
         Worker(MemorySystem root) {
             int depth = spec.depth();
@@ -471,6 +493,14 @@ public final class Explorer {
             opCache = new Op[depth + 1][];
             twin = spec.differential() ? new OptimizedTwin(spec) : null;
             path = new Op[depth + 1];
+            List<Property> steps = new ArrayList<>();
+            for (Property p : Conjunction.parts(spec.property())) {
+                if (p.family() != Property.Family.INTEGRITY) {
+                    steps.add(p);
+                }
+            }
+            invariants = steps.size() < Conjunction.parts(spec.property()).size();
+            stepOnly = steps.isEmpty() ? null : Conjunction.of(steps);
         }
 
         /** Runs every move from each parent of the chunk (level d-1), up to the chunk's first violation. */
@@ -509,10 +539,20 @@ public final class Explorer {
                         return;
                     }
                     chunk.transitions++;
-                    Optional<String> msg = spec.property().check(new StepView(child, d, op, result, lists.reset()));
-                    if (msg.isPresent()) {
-                        bad(chunk, i, move, msg.get(), CheckResult.Kind.VIOLATION);
-                        return;
+                    long fp = child.fingerprint();
+                    // the root (level 0) was never checked as a step's result; every later parent was, when found
+                    int slot = (int) fp & (CHECKED_SLOTS - 1);
+                    boolean known = invariants && fp != 0 && ((fp == parentFp && d > 1) || checked[slot] == fp);
+                    Property p = known ? stepOnly : spec.property();
+                    if (p != null) {
+                        Optional<String> msg = p.check(new StepView(child, d, op, result, lists.reset()));
+                        if (msg.isPresent()) {
+                            bad(chunk, i, move, msg.get(), CheckResult.Kind.VIOLATION);
+                            return;
+                        }
+                    }
+                    if (invariants && !known && fp != 0) {
+                        checked[slot] = fp;
                     }
                     if (twin != null) {
                         path[d - 1] = op;
@@ -522,7 +562,6 @@ public final class Explorer {
                             return;
                         }
                     }
-                    long fp = child.fingerprint();
                     if (fp != parentFp) {
                         chunk.add(fp, i, move);
                     }

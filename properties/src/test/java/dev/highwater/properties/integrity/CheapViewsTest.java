@@ -154,25 +154,43 @@ class CheapViewsTest {
         assertThat(java.util.Arrays.stream(map).map(Long::bitCount).sum()).isEqualTo(1);
     }
 
+    /**
+     * A copy takes the ledger's page map with it, and keeps it exact as it runs on: the checker's pattern (copyFrom
+     * the parent, apply a move, again with the next move) over random traces, the map compared with a walk of the
+     * copy's ledger after every move, and the quick pass's verdict with the full recompute's.
+     */
     @Test
-    void aCopyKeepsNoLedgerMapAndIsWalked() {
+    void aCopyTakesTheLedgerMapAndKeepsItExact() {
+        long moves = 0;
         for (Object[] pt : traces(20, 12)) {
             KernelPolicy p = (KernelPolicy) pt[0];
             Trace t = (Trace) pt[1];
             MemorySystem ms = new TraceRunner(List.of(), AllocatorKind.REFERENCE).boot(t, p);
             MemorySystem target = new TraceRunner(List.of(), AllocatorKind.REFERENCE).boot(t, p);
+            List<Op> ops = t.ops();
             int step = 0;
-            for (Op op : t.ops()) {
+            for (Op op : ops) {
                 ms.apply(op);
                 step++;
+                long[] mine = ms.ledgerPages();
                 MemorySystem copy = ms.copy();
-                assertThat(copy.ledgerPages()).isNull();
-                target.copyFrom(ms);
-                assertThat(target.ledgerPages()).isNull();
-                String r = copy.apply(op);
-                assertThat(PageConservation.conserved(new StepView(copy, step, op, r)))
-                    .isEqualTo(PageConservation.explain(new StepView(copy, step, op, r)).isEmpty());
+                assertThat(copy.ledgerPages()).isEqualTo(mine);
+                for (int k = 0; k < Math.min(4, ops.size()); k++) {
+                    Op move = ops.get((step + k) % ops.size());
+                    MemorySystem child = k % 2 == 0 ? target : copy;
+                    child.copyFrom(ms);
+                    assertThat(child.ledgerPages()).as("%s step %d", p.name(), step).isEqualTo(mine);
+                    String r = child.apply(move);
+                    long[] map = child.ledgerPages();
+                    assertThat(map).as("%s step %d move %s", p.name(), step, move).isNotNull();
+                    assertThat(map).isEqualTo(walkedLedger(child, map.length));
+                    StepView v = new StepView(child, step + 1, move, r);
+                    assertThat(PageConservation.conserved(v)).isEqualTo(PageConservation.explain(v).isEmpty())
+                        .isTrue();
+                    moves++;
+                }
             }
         }
+        assertThat(moves).isGreaterThan(500);
     }
 }
