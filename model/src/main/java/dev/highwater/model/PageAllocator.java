@@ -60,6 +60,23 @@ public interface PageAllocator {
      */
     void setMovablePageOracle(java.util.function.LongPredicate isMovableAllocatedPage);
 
+    /**
+     * A deep copy of this allocator's state that evolves independently (its movable-page oracle is not copied: the
+     * memory system that owns the copy installs its own). Unsupported unless the implementation says otherwise.
+     */
+    default PageAllocator copy() {
+        throw new UnsupportedOperationException("no copy of " + getClass().getSimpleName());
+    }
+
+    /**
+     * Makes this allocator's state equal to {@code src}'s, as {@link #copy()} would, reusing this one's storage; both
+     * must be of one implementation with the same policy and node config. Unsupported unless the implementation says
+     * otherwise.
+     */
+    default void copyStateFrom(PageAllocator src) {
+        throw new UnsupportedOperationException("no copyStateFrom for " + getClass().getSimpleName());
+    }
+
     /** Whether a boosted zone asked for kswapd since the last call (5.0+ rmqueue, §5.1); clears the request. */
     boolean takeKswapdWakeRequest(int zone);
 

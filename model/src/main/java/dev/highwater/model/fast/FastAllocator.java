@@ -245,6 +245,25 @@ public final class FastAllocator implements PageAllocator {
      * memory system sets it). Both must have the same policy and node config; neither may be in use by another
      * thread. A fuzz run starts from a copy of a freshly booted allocator this way instead of booting one.
      */
+    @Override
+    public void copyStateFrom(PageAllocator src) {
+        if (!(src instanceof FastAllocator f)) {
+            throw new IllegalArgumentException("copyStateFrom needs an optimized allocator, got " + src);
+        }
+        copyFrom(f);
+    }
+
+    /**
+     * A copy of this allocator's state, SMP or uniprocessor as this one is (booted, then {@link #copyFrom}: copies are
+     * rare, a path stack's worth, where {@link #copyFrom} is per step). The movable-page oracle is not copied.
+     */
+    @Override
+    public FastAllocator copy() {
+        FastAllocator c = new FastAllocator(policy, config, tunables, smp);
+        c.copyFrom(this);
+        return c;
+    }
+
     public void copyFrom(FastAllocator src) {
         if (src.policy != policy || (src.config != config && !src.config.equals(config))) {
             throw new IllegalArgumentException("copyFrom needs the same policy and node config");

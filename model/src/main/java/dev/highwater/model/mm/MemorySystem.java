@@ -1171,19 +1171,16 @@ public final class MemorySystem {
     }
 
     /**
-     * A deep copy of the memory system and its allocator (reference allocator only): handles, LRU lists in LRU
-     * order, per-zone counters, swap, tasks, kswapd and compaction state, statistics. The copy evolves independently;
-     * applying the same ops to both gives the same results.
+     * A deep copy of the memory system and its allocator (the reference or the optimized one): handles, LRU lists in
+     * LRU order, per-zone counters, swap, tasks, kswapd and compaction state, statistics. The copy evolves
+     * independently; applying the same ops to both gives the same results.
      */
     public MemorySystem copy() {
-        if (!(allocator instanceof ReferenceAllocator ra)) {
-            throw new UnsupportedOperationException("copy() needs the reference allocator, got " + allocator);
-        }
-        return new MemorySystem(this, ra.copy());
+        return new MemorySystem(this, allocator.copy());
     }
 
     /** The copy constructor of {@link #copy()}: fields copied directly, nothing recomputed from the config. */
-    private MemorySystem(MemorySystem o, ReferenceAllocator ra) {
+    private MemorySystem(MemorySystem o, PageAllocator ra) {
         this.allocator = ra;
         this.policy = o.policy;
         this.config = o.config;
@@ -1250,19 +1247,16 @@ public final class MemorySystem {
     /**
      * Makes this memory system's state equal to {@code src}'s, as {@link #copy()} would, reusing this one's arrays and
      * objects (the model checker's per-transition copy; the step-local event lists are cleared). Both must run the
-     * reference allocator with the same policy, node config and tasks.
+     * same allocator implementation (reference or optimized) with the same policy, node config and tasks.
      */
     public void copyFrom(MemorySystem src) {
-        if (!(allocator instanceof ReferenceAllocator ra) || !(src.allocator instanceof ReferenceAllocator from)) {
-            throw new UnsupportedOperationException("copyFrom() needs the reference allocator");
-        }
         if (src == this) {
             return;
         }
         if (taskList.length != src.taskList.length || swapTotal != src.swapTotal) {
             throw new IllegalArgumentException("copyFrom needs the same tasks and swap");
         }
-        ra.copyFrom(from);
+        allocator.copyStateFrom(src.allocator);
         for (int i = 0; i < taskList.length; i++) {
             Task t = src.taskList[i];
             Task to = taskList[i];

@@ -1818,6 +1818,7 @@ public final class ReferenceAllocator implements PageAllocator {
      * per-CPU lists and their cached types, boost and wake flags). The movable-page oracle is not copied: the memory
      * system that owns the copy installs its own.
      */
+    @Override
     public ReferenceAllocator copy() {
         return new ReferenceAllocator(this);
     }
@@ -1826,6 +1827,14 @@ public final class ReferenceAllocator implements PageAllocator {
      * Makes this allocator's state equal to {@code src}'s, as {@link #copy()} would, reusing this one's arrays (the
      * model checker's per-transition copy). Both must have the same policy and node config.
      */
+    @Override
+    public void copyStateFrom(PageAllocator src) {
+        if (!(src instanceof ReferenceAllocator r)) {
+            throw new IllegalArgumentException("copyStateFrom needs a reference allocator, got " + src);
+        }
+        copyFrom(r);
+    }
+
     public void copyFrom(ReferenceAllocator src) {
         if (src.policy != policy || (src.config != config && !src.config.equals(config))) {
             throw new IllegalArgumentException("copyFrom needs the same policy and node config");

@@ -196,7 +196,7 @@ public final class Differential {
         for (int o = 0; o < orders && d.isEmpty(); o++) {
             d = diff(zn + "nr_free[" + o + "]", a.nrFreeBlocks(z, o), b.nrFreeBlocks(z, o));
         }
-        if (d.isEmpty()) {
+        if (d.isEmpty() && !sameFreeBlocks(a, b, z)) {
             d = diffList(zn + "freeBlocks", a.freeBlocks(z), b.freeBlocks(z));
         }
         if (d.isEmpty()) {
@@ -213,6 +213,43 @@ public final class Differential {
             }
         }
         return d;
+    }
+
+    /**
+     * The free blocks of a zone in list order, one long each (pfn, order, list type), gathered by the allocator's
+     * visitor without a record per block: the check after every step of a differential run or search compares these,
+     * and only a difference builds the block lists that name it.
+     */
+    private static final class Packed implements PageAllocator.BlockVisitor {
+        long[] blocks = new long[64];
+        int n;
+
+        @Override
+        public void block(long pfn, int order, MigrateType list) {
+            if (n == blocks.length) {
+                blocks = java.util.Arrays.copyOf(blocks, 2 * n);
+            }
+            // pfn below 2^47, order and type below 2^8: one value per block, distinct blocks distinct values
+            blocks[n++] = pfn << 16 | (long) order << 8 | list.ordinal();
+        }
+
+        Packed of(PageAllocator a, int z) {
+            n = 0;
+            a.forEachFreeBlock(z, this);
+            return this;
+        }
+    }
+
+    /** Each thread's two buffers, reused by every comparison. */
+    private static final ThreadLocal<Packed[]> PACKED = ThreadLocal.withInitial(() -> new Packed[] {new Packed(),
+        new Packed()});
+
+    /** Whether the two zones' free lists hold the same blocks in the same order. */
+    private static boolean sameFreeBlocks(PageAllocator a, PageAllocator b, int z) {
+        Packed[] p = PACKED.get();
+        Packed pa = p[0].of(a, z);
+        Packed pb = p[1].of(b, z);
+        return java.util.Arrays.equals(pa.blocks, 0, pa.n, pb.blocks, 0, pb.n);
     }
 
     private static Optional<String[]> diff(String field, Object a, Object b) {

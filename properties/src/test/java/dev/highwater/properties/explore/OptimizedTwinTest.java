@@ -64,4 +64,42 @@ class OptimizedTwinTest {
         assertThat(twin.states()).isEqualTo(plain.states());
         assertThat(twin.transitions()).isEqualTo(plain.transitions());
     }
+
+    /**
+     * The twin keeps the optimized states along the last path: paths in any order (sharing a prefix with the last
+     * one, or not, longer or shorter) must each be checked against the state their own replay from boot reaches, so
+     * a path the allocators agree on is clean however the stack was left, and a reference one step further along is
+     * still told apart.
+     */
+    @Test
+    void pathsInAnyOrderAreEachCheckedAgainstTheirOwnReplay() {
+        Trace machine = Machines.small("mainline", 32);
+        int depth = 5;
+        CheckSpec spec = spec(machine, depth);
+        Alphabet a = spec.alphabet();
+        int fixed = a.fixed().size();
+        OptimizedTwin twin = new OptimizedTwin(spec);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        Op[] prev = null;
+        int shared = 0;
+        for (int t = 0; t < 300; t++) {
+            int n = 1 + rnd.nextInt(depth);
+            Op[] path = new Op[n];
+            for (int i = 0; i < n; i++) {
+                // half the time keep the previous path's move: long shared prefixes, as a search's frontier has
+                boolean keep = prev != null && i < prev.length && rnd.nextBoolean();
+                path[i] = keep ? prev[i] : a.op(rnd.nextInt(fixed), i + 1);
+                shared += keep ? 1 : 0;
+            }
+            String[] results = new String[n];
+            MemorySystem ref = reference(machine, path, results);
+            assertThat(twin.check(path, n, results[n - 1], ref)).as("path %d: %s", t, List.of(path)).isEmpty();
+            if (t % 10 == 0) {
+                ref.apply(a.op(0, n + 1)); // one step further: no longer the state of the path
+                assertThat(twin.check(path, n, results[n - 1], ref)).as("path %d one step on", t).isPresent();
+            }
+            prev = path;
+        }
+        assertThat(shared).as("moves shared with the previous path").isGreaterThan(100);
+    }
 }
