@@ -54,7 +54,8 @@ import java.util.function.LongPredicate;
  * creates no Java objects.
  *
  * <h2>Concurrency</h2>
- * Thread-safe as the kernel is, with the kernel's locks:
+ * Thread-safe as the kernel is, with the kernel's locks (a {@link #uniprocessor} allocator has the same locks without
+ * atomic instructions, for one thread, as a kernel without {@code CONFIG_SMP}):
  * <ul>
  *   <li><b>Zone lock</b> ({@code zone->lock}): guards the zone's buddy free lists (the {@code next}/{@code prev}
  *   entries of pfns on them, the state bytes of buddy heads), the per-list counts, {@code nr_free}, writes of
