@@ -77,6 +77,16 @@ public interface PageAllocator {
         throw new UnsupportedOperationException("no copyStateFrom for " + getClass().getSimpleName());
     }
 
+    /**
+     * A count that grows whenever the free lists, the per-CPU lists, their counters ({@code nr_free},
+     * NR_FREE_PAGES, the per-CPU and highatomic counts, {@code nr_reserved_highatomic}) or the pageblock types may
+     * have changed: two readings with the same value (one thread driving the allocator) bracket no change to any of
+     * them. -1 when the implementation keeps no such count.
+     */
+    default long modifications() {
+        return -1;
+    }
+
     /** Whether a boosted zone asked for kswapd since the last call (5.0+ rmqueue, §5.1); clears the request. */
     boolean takeKswapdWakeRequest(int zone);
 

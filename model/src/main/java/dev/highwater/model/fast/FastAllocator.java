@@ -132,6 +132,11 @@ public final class FastAllocator implements PageAllocator {
 
     /** False for a {@link #uniprocessor} allocator: its locks are {@code SpinLock(false)}. */
     private final boolean smp;
+    /**
+     * {@link #modifications()}: bumped by every list link, pageblock type and counter write below (plain increments:
+     * meaningful when one thread drives the allocator, as a fuzz run does).
+     */
+    private long mods;
     private final KernelPolicy policy;
     private final NodeConfig config;
     private final boolean mobilityDisabled;
@@ -269,6 +274,7 @@ public final class FastAllocator implements PageAllocator {
         if (src.policy != policy || (src.config != config && !src.config.equals(config))) {
             throw new IllegalArgumentException("copyFrom needs the same policy and node config");
         }
+        mods++;
         System.arraycopy(src.links, 0, links, 0, links.length);
         System.arraycopy(src.state, 0, state, 0, state.length);
         System.arraycopy(src.blockType, 0, blockType, 0, blockType.length);
@@ -380,6 +386,7 @@ public final class FastAllocator implements PageAllocator {
 
     @Override
     public void setTunables(Tunables t) {
+        mods++;
         this.tunables = t;
         Watermarks w = Watermarks.compute(policy.watermarkRules(), config.zones(), t);
         this.watermarks = w;
@@ -806,12 +813,25 @@ public final class FastAllocator implements PageAllocator {
     }
 
     void setBlockType(int pfn, int t) {
+        mods++;
         blockType[pfn >> pbOrder] = (byte) t;
+    }
+
+    @Override
+    public long modifications() {
+        return mods;
+    }
+
+    /** A per-CPU count change, counted as a modification (the lists' own links are counted where they change). */
+    private void pcpCount(Pcp p, long d) {
+        mods++;
+        p.addCount(d);
     }
 
     // ---- intrusive list primitives (sentinel s; callers hold the list's lock) -----------------------------------
 
     private void addHead(int s, int x) {
+        mods++;
         int n = links[s << 1];
         links[x << 1] = n;
         links[x << 1 | 1] = s;
@@ -820,6 +840,7 @@ public final class FastAllocator implements PageAllocator {
     }
 
     private void addTail(int s, int x) {
+        mods++;
         int p = links[s << 1 | 1];
         links[x << 1] = s;
         links[x << 1 | 1] = p;
@@ -828,6 +849,7 @@ public final class FastAllocator implements PageAllocator {
     }
 
     private void unlink(int x) {
+        mods++;
         int n = links[x << 1];
         int p = links[x << 1 | 1];
         links[p << 1] = n;
@@ -996,10 +1018,12 @@ public final class FastAllocator implements PageAllocator {
         }
 
         void addFreePages(long d) {
+            mods++;
             NR_FREE_PAGES.setOpaque(this, nrFreePages + d);
         }
 
         void setReserved(long v) {
+            mods++;
             NR_RESERVED.setOpaque(this, v);
         }
 
@@ -1022,6 +1046,7 @@ public final class FastAllocator implements PageAllocator {
         // ---- free-list primitives (zone lock) -------------------------------------------------------------------
 
         private void countList(int order, int type, int d) {
+            mods++;
             int i = order * NT + type;
             INTS.setOpaque(listCount, i, listCount[i] + d);
             if (type == H) {
@@ -1189,7 +1214,7 @@ public final class FastAllocator implements PageAllocator {
             try {
                 addHead(p.listBase + idx, pfn);
                 state[pfn] = (byte) (PCP_MARK | (mt << TYPE_SHIFT));
-                p.addCount(1L << order);
+                pcpCount(p, 1L << order);
                 if (p.count >= p.high) {
                     long toFree;
                     if (pcpRules == PcpRules.V6_1) {
@@ -1237,7 +1262,7 @@ public final class FastAllocator implements PageAllocator {
                                 : (state[pfn] & 0xff) >>> TYPE_SHIFT; // 6.10+: the block's current type
                             state[pfn] = 0;
                             count -= 1L << order;
-                            p.addCount(-(1L << order));
+                            pcpCount(p, -(1L << order));
                             freeOneBlock(pfn, order, mt);
                         } while (count > 0 && links[s << 1] != s);
                     }
@@ -1264,7 +1289,7 @@ public final class FastAllocator implements PageAllocator {
                         unlink(pfn);
                         int mt = (state[pfn] & 0xff) >>> TYPE_SHIFT;
                         state[pfn] = 0;
-                        p.addCount(-1);
+                        pcpCount(p, -1);
                         freeOneBlock(pfn, 0, mt);
                     } while (--count > 0 && --batchFree > 0 && links[s << 1] != s);
                 }
@@ -1351,7 +1376,7 @@ public final class FastAllocator implements PageAllocator {
                 int pfn = links[s << 1];
                 unlink(pfn);
                 state[pfn] = 0;
-                p.addCount(-(1L << order));
+                pcpCount(p, -(1L << order));
                 return pfn;
             } finally {
                 p.lock.unlock();
@@ -1371,7 +1396,7 @@ public final class FastAllocator implements PageAllocator {
                     int q = (int) pfn;
                     addTail(s, q);
                     state[q] = (byte) (PCP_MARK | (lastCachedType << TYPE_SHIFT));
-                    p.addCount(1L << order);
+                    pcpCount(p, 1L << order);
                 }
                 addFreePages(-((long) i << order));
             } finally {

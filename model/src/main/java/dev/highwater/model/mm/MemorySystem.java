@@ -447,6 +447,21 @@ public final class MemorySystem {
     }
 
     /**
+     * A number that grows whenever anything the integrity properties read may have changed: the allocator's lists,
+     * counters and pageblock types ({@link PageAllocator#modifications}), the handle ledger and the LRU lists (each
+     * count only grows, so their sum is unchanged only when each is). Two readings after two steps with the same
+     * value mean the second step left all of it as the first left it, so a state invariant that held after the first
+     * holds after the second. -1 when the allocator keeps no count.
+     */
+    public long integrityVersion() {
+        long m = allocator.modifications();
+        if (m < 0) {
+            return -1;
+        }
+        return m + heldVersion + lruTrack[0].version + lruTrack[1].version + lruTrack[2].version;
+    }
+
+    /**
      * The pages the ledger holds, one bit per pfn (bit {@code pfn & 63} of word {@code pfn >>> 6}; read-only, valid
      * until the next step): every page of each handle block whose zone is one of the node's, and every LRU page —
      * what {@link #forEachHeldBlock} walks — provided each such page is held exactly once and each such block lies

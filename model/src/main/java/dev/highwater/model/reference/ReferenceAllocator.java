@@ -198,6 +198,7 @@ public final class ReferenceAllocator implements PageAllocator {
 
     @Override
     public void setTunables(Tunables t) {
+        mods++;
         this.tunables = t;
         this.watermarks = Watermarks.compute(policy.watermarkRules(), config.zones(), t);
         for (Zone z : zones) {
@@ -296,6 +297,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 if (acct == UnreserveAccounting.V6_10) {
                     long size = Math.max(config.pageblockPages(), 1L << order);
                     if (stillHighatomic) {
+                        mods++;
                         z.nrReservedHighatomic -= Math.min(size, z.nrReservedHighatomic);
                     }
                     long moved;
@@ -314,6 +316,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
                 if (acct == UnreserveAccounting.V4_4 || stillHighatomic) {
                     // V4_4 decrements unconditionally: the double decrease 4855e4a7f29d fixed
+                    mods++;
                     z.nrReservedHighatomic -= Math.min(config.pageblockPages(), z.nrReservedHighatomic);
                 }
                 z.setPageblockType(pfn, ac.migratetype());
@@ -351,6 +354,7 @@ public final class ReferenceAllocator implements PageAllocator {
             }
         }
         z.delFromFreeList(pfn, order);
+        mods++;
         z.nrFreePages -= 1L << order;
         if (order >= config.pageblockOrder() - 1) {
             long end = pfn + (1L << order);
@@ -1150,6 +1154,7 @@ public final class ReferenceAllocator implements PageAllocator {
         }
 
         void setPageblockType(long pfn, MigrateType t) {
+            mods++;
             blockTypes[blockIndex(pfn)] = t;
             blockWords = null;
         }
@@ -1167,6 +1172,7 @@ public final class ReferenceAllocator implements PageAllocator {
             } else {
                 free.addFirst(l, pfn);
             }
+            mods++;
             nrFree[order]++;
             countHighatomic(t, order, 1);
         }
@@ -1177,6 +1183,7 @@ public final class ReferenceAllocator implements PageAllocator {
             if (l < 0 || l / NTYPES != order || !free.remove(l, pfn)) {
                 throw new IllegalStateException("pfn " + pfn + " not on its free list");
             }
+            mods++;
             nrFree[order]--;
             countHighatomic(TYPES[l % NTYPES], order, -1);
         }
@@ -1284,6 +1291,7 @@ public final class ReferenceAllocator implements PageAllocator {
          * head, or at the tail when the next-higher buddy is free.
          */
         void freeOneBlock(long pfn, int order, MigrateType type) {
+            mods++;
             nrFreePages += 1L << order;
             int maxOrder = config.maxOrder();
             while (order < maxOrder - 1) {
@@ -1329,6 +1337,7 @@ public final class ReferenceAllocator implements PageAllocator {
             MigrateType list = mt.isPcpType() ? mt : MigrateType.MOVABLE;
             p.lists.list(order * MigrateType.PCPTYPES + list.ordinal()).addFirst(pfn);
             p.putCachedType(pfn, mt);
+            mods++;
             p.count += 1L << order;
             if (p.count >= p.high) {
                 long toFree;
@@ -1372,6 +1381,7 @@ public final class ReferenceAllocator implements PageAllocator {
                             mt = blockType(pfn); // 6.10+: the block's current type
                         }
                         count -= 1L << order;
+                        mods++;
                         p.count -= 1L << order;
                         freeOneBlock(pfn, order, mt);
                     } while (count > 0 && !list.isEmpty());
@@ -1428,6 +1438,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
             }
             if (pfn >= 0) {
+                mods++;
                 nrFreePages -= 1L << order;
             }
             return finishRmqueue(pfn, flags);
@@ -1461,6 +1472,7 @@ public final class ReferenceAllocator implements PageAllocator {
                     // began; speed only)
                     long pfn = rmqueueMain(order, ac.migratetype(), flags);
                     if (pfn >= 0) {
+                        mods++;
                         nrFreePages -= 1L << order;
                     }
                     return pfn;
@@ -1472,6 +1484,7 @@ public final class ReferenceAllocator implements PageAllocator {
             }
             long pfn = list.pollFirst();
             p.removeCachedType(pfn);
+            mods++;
             p.count -= 1L << order;
             return pfn;
         }
@@ -1485,8 +1498,10 @@ public final class ReferenceAllocator implements PageAllocator {
                 }
                 list.addLast(pfn);
                 p.putCachedType(pfn, lastCachedType);
+                mods++;
                 p.count += 1L << order;
             }
+            mods++;
             nrFreePages -= (long) i << order;
         }
 
@@ -1784,6 +1799,7 @@ public final class ReferenceAllocator implements PageAllocator {
                 ? t.isPcpType() // 6.1+: only U/M/E blocks
                 : t != MigrateType.HIGHATOMIC && t != MigrateType.ISOLATE && t != MigrateType.CMA;
             if (eligible) {
+                mods++;
                 nrReservedHighatomic += config.pageblockPages();
                 setPageblockType(pfn, MigrateType.HIGHATOMIC);
                 moveFreepagesBlock(pfn, MigrateType.HIGHATOMIC, null);
@@ -1818,6 +1834,26 @@ public final class ReferenceAllocator implements PageAllocator {
      * per-CPU lists and their cached types, boost and wake flags). The movable-page oracle is not copied: the memory
      * system that owns the copy installs its own.
      */
+    /**
+     * Writes of the counters ({@code nr_free}, NR_FREE_PAGES, the per-CPU counts, {@code nr_reserved_highatomic})
+     * and of pageblock types; with the lists' own change counts, {@link #modifications()}.
+     */
+    private long mods;
+
+    @Override
+    public long modifications() {
+        long m = mods;
+        for (Zone z : zones) {
+            m += z.free.version;
+            if (z.pcp != null) {
+                for (Pcp p : z.pcp) {
+                    m += p.lists.version;
+                }
+            }
+        }
+        return m;
+    }
+
     @Override
     public ReferenceAllocator copy() {
         return new ReferenceAllocator(this);
@@ -1839,6 +1875,7 @@ public final class ReferenceAllocator implements PageAllocator {
         if (src.policy != policy || (src.config != config && !src.config.equals(config))) {
             throw new IllegalArgumentException("copyFrom needs the same policy and node config");
         }
+        mods++;
         this.tunables = src.tunables;
         this.watermarks = src.watermarks;
         for (int i = 0; i < zones.length; i++) {

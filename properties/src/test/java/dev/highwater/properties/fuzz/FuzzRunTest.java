@@ -148,6 +148,76 @@ class FuzzRunTest {
         }
     }
 
+    /**
+     * The integrity skip's premise: after a step that leaves {@link MemorySystem#integrityVersion} as it was, nothing
+     * an integrity property reads has changed (the allocator's lists, counters and pageblock types, the handles and
+     * the LRU pages). Checked on both allocators over decoded traces of every preset, with the step's state before
+     * and after compared in full.
+     */
+    @Test
+    void anUnchangedIntegrityVersionMeansAnUnchangedState() {
+        for (AllocatorKind kind : AllocatorKind.values()) {
+            int unchanged = 0;
+            int steps = 0;
+            for (Object[] pt : traces(220, 31)) {
+                KernelPolicy p = (KernelPolicy) pt[0];
+                Trace t = (Trace) pt[1];
+                MemorySystem ms = new TraceRunner(List.of(), kind).boot(t, p);
+                for (Op op : t.ops()) {
+                    MemorySystem before = ms.copy();
+                    long v0 = ms.integrityVersion();
+                    ms.apply(op);
+                    long v1 = ms.integrityVersion();
+                    assertThat(v1).isGreaterThanOrEqualTo(v0).isNotNegative();
+                    steps++;
+                    if (v1 == v0) {
+                        unchanged++;
+                        assertThat(dev.highwater.properties.run.Differential.diffAllocators(before.allocator(),
+                            ms.allocator())).as("%s %s %s", kind, p.name(), op).isEmpty();
+                        assertThat(ms.allocations()).as("%s %s %s", kind, p.name(), op).isEqualTo(before.allocations());
+                        assertThat(ms.lruPages()).as("%s %s %s", kind, p.name(), op).isEqualTo(before.lruPages());
+                    }
+                }
+            }
+            assertThat(steps).isGreaterThan(2000);
+            assertThat(unchanged).as("%s: steps that change nothing, of %d", kind, steps).isGreaterThan(steps / 10);
+        }
+    }
+
+    /**
+     * The verdict of {@link FuzzRun#execute}, which skips the integrity properties after a step that changed nothing
+     * they read, is the verdict of checking every property after every step on a freshly booted system.
+     */
+    @Test
+    void executeReportsWhatCheckingEveryPropertyAfterEveryStepReports() {
+        int violated = 0;
+        for (Object[] pt : traces(120, 12)) {
+            KernelPolicy p = (KernelPolicy) pt[0];
+            Trace t = (Trace) pt[1];
+            for (AllocatorKind kind : AllocatorKind.values()) {
+                String fuzz = verdict(FuzzRun.execute(t, p, PropertyCatalog.all(), kind, null));
+                MemorySystem ms = new TraceRunner(List.of(), kind).boot(t, p);
+                String every = "clean";
+                steps:
+                for (int i = 0; i < t.ops().size(); i++) {
+                    Op op = t.ops().get(i);
+                    String r = ms.apply(op);
+                    dev.highwater.properties.StepView v = new dev.highwater.properties.StepView(ms, i + 1, op, r);
+                    for (dev.highwater.properties.Property prop : PropertyCatalog.all()) {
+                        java.util.Optional<String> m = prop.check(v);
+                        if (m.isPresent()) {
+                            every = new dev.highwater.properties.Violation(prop.id(), i + 1, m.get()).toString();
+                            break steps;
+                        }
+                    }
+                }
+                assertThat(fuzz).as("%s %s", kind, p.name()).isEqualTo(every);
+                violated += every.equals("clean") ? 0 : 1;
+            }
+        }
+        assertThat(violated).as("runs with a violation").isGreaterThan(5);
+    }
+
     private static String verdict(FuzzRun.Found f) {
         return f == null ? "clean" : f.violation().toString();
     }
