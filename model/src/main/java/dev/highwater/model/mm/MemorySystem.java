@@ -171,6 +171,8 @@ public final class MemorySystem {
     final Compaction compaction;
     final OomKiller oomKiller;
     final SlowPath slowPath;
+    /** The shortcut for a step's repeated failures without reclaim. */
+    private final FailureRepeat repeat;
     /** Events of the step being executed. */
     final List<MmEvent> events = new ArrayList<>();
     /** Victims killed during the current step. */
@@ -239,8 +241,7 @@ public final class MemorySystem {
             this.byPfn = spent.byPfn;
             this.lruByPfn = spent.lruByPfn;
             this.ledgerBits = spent.ledgerBits;
-            java.util.Arrays.fill(byPfn, null);
-            java.util.Arrays.fill(lruByPfn, null);
+            clearRefs(byPfn, lruByPfn);
             java.util.Arrays.fill(ledgerBits, 0L);
             spent.byPfn = null; // spent: a later use fails at once instead of sharing the arrays
             spent.lruByPfn = null;
@@ -264,6 +265,7 @@ public final class MemorySystem {
         this.compaction = new Compaction(this);
         this.oomKiller = new OomKiller(this);
         this.slowPath = new SlowPath(this);
+        this.repeat = new FailureRepeat(slowPath.fastForward);
     }
 
     private void indexTasks() {
@@ -347,8 +349,30 @@ public final class MemorySystem {
     private long ledgerLru;
     /** An entry was removed that was never entered (or one outside the map): the map is void. */
     private boolean ledgerBroken;
+    /** Nulls to copy over a reused pfn index (a copy of nulls runs several times faster than a fill loop). */
+    private static volatile Allocation[] noAllocations = new Allocation[0];
+    private static volatile LruPage[] noLruPages = new LruPage[0];
+
+    /** Clears two pfn indexes of a spent memory system for reuse. */
+    private static void clearRefs(Allocation[] byPfn, LruPage[] lruByPfn) {
+        Allocation[] a = noAllocations;
+        if (a.length < byPfn.length) {
+            a = new Allocation[byPfn.length];
+            noAllocations = a; // a racy grow is harmless: every copy is of nulls, from an array long enough
+        }
+        System.arraycopy(a, 0, byPfn, 0, byPfn.length);
+        LruPage[] l = noLruPages;
+        if (l.length < lruByPfn.length) {
+            l = new LruPage[lruByPfn.length];
+            noLruPages = l;
+        }
+        System.arraycopy(l, 0, lruByPfn, 0, lruByPfn.length);
+    }
+
     /** Zone bounds, {@code [start, end)} at 2z, 2z + 1 (the zones never move). */
     private long[] ledgerZones;
+    /** The bits set in {@link #ledgerBits}. */
+    private long ledgerSet;
 
     /**
      * The ledger's page map and the counters that say whether it can be trusted, made equal to {@code src}'s: the map
@@ -356,6 +380,7 @@ public final class MemorySystem {
      * small zones, against a walk of every handle block and LRU page per check without it.
      */
     private void copyLedgerMap(MemorySystem src) {
+        ledgerVersion++; // a copy's handles and LRU pages are src's (see integrityVersion)
         long[] theirs = src.ledgerBits;
         if (theirs == null) {
             ledgerBits = null;
@@ -370,12 +395,14 @@ public final class MemorySystem {
         }
         ledgerZones = src.ledgerZones; // fixed at construction, never written: shared
         ledgerMisplaced = src.ledgerMisplaced;
+        ledgerSet = src.ledgerSet;
         ledgerBlocks = src.ledgerBlocks;
         ledgerLru = src.ledgerLru;
         ledgerBroken = src.ledgerBroken;
     }
 
     private void ledgerBlock(Allocation al, int delta) {
+        ledgerVersion++;
         long[] bits = ledgerBits;
         if (bits == null) {
             return;
@@ -408,8 +435,10 @@ public final class MemorySystem {
             long cur = bits[w] & mask;
             if (delta > 0 && cur == 0) {
                 bits[w] |= mask;
+                ledgerSet += len;
             } else if (delta < 0 && cur == mask && ledgerExtra.isEmpty()) {
                 bits[w] &= ~mask;
+                ledgerSet -= len;
             } else {
                 for (int k = 0; k < len; k++) {
                     ledgerPage(p + k, delta);
@@ -420,6 +449,7 @@ public final class MemorySystem {
     }
 
     private void ledgerPage(long pfn, int delta) {
+        ledgerVersion++;
         long[] bits = ledgerBits;
         if (bits == null) {
             return;
@@ -434,6 +464,7 @@ public final class MemorySystem {
         if (delta > 0) {
             if ((bits[w] & bit) == 0) {
                 bits[w] |= bit;
+                ledgerSet++;
             } else {
                 ledgerExtra.merge(pfn, 1, Integer::sum);
             }
@@ -441,24 +472,36 @@ public final class MemorySystem {
             ledgerExtra.computeIfPresent(pfn, (k, c) -> c == 1 ? null : c - 1);
         } else if ((bits[w] & bit) != 0) {
             bits[w] &= ~bit;
+            ledgerSet--;
         } else {
             ledgerBroken = true;
         }
     }
 
     /**
+     * Counts the changes of the ledger: every handle block and LRU page entered or removed ({@link #ledgerBlock},
+     * {@link #ledgerPage}, through which each such change goes), every copy and every growth of the pfn index. So an
+     * unchanged count means the same handle blocks and the same set of LRU pages; a page moved between LRU lists, an
+     * LRU list reordered or a handle created empty leaves it as it was.
+     */
+    private long ledgerVersion;
+
+    /**
      * A number that grows whenever anything the integrity properties read may have changed: the allocator's lists,
-     * counters and pageblock types ({@link PageAllocator#modifications}), the handle ledger and the LRU lists (each
-     * count only grows, so their sum is unchanged only when each is). Two readings after two steps with the same
-     * value mean the second step left all of it as the first left it, so a state invariant that held after the first
-     * holds after the second. -1 when the allocator keeps no count.
+     * counters and pageblock types ({@link PageAllocator#modifications}), and the pages the memory system holds — its
+     * handle blocks and the set of its LRU pages ({@link #ledgerVersion}). Page conservation reads the held pages as
+     * a set (the ledger's page map, or a walk of every handle block and LRU page); no integrity property reads which
+     * LRU list a page is on, its place on it, or a handle without blocks. Each count only grows, so their sum is
+     * unchanged only when each is: two readings after two steps with the same value mean the second step left all of
+     * it as the first left it, so a state invariant that held after the first holds after the second (a writeback,
+     * a failed allocation, an idle kswapd). -1 when the allocator keeps no count.
      */
     public long integrityVersion() {
         long m = allocator.modifications();
         if (m < 0) {
             return -1;
         }
-        return m + heldVersion + lruTrack[0].version + lruTrack[1].version + lruTrack[2].version;
+        return m + ledgerVersion;
     }
 
     /**
@@ -556,6 +599,7 @@ public final class MemorySystem {
     /** Grows the pfn-indexed arrays to cover {@code pfn} (only an allocator handing out pfns beyond its zones). */
     private void cover(long pfn) {
         if (pfn >= byPfn.length) {
+            ledgerVersion++;
             heldChanged();
             for (LruTrack t : lruTrack) {
                 t.changed();
@@ -584,6 +628,7 @@ public final class MemorySystem {
 
     /** Executes one step and returns its result text. */
     public String apply(Op op) {
+        repeat.disarm();
         events.clear();
         killedThisStep.clear();
         panicThisStep = false;
@@ -655,6 +700,127 @@ public final class MemorySystem {
         }
     }
 
+    /**
+     * A step's repeated failures (§7.5: a GFP_ATOMIC burst on an exhausted zone, page-cache reads that reclaim can no
+     * longer serve). A failed request that changed nothing any request reads — the allocator's lists, counters,
+     * types and boost, the held pages, the LRU lists (order, dirty and writeback state), kswapd's pending wakeup,
+     * failure count and kcompactd order, compaction's last result, the step's OOM kills and its loop mark (a panic
+     * ends the step) — ends in the state it started from, up to statistics (kswapd's wakeup count, the compaction
+     * and reclaim counts) and the boosted-zone wake flag, which moves once. The next request of the step with the
+     * same context therefore runs exactly as it did: it fails, adds the same events and counts the same statistics,
+     * and so does every later one. So after a failure the state is noted ({@link #arm}); when the next request with
+     * the same context also fails and leaves the state as noted ({@link #quiet}), the rest of the step's requests are
+     * accounted ({@link #replay}) instead of run. A shortcut, not a rule, as {@link SlowPath}'s fixed-point
+     * fast-forward; {@link SlowPath#NO_FAST_FORWARD} turns both off, and the equivalence tests compare every step's
+     * state with and without.
+     */
+    private final class FailureRepeat {
+        private final boolean enabled;
+        private boolean armed;
+        private AllocContext ac;
+        private long mods;
+        private long ledger;
+        private long lru;
+        private long boost;
+        private int pendingOrder;
+        private int pendingClasszone;
+        private int kswapdFailures;
+        private int kcompactdOrder;
+        private Compaction.Result compactResult;
+        private int kills;
+        private boolean loop;
+        private int events;
+        private long wakeups;
+        private long compactionCount;
+        private long reclaimed;
+
+        FailureRepeat(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** Forgets the noted state (a new step, or a request that succeeded). */
+        void disarm() {
+            armed = false;
+        }
+
+        /**
+         * After a failed request with context {@code c} and {@code remaining} more in its step: the number of them
+         * accounted without running them (the step's loop ends), or -1 when the next one is to run.
+         */
+        int afterFailure(AllocContext c, int remaining) {
+            if (quiet(c)) {
+                replay(remaining);
+                return remaining;
+            }
+            arm(c);
+            return -1;
+        }
+
+        /** Notes the state after a failed request with context {@code c}. */
+        private void arm(AllocContext c) {
+            if (!enabled) {
+                return;
+            }
+            mods = allocator.modifications();
+            if (mods < 0) {
+                armed = false; // an allocator that counts no changes
+                return;
+            }
+            armed = true;
+            ac = c;
+            ledger = ledgerVersion;
+            lru = lruVersions();
+            boost = boostSum();
+            pendingOrder = kswapd.pendingOrder;
+            pendingClasszone = kswapd.pendingClasszone;
+            kswapdFailures = kswapd.failures;
+            kcompactdOrder = kswapd.kcompactdOrder;
+            compactResult = compaction.lastResult;
+            kills = killedThisStep.size();
+            loop = loopThisStep;
+            events = MemorySystem.this.events.size();
+            wakeups = kswapd.wakeups;
+            compactionCount = compactions;
+            reclaimed = reclaimedPages;
+        }
+
+        /** After another failed request with context {@code c}: whether it left the state as noted. */
+        private boolean quiet(AllocContext c) {
+            return armed && c == ac && !panicThisStep && allocator.modifications() == mods && ledgerVersion == ledger
+                && lruVersions() == lru && boostSum() == boost && kswapd.pendingOrder == pendingOrder
+                && kswapd.pendingClasszone == pendingClasszone && kswapd.failures == kswapdFailures
+                && kswapd.kcompactdOrder == kcompactdOrder && compaction.lastResult == compactResult
+                && killedThisStep.size() == kills && loopThisStep == loop;
+        }
+
+        /** Accounts {@code n} more runs of the request just made: its events and statistics, n times. */
+        private void replay(int n) {
+            armed = false;
+            if (n <= 0) {
+                return;
+            }
+            List<MmEvent> made = List.copyOf(MemorySystem.this.events.subList(events, MemorySystem.this.events.size()));
+            for (int k = 0; k < n; k++) {
+                MemorySystem.this.events.addAll(made);
+            }
+            kswapd.wakeups += (kswapd.wakeups - wakeups) * n;
+            compactions += (compactions - compactionCount) * n;
+            reclaimedPages += (reclaimedPages - reclaimed) * n;
+        }
+
+        private long lruVersions() {
+            return lruTrack[0].version + lruTrack[1].version + lruTrack[2].version;
+        }
+
+        private long boostSum() {
+            long b = 0;
+            for (int z = 0; z < config.zones().size(); z++) {
+                b += allocator.watermarkBoost(z);
+            }
+            return b;
+        }
+    }
+
     private String alloc(Op.Alloc a) {
         GfpMask gfp = resolve(a.gfp());
         Task task = tasks.get(a.task());
@@ -693,8 +859,14 @@ public final class MemorySystem {
                 ledgerBlock(al, 1);
                 maxHeldOrder = Math.max(maxHeldOrder, a.order());
                 ok++;
+                repeat.disarm();
             } else {
                 fail++;
+                int accounted = repeat.afterFailure(ac, a.count() - i - 1);
+                if (accounted >= 0) {
+                    fail += accounted;
+                    break;
+                }
             }
             if (panicThisStep) {
                 fail += a.count() - i - 1;
@@ -774,8 +946,14 @@ public final class MemorySystem {
                 boolean pageDirty = interleaved ? (i & 1) == 1 : dirty;
                 addLru(new LruPage(pfn, attemptZone, false, 0, pageDirty ? FileState.DIRTY : FileState.CLEAN), false);
                 ok++;
+                repeat.disarm();
             } else {
                 fail++;
+                int accounted = repeat.afterFailure(ac, pages - i - 1);
+                if (accounted >= 0) {
+                    fail += accounted;
+                    break;
+                }
             }
             if (panicThisStep) {
                 fail += pages - i - 1;
@@ -806,11 +984,18 @@ public final class MemorySystem {
                 addLru(new LruPage(pfn, attemptZone, true, t.spec.id(), FileState.CLEAN), false);
                 t.rss++;
                 ok++;
-            } else {
-                if (pfn >= 0) {
-                    allocator.freePages(pfn, 0, an.cpu()); // the task died while faulting: the page goes back
-                }
+                repeat.disarm();
+            } else if (pfn >= 0) {
+                allocator.freePages(pfn, 0, an.cpu()); // the task died while faulting: the page goes back
                 fail++;
+                repeat.disarm();
+            } else {
+                fail++;
+                int accounted = repeat.afterFailure(ac, an.pages() - i - 1);
+                if (accounted >= 0) {
+                    fail += accounted;
+                    break;
+                }
             }
             if (panicThisStep) {
                 fail += an.pages() - i - 1;
@@ -1077,6 +1262,11 @@ public final class MemorySystem {
         return hasDma32 > 0;
     }
 
+    /** The number of pages in {@link #ledgerPages()} (its set bits), when that is not null. */
+    public long ledgerPageCount() {
+        return ledgerSet;
+    }
+
     /** Whether the node has a populated DMA32 zone: 0 not known yet, 1 yes, -1 no. */
     private int hasDma32;
 
@@ -1245,6 +1435,7 @@ public final class MemorySystem {
         this.compaction = new Compaction(this);
         this.oomKiller = new OomKiller(this);
         this.slowPath = new SlowPath(this);
+        this.repeat = new FailureRepeat(slowPath.fastForward);
         copyDaemonState(o);
         copyLedgerMap(o);
     }

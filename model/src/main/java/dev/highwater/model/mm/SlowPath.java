@@ -31,8 +31,12 @@ final class SlowPath {
     private final MemorySystem ms;
     private final KernelPolicy p;
     private final MmRules rules;
-    /** Whether {@link #run} may skip the rest of a retry loop that reached a fixed point (see {@link #run}). */
-    private final boolean fastForward;
+    /**
+     * Whether {@link #run} may skip the rest of a retry loop that reached a fixed point (see {@link #run}), and the
+     * memory system the rest of a step's requests once one has failed and changed nothing ({@link MemorySystem}'s
+     * {@code FailureRepeat}).
+     */
+    final boolean fastForward;
     /**
      * Whether the retry round under way has changed nothing yet that a later round reads: cleared by every action
      * that may change state (reclaim progress or writeback, compaction, an unreserve with free HIGHATOMIC pages, the

@@ -34,9 +34,10 @@ import java.util.Optional;
  *
  * <p>The integrity properties are state invariants: a step that leaves everything they read as the previous step
  * left it ({@link MemorySystem#integrityVersion}: the allocators count every write of their lists, counters and
- * pageblock types; the memory system its handle and LRU changes) skips them, as they held after the previous step.
- * About half the steps of a fuzz input change none of it (failed allocations, idle kswapd and kcompactd, an exit with
- * nothing to free); {@code FuzzRunTest} holds the verdicts equal to checking everything after every step.
+ * pageblock types; the memory system every change of the pages it holds, in handles or on LRU lists) skips them, as
+ * they held after the previous step. About half the steps of a fuzz input change none of it (failed allocations,
+ * writeback, idle kswapd and kcompactd, an exit with nothing to free); {@code FuzzRunTest} holds the verdicts equal
+ * to checking everything after every step.
  */
 public final class FuzzRun {
     private FuzzRun() {
@@ -155,7 +156,11 @@ public final class FuzzRun {
         MemorySystem[] spent = SPENT.get();
         MemorySystem ms = MemorySystem.reusing(a, t.tasks(), t.swapPages(), spent[0]);
         spent[0] = ms;
-        List<Op> ops = t.ops();
+        return run(ms, t.ops(), properties, feedback);
+    }
+
+    /** Runs the ops on a booted memory system, checking the properties after every step (as {@link #execute}). */
+    static Found run(MemorySystem ms, List<Op> ops, List<Property> properties, StateFeedback feedback) {
         int n = properties.size();
         // one memo for every step of every run of this thread: no view outlives its step, nor a run its execute
         StepView.Lists lists = LISTS.get();
