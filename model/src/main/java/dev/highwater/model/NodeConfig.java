@@ -39,6 +39,27 @@ public record NodeConfig(List<ZoneSpec> zones, int pageblockOrder, int maxOrder,
         return 1 << pageblockOrder;
     }
 
+    /**
+     * The record's equality, written out: a fuzz run looks its booted allocator up by node, and the generated
+     * {@code equals}/{@code hashCode} (method handles) showed in its profile.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof NodeConfig n && n.pageblockOrder == pageblockOrder && n.maxOrder == maxOrder
+            && n.cpus == cpus && n.pcpBatchOverride == pcpBatchOverride && n.pcpHighOverride == pcpHighOverride
+            && n.zones.equals(zones);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = zones.hashCode();
+        h = 31 * h + pageblockOrder;
+        h = 31 * h + maxOrder;
+        h = 31 * h + cpus;
+        h = 31 * h + pcpBatchOverride;
+        return 31 * h + pcpHighOverride;
+    }
+
     /** Position of the highest configured zone whose type is at most {@code type}, or -1. */
     public int highestZoneAtMost(ZoneType type) {
         int best = -1;

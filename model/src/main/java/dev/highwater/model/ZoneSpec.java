@@ -19,4 +19,19 @@ public record ZoneSpec(ZoneType type, long managedPages, long presentPages, long
     public static ZoneSpec of(ZoneType type, long managedPages) {
         return new ZoneSpec(type, managedPages, managedPages, managedPages);
     }
+
+    /** The record's equality, written out (see {@link NodeConfig#equals}). */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof ZoneSpec z && z.type == type && z.managedPages == managedPages
+            && z.presentPages == presentPages && z.bootManagedPages == bootManagedPages;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = type.ordinal(); // the ordinal, not the enum's identity hash: the same value in every run
+        h = 31 * h + Long.hashCode(managedPages);
+        h = 31 * h + Long.hashCode(presentPages);
+        return 31 * h + Long.hashCode(bootManagedPages);
+    }
 }

@@ -38,6 +38,24 @@ public final class ResultText {
         if (ok == 0) {
             return "fail";
         }
+        if (ok < MIXED && fail < MIXED) {
+            // a step's result is built after every step of every fuzz run: the small ones are made once
+            String[] row = MIXED_TEXT[ok];
+            if (row == null) {
+                row = new String[MIXED];
+                MIXED_TEXT[ok] = row;
+            }
+            String r = row[fail];
+            if (r == null) {
+                r = "ok=" + ok + " fail=" + fail;
+                row[fail] = r; // a racy fill is harmless: every thread makes the same immutable string
+            }
+            return r;
+        }
         return "ok=" + ok + " fail=" + fail;
     }
+
+    /** {@link #of}'s mixed results below this many successes and failures are kept. */
+    private static final int MIXED = 256;
+    private static final String[][] MIXED_TEXT = new String[MIXED][];
 }
