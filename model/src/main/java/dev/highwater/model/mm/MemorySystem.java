@@ -171,7 +171,7 @@ public final class MemorySystem {
     final Compaction compaction;
     final OomKiller oomKiller;
     final SlowPath slowPath;
-    /** The shortcut for a step's repeated failures without reclaim. */
+    /** The shortcut for a step's repeated failures ({@link FailureRepeat}). */
     private final FailureRepeat repeat;
     /** Events of the step being executed. */
     final List<MmEvent> events = new ArrayList<>();
@@ -268,6 +268,26 @@ public final class MemorySystem {
         this.repeat = new FailureRepeat(slowPath.fastForward);
     }
 
+    /** Nulls to copy over a reused pfn index (a copy of nulls runs several times faster than a fill loop). */
+    private static volatile Allocation[] noAllocations = new Allocation[0];
+    private static volatile LruPage[] noLruPages = new LruPage[0];
+
+    /** Clears two pfn indexes of a spent memory system for reuse. */
+    private static void clearRefs(Allocation[] byPfn, LruPage[] lruByPfn) {
+        Allocation[] a = noAllocations;
+        if (a.length < byPfn.length) {
+            a = new Allocation[byPfn.length];
+            noAllocations = a; // a racy grow is harmless: every copy is of nulls, from an array long enough
+        }
+        System.arraycopy(a, 0, byPfn, 0, byPfn.length);
+        LruPage[] l = noLruPages;
+        if (l.length < lruByPfn.length) {
+            l = new LruPage[lruByPfn.length];
+            noLruPages = l;
+        }
+        System.arraycopy(l, 0, lruByPfn, 0, lruByPfn.length);
+    }
+
     private void indexTasks() {
         taskList = tasks.values().toArray(new Task[0]);
         for (int i = 0; i < taskList.length; i++) {
@@ -349,26 +369,6 @@ public final class MemorySystem {
     private long ledgerLru;
     /** An entry was removed that was never entered (or one outside the map): the map is void. */
     private boolean ledgerBroken;
-    /** Nulls to copy over a reused pfn index (a copy of nulls runs several times faster than a fill loop). */
-    private static volatile Allocation[] noAllocations = new Allocation[0];
-    private static volatile LruPage[] noLruPages = new LruPage[0];
-
-    /** Clears two pfn indexes of a spent memory system for reuse. */
-    private static void clearRefs(Allocation[] byPfn, LruPage[] lruByPfn) {
-        Allocation[] a = noAllocations;
-        if (a.length < byPfn.length) {
-            a = new Allocation[byPfn.length];
-            noAllocations = a; // a racy grow is harmless: every copy is of nulls, from an array long enough
-        }
-        System.arraycopy(a, 0, byPfn, 0, byPfn.length);
-        LruPage[] l = noLruPages;
-        if (l.length < lruByPfn.length) {
-            l = new LruPage[lruByPfn.length];
-            noLruPages = l;
-        }
-        System.arraycopy(l, 0, lruByPfn, 0, lruByPfn.length);
-    }
-
     /** Zone bounds, {@code [start, end)} at 2z, 2z + 1 (the zones never move). */
     private long[] ledgerZones;
     /** The bits set in {@link #ledgerBits}. */
@@ -738,7 +738,10 @@ public final class MemorySystem {
             this.enabled = enabled;
         }
 
-        /** Forgets the noted state (a new step, or a request that succeeded). */
+        /**
+         * Forgets the noted state at a new step. A request that succeeds between two failures needs no call: it enters
+         * its page in the ledger (or, its task dead, gives it back to the allocator), so {@link #quiet} fails.
+         */
         void disarm() {
             armed = false;
         }
@@ -859,7 +862,6 @@ public final class MemorySystem {
                 ledgerBlock(al, 1);
                 maxHeldOrder = Math.max(maxHeldOrder, a.order());
                 ok++;
-                repeat.disarm();
             } else {
                 fail++;
                 int accounted = repeat.afterFailure(ac, a.count() - i - 1);
@@ -946,7 +948,6 @@ public final class MemorySystem {
                 boolean pageDirty = interleaved ? (i & 1) == 1 : dirty;
                 addLru(new LruPage(pfn, attemptZone, false, 0, pageDirty ? FileState.DIRTY : FileState.CLEAN), false);
                 ok++;
-                repeat.disarm();
             } else {
                 fail++;
                 int accounted = repeat.afterFailure(ac, pages - i - 1);
@@ -984,11 +985,9 @@ public final class MemorySystem {
                 addLru(new LruPage(pfn, attemptZone, true, t.spec.id(), FileState.CLEAN), false);
                 t.rss++;
                 ok++;
-                repeat.disarm();
             } else if (pfn >= 0) {
                 allocator.freePages(pfn, 0, an.cpu()); // the task died while faulting: the page goes back
                 fail++;
-                repeat.disarm();
             } else {
                 fail++;
                 int accounted = repeat.afterFailure(ac, an.pages() - i - 1);
