@@ -3,7 +3,8 @@ package dev.highwater.cli;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
 import dev.highwater.model.trace.Trace;
-import dev.highwater.properties.bugs.Attribution;
+import dev.highwater.properties.fuzz.BugClass;
+import dev.highwater.properties.fuzz.CorpusBugs;
 import dev.highwater.properties.fuzz.FindingWriter;
 import dev.highwater.properties.fuzz.FuzzTargets;
 import dev.highwater.properties.fuzz.PolicyTarget;
@@ -32,14 +33,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code highwater fuzz}: coverage-guided fuzzing of the fuzz targets with Jazzer (each target in a child JVM running
  * {@code com.code_intelligence.jazzer.Jazzer}, see {@link JazzerProcess}), a live progress line, then every finding
- * minimized and written to {@code corpus/fuzz/} and a report in {@code target/highwater/summary.md}. Exit status 1
- * when there were new findings (or model bugs), 2 when a target's JVM failed (it did not start, or died: the run
- * proves nothing for it), 0 otherwise; the last line is {@code summary: targets=N execs=N findings=N new=N}, with
- * {@code errors=N error=target_failed} after it in the failed case.
+ * minimized, a finding of a bug class the corpus has no trace of written to {@code corpus/fuzz/} (one of a known
+ * class to {@code target/highwater/known/}, see {@link Dedup}), and a report in {@code target/highwater/summary.md}.
+ * Exit status 1 when there were new findings (or model bugs), 2 when a target's JVM failed (it did not start, or
+ * died: the run proves nothing for it), 0 otherwise; the last line is
+ * {@code summary: targets=N execs=N findings=N new=N known=N}, with {@code errors=N error=target_failed} after it in
+ * the failed case.
  */
 @Command(name = "fuzz", mixinStandardHelpOptions = true, description = "Coverage-guided fuzzing (Jazzer) of the policy targets (one per preset), the trace"
-    + " parser and the differential target; findings are minimized into corpus/fuzz/ and summarized in"
-    + " target/highwater/summary.md.")
+    + " parser and the differential target; findings are minimized, those of new bug classes written to corpus/fuzz/, and"
+    + " summarized in target/highwater/summary.md.")
 public final class FuzzCommand implements Callable<Integer> {
     static final String INPUTS = "properties/src/test/resources/dev/highwater/properties/fuzz/FuzzTargetsTestInputs";
 
@@ -74,24 +77,46 @@ public final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the targets and exit")
     boolean list;
 
+    /** Which findings are new, and so go into the corpus. */
+    enum Dedup {
+        /**
+         * A finding whose bug class ({@link BugClass}: property, preset, the catalog fixes that remove it) has no trace
+         * in the corpus yet: fuzzing the historic presets finds their known bugs again on every run, each time as
+         * another minimized trace, and those are not news. The run's shortest trace of a new class is the one written.
+         */
+        CLASS,
+        /** Every minimized trace the corpus does not hold yet (key: property + preset + the trace). */
+        TRACE
+    }
+
+    @Option(names = "--dedup", defaultValue = "class", description = "which findings are new and go into corpus/fuzz/: class (default)"
+        + " when the corpus has no trace of the finding's bug class (same property, preset and catalog fixes that remove it;"
+        + " the others go to <out>/known/), trace for every minimized trace it does not hold yet")
+    Dedup dedup;
+
     @Option(names = "--measure", description = "measure execs/s per core, each allocator and preset in a JVM of its own as a fuzz target runs (32-op traces over a 4,096-page zone,"
         + " every property checked) for each allocator, and of mainline inputs as the fuzzer draws them, instead of fuzzing")
     boolean measure;
 
-    /** One finding after classification and (for policy findings) minimization. */
+    /**
+     * One finding after classification and (for policy findings) minimization.
+     *
+     * @param bugClass the minimized trace's bug class (null for a model bug or an unminimized finding)
+     * @param sameAs   for a finding of a class the corpus (or a shorter finding of this run) already has: that trace
+     */
     record Finding(String target, String artifact, FuzzSupport.Classified what, FindingWriter.Minimized minimized,
-                   Path file, boolean isNew, String note) {
+                   BugClass bugClass, Path file, Path sameAs, boolean isNew, String note) {
         /**
          * The catalog bugs whose fix alone makes the minimized trace hold under the finding's preset
-         * ({@link Attribution}): the finding is (also) their mechanism. Empty for a model bug or an unminimized finding.
+         * ({@link dev.highwater.properties.bugs.Attribution}): the finding is (also) their mechanism. Empty for a
+         * model bug or an unminimized finding.
          */
         List<String> mechanism() {
-            if (minimized == null || what.modelBug()) {
-                return List.of();
-            }
-            KernelPolicy p = Presets.byName(minimized.preset()).orElse(null);
-            return p == null ? List.of()
-                : Attribution.explain(minimized.trace(), p, PolicyTarget.integrityAnd(minimized.property()), "");
+            return bugClass == null ? List.of() : bugClass.mechanism();
+        }
+
+        Finding written(Path to, Path same, boolean created) {
+            return new Finding(target, artifact, what, minimized, bugClass, to, same, created, note);
         }
     }
 
@@ -184,11 +209,12 @@ public final class FuzzCommand implements Callable<Integer> {
         long m0 = System.nanoTime();
         FindingWriter writer = new FindingWriter(minimizeEvals);
         Path fuzzCorpus = corpus.resolve("fuzz");
+        dev.highwater.cli.kernel.KernelBuild.delete(outDir.resolve("known")); // this run's known-class findings only
         ExecutorService mpool = Executors.newFixedThreadPool(j);
         List<Future<Finding>> pending = new ArrayList<>();
         for (JazzerProcess p : procs) {
             for (Path a : p.artifacts()) {
-                pending.add(mpool.submit(() -> handle(p.target, a, writer, fuzzCorpus)));
+                pending.add(mpool.submit(() -> handle(p.target, a, writer)));
             }
         }
         mpool.shutdown();
@@ -196,14 +222,14 @@ public final class FuzzCommand implements Callable<Integer> {
         for (Future<Finding> f : pending) {
             findings.add(f.get());
         }
-        double minimizeSeconds = (System.nanoTime() - m0) / 1e9;
         // the same minimized trace from two artifacts counts once
         Map<String, Finding> distinct = new LinkedHashMap<>();
         for (Finding f : findings) {
             String k = f.minimized() != null ? f.minimized().relativePath() : f.target() + "/" + f.artifact();
-            distinct.merge(k, f, (a, b) -> a.isNew() ? a : b);
+            distinct.putIfAbsent(k, f);
         }
-        findings = new ArrayList<>(distinct.values());
+        findings = file(new ArrayList<>(distinct.values()), fuzzCorpus);
+        double minimizeSeconds = (System.nanoTime() - m0) / 1e9;
         if (saveInputs > 0) {
             for (JazzerProcess p : procs) {
                 saveInputs(p);
@@ -212,6 +238,7 @@ public final class FuzzCommand implements Callable<Integer> {
 
         long execs = procs.stream().mapToLong(p -> p.execs).sum();
         int newCount = 0;
+        int knownCount = 0;
         int modelBugs = 0;
         out.println();
         out.printf("%-22s %10s %8s %12s %8s%n", "target", "execs", "exec/s", "cov/ft", "findings");
@@ -232,10 +259,13 @@ public final class FuzzCommand implements Callable<Integer> {
             } else if (f.minimized() != null) {
                 if (f.isNew()) {
                     newCount++;
+                } else {
+                    knownCount++;
                 }
-                out.printf("%-12s %s: %s, %d -> %d steps  %s%s%n", f.isNew() ? "NEW" : "known", f.target(),
+                out.printf("%-12s %s: %s, %d -> %d steps  %s%s%s%n", f.isNew() ? "NEW" : "known", f.target(),
                     f.what().describe(), f.minimized().originalOps(), f.minimized().minimizedOps(), f.file(),
-                    f.mechanism().isEmpty() ? "" : "  (gone with the fix of: " + String.join(", ", f.mechanism()) + ")");
+                    f.mechanism().isEmpty() ? "" : "  (gone with the fix of: " + String.join(", ", f.mechanism()) + ")",
+                    f.sameAs() == null ? "" : "  same bug as " + f.sameAs());
             } else {
                 out.println("unclassified " + f.target() + " " + f.artifact() + ": " + f.note());
             }
@@ -262,7 +292,7 @@ public final class FuzzCommand implements Callable<Integer> {
         // whatever the other targets found
         long broken = procs.stream().filter(JazzerProcess::failed).count();
         out.println("summary: targets=" + procs.size() + " execs=" + execs + " findings=" + findings.size() + " new="
-            + newCount + (broken > 0 ? " errors=" + broken + " error=target_failed" : ""));
+            + newCount + " known=" + knownCount + (broken > 0 ? " errors=" + broken + " error=target_failed" : ""));
         return broken > 0 ? 2 : newCount > 0 ? 1 : 0;
     }
 
@@ -290,7 +320,7 @@ public final class FuzzCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private Finding handle(FuzzTargets.Target t, Path artifact, FindingWriter writer, Path fuzzCorpus) {
+    private Finding handle(FuzzTargets.Target t, Path artifact, FindingWriter writer) {
         String name = artifact.getFileName().toString();
         try {
             byte[] data = Files.readAllBytes(artifact);
@@ -301,7 +331,7 @@ public final class FuzzCommand implements Callable<Integer> {
                 return modelBug(t, name, data, c);
             }
             if (c.verdict() != FuzzSupport.Verdict.POLICY) {
-                return new Finding(t.name(), name, c, null, null, false, "did not reproduce in-process");
+                return new Finding(t.name(), name, c, null, null, null, null, false, "did not reproduce in-process");
             }
             KernelPolicy p = Presets.byName(c.preset()).orElseThrow();
             Optional<FindingWriter.Minimized> m = writer.minimize(t.name(), data, p, c.property());
@@ -315,15 +345,56 @@ public final class FuzzCommand implements Callable<Integer> {
                         p.name(), "differential", new IllegalStateException(
                             "the reference and fast allocators diverge: " + d.mismatch().get())));
                 }
-                return new Finding(t.name(), name, c, null, null, false, "not the first violation under the full catalog");
+                return new Finding(t.name(), name, c, null, null, null, null, false, "not the first violation under the full catalog");
             }
-            FindingWriter.Written w = FindingWriter.write(fuzzCorpus, m.get().relativePath(),
-                dev.highwater.model.trace.TracePrinter.print(m.get().trace()));
-            return new Finding(t.name(), name, c, m.get(), w.file(), w.created(), "");
+            BugClass bugClass = BugClass.of(m.get().trace(), p, c.property()).orElseThrow(
+                () -> new IllegalStateException("the minimized trace does not violate " + c.property() + " first"));
+            return new Finding(t.name(), name, c, m.get(), bugClass, null, null, false, ""); // written by file()
         } catch (Exception | AssertionError e) {
             return new Finding(t.name(), name, new FuzzSupport.Classified(FuzzSupport.Verdict.EXCEPTION, t.preset(), null, e),
-                null, null, true, "handling failed: " + e);
+                null, null, null, null, true, "handling failed: " + e);
         }
+    }
+
+    /**
+     * Writes the minimized findings, in a fixed order whatever order the minimizers finished in: fewest steps first,
+     * then the trace's key. Under {@link Dedup#CLASS} a finding whose class the corpus (or an earlier finding of this
+     * run) already has a trace of goes to {@code <out>/known/} and names that trace; the others go to the corpus.
+     * Under {@link Dedup#TRACE} every one goes to the corpus. Either way a file already there is left as it is (the
+     * finding is then not new). The findings come back in their own order.
+     */
+    List<Finding> file(List<Finding> findings, Path fuzzCorpus) throws IOException {
+        List<Finding> order = findings.stream().filter(f -> f.minimized() != null && f.bugClass() != null)
+            .sorted(Comparator.comparingInt((Finding f) -> f.minimized().minimizedOps())
+                .thenComparing(f -> f.minimized().key()))
+            .toList();
+        CorpusBugs known = CorpusBugs.empty();
+        if (dedup == Dedup.CLASS && !order.isEmpty()) {
+            known = CorpusBugs.index(corpus, w -> System.err.println("highwater fuzz: " + w));
+        }
+        Map<Finding, Finding> done = new java.util.IdentityHashMap<>();
+        for (Finding f : order) {
+            String text = dev.highwater.model.trace.TracePrinter.print(f.minimized().trace());
+            Path exact = fuzzCorpus.resolve(f.minimized().relativePath());
+            if (Files.exists(exact)) {
+                done.put(f, f.written(exact, null, false)); // this very trace is in the corpus already
+                continue;
+            }
+            Optional<CorpusBugs.Known> same = known.find(f.bugClass());
+            if (dedup == Dedup.CLASS && same.isPresent()) {
+                FindingWriter.Written w = FindingWriter.write(outDir.resolve("known"), f.minimized().relativePath(), text);
+                done.put(f, f.written(w.file(), same.get().file(), false));
+                continue;
+            }
+            FindingWriter.Written w = FindingWriter.write(fuzzCorpus, f.minimized().relativePath(), text);
+            known.add(f.bugClass(), w.file(), f.minimized().minimizedOps());
+            done.put(f, f.written(w.file(), null, w.created()));
+        }
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : findings) {
+            out.add(done.getOrDefault(f, f));
+        }
+        return out;
     }
 
     /** A model bug: rendered for a person under {@code model-bugs/}, never added to the corpus. */
@@ -333,7 +404,7 @@ public final class FuzzCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
         Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, c), StandardCharsets.UTF_8);
-        return new Finding(t.name(), name, c, null, f, true, "");
+        return new Finding(t.name(), name, c, null, null, f, null, true, "");
     }
 
     private void saveInputs(JazzerProcess p) throws IOException {
@@ -384,7 +455,8 @@ public final class FuzzCommand implements Callable<Integer> {
             for (Finding f : findings) {
                 String status = f.what().modelBug() ? "**MODEL BUG**" : f.isNew() ? "new" : f.minimized() != null ? "known" : "-";
                 String steps = f.minimized() == null ? "" : f.minimized().originalOps() + " → " + f.minimized().minimizedOps();
-                String file = f.file() == null ? f.note() : "`" + f.file() + "`";
+                String file = f.file() == null ? f.note() : "`" + f.file() + "`"
+                    + (f.sameAs() == null ? "" : " (same bug as `" + f.sameAs() + "`)");
                 List<String> mech = f.mechanism();
                 sb.append(String.format("| %s | %s | %s | %s | %s | %s |%n", status, f.target(),
                     f.what().describe().replace("|", "\\|").replace('\n', ' '), steps,
@@ -393,6 +465,11 @@ public final class FuzzCommand implements Callable<Integer> {
         }
         sb.append("\n\"Gone with the fix of\": the catalog bugs whose fix alone, applied to the finding's preset, makes the"
             + " minimized trace hold (a counterfactual replay); '-' when no single known fix removes it.\n");
+        if (dedup == Dedup.CLASS) {
+            sb.append("\n\"known\": the corpus already has a trace of the same bug class (the same property violated under the"
+                + " same preset, gone with the same fixes); the finding's own trace is kept under `known/` beside this"
+                + " report, not added to the corpus. `--dedup trace` adds every new minimized trace.\n");
+        }
         sb.append("\nReplay a finding with `./highwater replay <trace>`; `./mvnw -B verify` replays every corpus trace.\n");
         Files.createDirectories(outDir);
         Path tmp = Files.createTempFile(outDir, ".summary", ".md");

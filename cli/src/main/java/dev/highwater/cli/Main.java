@@ -18,6 +18,7 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit status (tests call this). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --dedup class, as the help spells it
         // usage errors are bad input: exit 2, a message, no stack trace
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("highwater: " + ex.getMessage());

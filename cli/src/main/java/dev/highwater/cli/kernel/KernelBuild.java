@@ -329,7 +329,8 @@ public final class KernelBuild {
         return out;
     }
 
-    private static void delete(Path p) throws IOException {
+    /** Deletes a file or a folder with everything in it (nothing when it does not exist). */
+    public static void delete(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

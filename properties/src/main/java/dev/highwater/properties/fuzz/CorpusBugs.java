@@ -1,0 +1,106 @@
+package dev.highwater.properties.fuzz;
+
+import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.model.trace.Expectation;
+import dev.highwater.model.trace.Trace;
+import dev.highwater.model.trace.TraceFormatException;
+import dev.highwater.model.trace.TraceParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The bug classes ({@link BugClass}) the corpus already holds a trace of, each with its shortest trace: the corpus
+ * traces that expect a violation under their own preset (catalog bugs, seeds, fuzz and checker findings). A fuzz
+ * finding of a class listed here is a known bug found again, not a new one.
+ *
+ * <p>Deterministic: files are read in path order, and a class's trace is its shortest (fewest steps, then first
+ * path). A file that cannot be read or parsed is reported to {@code warn} with its path and line and left out; a
+ * trace whose expected violation no longer happens is left out too (the corpus replay of {@code mvn verify} reports
+ * it).
+ */
+public final class CorpusBugs {
+    /** A class's trace in the corpus. */
+    public record Known(Path file, int steps) {
+    }
+
+    private final Map<BugClass, Known> known = new LinkedHashMap<>();
+
+    private CorpusBugs() {
+    }
+
+    /** An index with nothing in it (every class is new). */
+    public static CorpusBugs empty() {
+        return new CorpusBugs();
+    }
+
+    /** Indexes every {@code .trace} file under {@code corpus} (none when the folder does not exist). */
+    public static CorpusBugs index(Path corpus, Consumer<String> warn) {
+        CorpusBugs b = new CorpusBugs();
+        if (!Files.isDirectory(corpus)) {
+            return b;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(corpus)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".trace") && Files.isRegularFile(f)).sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            warn.accept(corpus + ": cannot list the corpus (" + e.getMessage() + "); every finding counts as new");
+            return b;
+        }
+        for (Path f : files) {
+            Trace t;
+            try {
+                t = TraceParser.parseFile(f);
+            } catch (TraceFormatException e) {
+                warn.accept(f + ":" + e.line() + ": " + e.detail() + " (left out of the known bugs)");
+                continue;
+            } catch (IOException | UncheckedIOException e) {
+                warn.accept(f + ": cannot read it (" + e.getMessage() + "; left out of the known bugs)");
+                continue;
+            }
+            Optional<KernelPolicy> preset = Presets.byName(t.policy());
+            Optional<String> property = ownViolation(t);
+            if (preset.isEmpty() || property.isEmpty()) {
+                continue;
+            }
+            BugClass.of(t, preset.get(), property.get()).ifPresent(c -> b.add(c, f, t.ops().size()));
+        }
+        return b;
+    }
+
+    /** The property a trace expects violated under its own preset, if it expects one. */
+    static Optional<String> ownViolation(Trace t) {
+        for (Expectation e : t.expectations()) {
+            if (!e.clean() && e.property().isPresent() && e.appliesTo(t.policy(), t.policy())) {
+                return e.property();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Records a trace of {@code c} (kept when it is shorter than the one held, or the first). */
+    public void add(BugClass c, Path file, int steps) {
+        Known k = known.get(c);
+        if (k == null || steps < k.steps()) {
+            known.put(c, new Known(file, steps));
+        }
+    }
+
+    /** The corpus trace of {@code c}, if the corpus has one. */
+    public Optional<Known> find(BugClass c) {
+        return Optional.ofNullable(known.get(c));
+    }
+
+    /** The classes held, in the order first met. */
+    public Map<BugClass, Known> classes() {
+        return java.util.Collections.unmodifiableMap(known);
+    }
+}
