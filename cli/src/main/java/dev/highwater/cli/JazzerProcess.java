@@ -121,6 +121,12 @@ final class JazzerProcess {
         cmd.add("-Xmx1536m");
         cmd.add("-XX:+UseParallelGC");
         cmd.add("-Djdk.attach.allowAttachSelf=true");
+        // extra options for the child JVMs, space-separated (-Dhighwater.fuzz.jvm=...: a profiler agent, JIT flags)
+        for (String o : System.getProperty("highwater.fuzz.jvm", "").trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
         // the allocator the policy targets run: this JVM's choice (its default, or -Dhighwater.fuzz.allocator=...)
         cmd.add("-Dhighwater.fuzz.allocator=" + PolicyTarget.allocator().name().toLowerCase(java.util.Locale.ROOT));
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
