@@ -463,6 +463,25 @@ public final class FuzzCommand implements Callable<Integer> {
                     mech.isEmpty() ? "-" : String.join(", ", mech), file));
             }
         }
+        Map<BugClass, List<Finding>> byClass = new LinkedHashMap<>();
+        for (Finding f : findings) {
+            if (f.bugClass() != null) {
+                byClass.computeIfAbsent(f.bugClass(), c -> new ArrayList<>()).add(f);
+            }
+        }
+        if (!byClass.isEmpty()) {
+            sb.append(String.format("%n## Bug classes%n%n%d class(es) among the %d minimized finding(s).%n%n",
+                byClass.size(), byClass.values().stream().mapToInt(List::size).sum()));
+            sb.append("| | class | findings | corpus trace |\n|---|---|---:|---|\n");
+            for (Map.Entry<BugClass, List<Finding>> e : byClass.entrySet()) {
+                Finding first = e.getValue().get(0);
+                boolean isNew = e.getValue().stream().anyMatch(Finding::isNew);
+                Path trace = e.getValue().stream().filter(Finding::isNew).map(Finding::file).findFirst()
+                    .orElse(first.sameAs() != null ? first.sameAs() : first.file());
+                sb.append(String.format("| %s | %s | %d | `%s` |%n", isNew ? "new" : "known",
+                    e.getKey().describe().replace("|", "\\|"), e.getValue().size(), trace));
+            }
+        }
         sb.append("\n\"Gone with the fix of\": the catalog bugs whose fix alone, applied to the finding's preset, makes the"
             + " minimized trace hold (a counterfactual replay); '-' when no single known fix removes it.\n");
         if (dedup == Dedup.CLASS) {
