@@ -374,12 +374,12 @@ public final class FuzzCommand implements Callable<Integer> {
         }
         Map<Finding, Finding> done = new java.util.IdentityHashMap<>();
         for (Finding f : order) {
-            String text = dev.highwater.model.trace.TracePrinter.print(f.minimized().trace());
             Path exact = fuzzCorpus.resolve(f.minimized().relativePath());
             if (Files.exists(exact)) {
                 done.put(f, f.written(exact, null, false)); // this very trace is in the corpus already
                 continue;
             }
+            String text = dev.highwater.model.trace.TracePrinter.print(f.minimized().trace());
             Optional<CorpusBugs.Known> same = known.find(f.bugClass());
             if (dedup == Dedup.CLASS && same.isPresent()) {
                 FindingWriter.Written w = FindingWriter.write(outDir.resolve("known"), f.minimized().relativePath(), text);
