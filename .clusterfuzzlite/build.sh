@@ -1,6 +1,7 @@
 #!/bin/bash -eu
 # Builds the Highwater fuzz targets into $OUT, one launcher per target (OSS-Fuzz/ClusterFuzzLite's JVM convention),
-# with a seed corpus zip from the checked-in regression inputs.
+# with a seed corpus zip from the checked-in regression inputs and a <fuzzer>.options file; a launcher runs its target
+# with the options `highwater fuzz` uses (FuzzerOptions: JVM, instrumentation, libFuzzer search options).
 #
 #   in the builder image:  compile            (OUT and SRC set by the image)
 #   locally:               OUT=$(mktemp -d) .clusterfuzzlite/build.sh && $OUT/policy_linux_4_8 -max_total_time=10
@@ -22,29 +23,44 @@ mv -f "$OUT/jazzer.jar" "$OUT/jazzer.jar" 2>/dev/null || true
 rm -rf model/"$build_dir" properties/"$build_dir" "$build_dir"
 
 cp_jars=$(cd "$OUT/lib" && ls *.jar | sed 's|^|$this_dir/lib/|' | paste -sd: -)
-hooks="Deserialization ExpressionLanguageInjection FilePathTraversal LdapInjection NamingContextLookup \
-OsCommandInjection ReflectiveCall RegexInjection RegexRoadblocks ScriptEngineInjection ServerSideRequestForgery \
-SqlInjection UnsafeSanitizer XPathInjection"
-disabled=$(for h in $hooks; do printf 'com.code_intelligence.jazzer.sanitizers.%s,' "$h"; done | sed 's/,$//')
+lib_cp="$(cd "$OUT/lib" && ls -d "$OUT"/lib/*.jar | paste -sd: -)"
 inputs="properties/src/test/resources/dev/highwater/properties/fuzz/FuzzTargetsTestInputs"
 
-java -cp "$(cd "$OUT/lib" && ls -d "$OUT"/lib/*.jar | paste -sd: -)" dev.highwater.properties.fuzz.FuzzTargets |
+# how `highwater fuzz` runs a target (FuzzerOptions): JVM options, Jazzer's options, libFuzzer's search options
+jvm_opts=() jazzer_opts=() libfuzzer_opts=()
+while read -r key rest; do # read -a splits on spaces and expands no globs (the options hold dev.highwater.**)
+  case "$key" in
+    jvm) read -ra jvm_opts <<< "$rest" ;;
+    jazzer) read -ra jazzer_opts <<< "$rest" ;;
+    libfuzzer) read -ra libfuzzer_opts <<< "$rest" ;;
+  esac
+done < <(java -cp "$lib_cp" dev.highwater.properties.fuzz.FuzzTargets --options)
+(( ${#jvm_opts[@]} && ${#jazzer_opts[@]} && ${#libfuzzer_opts[@]} )) || { echo "build.sh: no fuzzer options" >&2; exit 1; }
+# jazzer_driver takes the JVM options as one ':'-separated list, a ':' inside an option escaped
+driver_jvm=$(for o in "${jvm_opts[@]}"; do printf '%s\n' "${o//:/\\:}"; done | paste -sd: -)
+quoted() { local out="" o; for o in "$@"; do out+=" '$o'"; done; printf '%s' "${out# }"; }
+
+java -cp "$lib_cp" dev.highwater.properties.fuzz.FuzzTargets |
 while read -r name class; do
   fuzzer="${name//[^A-Za-z0-9]/_}"
   cat > "$OUT/$fuzzer" <<LAUNCHER
 #!/bin/bash
 # LLVMFuzzerTestOneInput -- Highwater fuzz target $name ($class)
+# Runs it as \`highwater fuzz\` does; libFuzzer options given here come after the defaults and win.
 this_dir=\$(dirname "\$0")
 cp="$cp_jars"
-opts=(--target_class=$class --instrumentation_includes='dev.highwater.**' --trace=cov --disabled_hooks=$disabled)
+opts=(--target_class=$class $(quoted "${jazzer_opts[@]}"))
+search=($(quoted "${libfuzzer_opts[@]}"))
 if [[ -x "\$this_dir/jazzer_driver" ]]; then
   LD_LIBRARY_PATH="\${JVM_LD_LIBRARY_PATH:-}":\$this_dir \\
     exec "\$this_dir/jazzer_driver" --agent_path="\$this_dir/jazzer_agent_deploy.jar" --cp="\$cp" \\
-      --jvm_args="-Xss8m" "\${opts[@]}" "\$@"
+      '--jvm_args=$driver_jvm' "\${opts[@]}" "\${search[@]}" "\$@"
 fi
-exec java -Xss8m -Djdk.attach.allowAttachSelf=true -cp "\$cp:\$this_dir/jazzer.jar" \\
-  com.code_intelligence.jazzer.Jazzer "\${opts[@]}" "\$@"
+exec java $(quoted "${jvm_opts[@]}") -Djdk.attach.allowAttachSelf=true -cp "\$cp:\$this_dir/jazzer.jar" \\
+  com.code_intelligence.jazzer.Jazzer "\${opts[@]}" "\${search[@]}" "\$@"
 LAUNCHER
+  # the same libFuzzer options for ClusterFuzzLite/OSS-Fuzz runs, which read <fuzzer>.options
+  { echo "[libfuzzer]"; for o in "${libfuzzer_opts[@]}"; do o="${o#-}"; echo "${o%%=*} = ${o#*=}"; done; } > "$OUT/$fuzzer.options"
   chmod +x "$OUT/$fuzzer"
   if [[ -d "$inputs/$fuzzer" ]] && [[ -n "$(ls -A "$inputs/$fuzzer")" ]]; then
     seeds=$(mktemp -d)

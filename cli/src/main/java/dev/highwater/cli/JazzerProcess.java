@@ -1,6 +1,7 @@
 package dev.highwater.cli;
 
 import dev.highwater.properties.fuzz.FuzzTargets;
+import dev.highwater.properties.fuzz.FuzzerOptions;
 import dev.highwater.properties.fuzz.PolicyTarget;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,21 +25,11 @@ import java.util.regex.Pattern;
  * state; the parent reads its output for the live progress line and its artifacts for the findings.
  */
 final class JazzerProcess {
-    /** Jazzer's bug detectors are for web and injection bugs; none applies to a model, and they cost time. */
-    static final String DISABLED_HOOKS = String.join(",", List.of("Deserialization", "ExpressionLanguageInjection",
-        "FilePathTraversal", "LdapInjection", "NamingContextLookup", "OsCommandInjection", "ReflectiveCall",
-        "RegexInjection", "RegexRoadblocks", "ScriptEngineInjection", "ServerSideRequestForgery", "SqlInjection",
-        "UnsafeSanitizer", "XPathInjection").stream().map(s -> "com.code_intelligence.jazzer.sanitizers." + s).toList());
+    /** Jazzer's instrumentation kinds, {@link FuzzerOptions#TRACE} (override with -Dhighwater.fuzz.trace=cov,cmp,...). */
+    static final String TRACE = System.getProperty("highwater.fuzz.trace", FuzzerOptions.TRACE);
 
-    /** Jazzer's instrumentation kinds (override with -Dhighwater.fuzz.trace=cov,cmp,...). */
-    static final String TRACE = System.getProperty("highwater.fuzz.trace", "cov");
-
-    /**
-     * Classes left uninstrumented, Jazzer's glob patterns joined by ':' (override with
-     * -Dhighwater.fuzz.excludes=...): the integrity checks walk every page and block after every step, the same
-     * edges on every input, so their coverage guides nothing and only costs time.
-     */
-    static final String EXCLUDES = System.getProperty("highwater.fuzz.excludes", "dev.highwater.properties.integrity.**");
+    /** Classes left uninstrumented, {@link FuzzerOptions#EXCLUDES} (override with -Dhighwater.fuzz.excludes=...). */
+    static final String EXCLUDES = System.getProperty("highwater.fuzz.excludes", FuzzerOptions.EXCLUDES);
 
     private static final Pattern STATUS = Pattern.compile("^#(\\d+)\\s+(\\w+)\\s+cov: (\\d+) ft: (\\d+).*?exec/s: (\\d+)");
     private static final Pattern FINAL_EXECS = Pattern.compile("^stat::number_of_executed_units: (\\d+)");
@@ -117,9 +108,7 @@ final class JazzerProcess {
     List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
-        cmd.add("-Xss8m");
-        cmd.add("-Xmx1536m");
-        cmd.add("-XX:+UseParallelGC");
+        cmd.addAll(FuzzerOptions.JVM);
         cmd.add("-Djdk.attach.allowAttachSelf=true");
         // extra options for the child JVMs, space-separated (-Dhighwater.fuzz.jvm=...: a profiler agent, JIT flags)
         for (String o : System.getProperty("highwater.fuzz.jvm", "").trim().split("\\s+")) {
@@ -133,25 +122,15 @@ final class JazzerProcess {
         cmd.add("-cp");
         cmd.add(absoluteClassPath());
         cmd.add("com.code_intelligence.jazzer.Jazzer");
-        cmd.add("--target_class=" + target.className());
-        cmd.add("--instrumentation_includes=dev.highwater.**");
-        cmd.add("--instrumentation_excludes=" + EXCLUDES);
-        // edge coverage only: the compare/div/gep hooks are a JNI call per comparison, which in the allocator's
-        // inner loops costs ~20x the throughput; the state hints (exploreState) carry the guidance that matters here
-        cmd.add("--trace=" + TRACE);
-        cmd.add("--disabled_hooks=" + DISABLED_HOOKS);
+        cmd.addAll(FuzzerOptions.jazzer(target.className(), EXCLUDES, TRACE));
         cmd.add("--keep_going=" + keepGoing);
         cmd.add("--reproducer_path=" + artifactDir);
         cmd.add("-artifact_prefix=" + artifactDir + "/");
         cmd.add("-max_total_time=" + seconds);
-        cmd.add("-max_len=512");
         cmd.add("-timeout=60");
         cmd.add("-rss_limit_mb=4096");
         cmd.add("-print_final_stats=1");
-        // features are edges and state hints, not edge hit counts: with counts, a 150 s hunt for
-        // highatomic-double-decrease kept ~800 inputs that differ mostly in how often a loop ran and did not find it
-        // (72k execs); without them it kept ~60 and found it (46k execs, same seed)
-        cmd.add("-use_counters=0");
+        cmd.addAll(FuzzerOptions.LIBFUZZER);
         if (seed > 0) {
             cmd.add("-seed=" + seed);
         }

@@ -63,8 +63,23 @@ public final class FuzzTargets {
         return new Target("hunt-" + preset + "-" + property, PACKAGE + ".PropertyHuntFuzzer", Kind.HUNT, preset);
     }
 
-    /** Prints {@code name class} per target, one a line (the ClusterFuzzLite build script reads this). */
+    /**
+     * Prints {@code name class} per target, one a line; with {@code --options}, how Jazzer runs them
+     * ({@link FuzzerOptions}): a {@code jvm}, a {@code jazzer} and a {@code libfuzzer} line, each the key and the
+     * options separated by spaces. The ClusterFuzzLite build script reads both.
+     */
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--options")) {
+            System.out.println("jvm " + String.join(" ", FuzzerOptions.JVM));
+            System.out.println("jazzer " + String.join(" ",
+                FuzzerOptions.jazzer(null, FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE)));
+            System.out.println("libfuzzer " + String.join(" ", FuzzerOptions.LIBFUZZER));
+            return;
+        }
+        if (args.length != 0) {
+            System.err.println("usage: FuzzTargets [--options]");
+            System.exit(2);
+        }
         for (Target t : all()) {
             System.out.println(t.name() + " " + t.className());
         }
