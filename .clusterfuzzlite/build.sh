@@ -4,7 +4,7 @@
 # with the options `highwater fuzz` uses (FuzzerOptions: JVM, instrumentation, libFuzzer search options).
 #
 #   in the builder image:  compile            (OUT and SRC set by the image)
-#   locally:               OUT=$(mktemp -d) .clusterfuzzlite/build.sh && $OUT/policy_linux_4_8 -max_total_time=10
+#   locally:               OUT=$(mktemp -d) .clusterfuzzlite/build.sh && (cd $OUT && ./policy_mainline -max_total_time=10)
 #
 # A launcher uses the image's jazzer_driver when $OUT has one, else Jazzer from Maven Central ($OUT/jazzer.jar, copied
 # here), run as `java -cp ... com.code_intelligence.jazzer.Jazzer`.

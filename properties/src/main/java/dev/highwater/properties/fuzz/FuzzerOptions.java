@@ -16,7 +16,11 @@ public final class FuzzerOptions {
     private FuzzerOptions() {
     }
 
-    /** Options of the JVM that runs a target (the model recurses deeply in a few reclaim paths; a bounded heap). */
+    /**
+     * Options of the JVM that runs a target: the {@code highwater} launcher's stack size, a bounded heap (with
+     * {@code --jobs}, targets run side by side, a JVM each), and the throughput collector that Jazzer's documentation
+     * recommends.
+     */
     public static final List<String> JVM = List.of("-Xss8m", "-Xmx1536m", "-XX:+UseParallelGC");
 
     /** Classes Jazzer instruments: the model and the targets, not the libraries. */
