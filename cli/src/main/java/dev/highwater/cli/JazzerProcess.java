@@ -122,7 +122,8 @@ final class JazzerProcess {
         cmd.add("-cp");
         cmd.add(absoluteClassPath());
         cmd.add("com.code_intelligence.jazzer.Jazzer");
-        cmd.addAll(FuzzerOptions.jazzer(target.className(), EXCLUDES, TRACE));
+        cmd.add("--target_class=" + target.className());
+        cmd.addAll(FuzzerOptions.jazzer(EXCLUDES, TRACE));
         cmd.add("--keep_going=" + keepGoing);
         cmd.add("--reproducer_path=" + artifactDir);
         cmd.add("-artifact_prefix=" + artifactDir + "/");

@@ -35,8 +35,9 @@ class JazzerProcessTest {
         JazzerProcess p = process();
         List<String> cmd = p.command();
         assertThat(Collections.indexOfSubList(cmd, FuzzerOptions.JVM)).isEqualTo(1);
-        List<String> jazzer = FuzzerOptions.jazzer(p.target.className(), FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE);
+        List<String> jazzer = FuzzerOptions.jazzer(FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE);
         assertThat(Collections.indexOfSubList(cmd, jazzer)).isPositive();
+        assertThat(cmd).contains("--target_class=" + p.target.className());
         int search = Collections.indexOfSubList(cmd, FuzzerOptions.LIBFUZZER);
         assertThat(search).isPositive();
         // an extra option (rediscovery's) comes after the defaults, so it wins; the corpus folder is last
@@ -59,7 +60,7 @@ class JazzerProcessTest {
         List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).containsExactly(
             "jvm " + String.join(" ", FuzzerOptions.JVM),
-            "jazzer " + String.join(" ", FuzzerOptions.jazzer(null, FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE)),
+            "jazzer " + String.join(" ", FuzzerOptions.jazzer(FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE)),
             "libfuzzer " + String.join(" ", FuzzerOptions.LIBFUZZER));
         // build.sh splits each line on spaces: no option may hold one
         for (String l : lines) {

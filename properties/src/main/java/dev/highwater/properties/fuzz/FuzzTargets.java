@@ -72,7 +72,7 @@ public final class FuzzTargets {
         if (args.length == 1 && args[0].equals("--options")) {
             System.out.println("jvm " + String.join(" ", FuzzerOptions.JVM));
             System.out.println("jazzer " + String.join(" ",
-                FuzzerOptions.jazzer(null, FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE)));
+                FuzzerOptions.jazzer(FuzzerOptions.EXCLUDES, FuzzerOptions.TRACE)));
             System.out.println("libfuzzer " + String.join(" ", FuzzerOptions.LIBFUZZER));
             return;
         }

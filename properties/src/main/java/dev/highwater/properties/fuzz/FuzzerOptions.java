@@ -58,12 +58,12 @@ public final class FuzzerOptions {
      */
     public static final List<String> LIBFUZZER = List.of("-max_len=512", "-use_counters=0");
 
-    /** Jazzer's own options for a target class, with the instrumentation excludes and trace kinds given. */
-    public static List<String> jazzer(String targetClass, String excludes, String trace) {
+    /**
+     * Jazzer's own options, beside a target's {@code --target_class}, with the instrumentation excludes and trace kinds
+     * given.
+     */
+    public static List<String> jazzer(String excludes, String trace) {
         List<String> out = new ArrayList<>();
-        if (targetClass != null) {
-            out.add("--target_class=" + targetClass);
-        }
         out.add("--instrumentation_includes=" + INCLUDES);
         out.add("--instrumentation_excludes=" + excludes);
         out.add("--trace=" + trace);
