@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code highwater} command. Exit status: 0 held, 1 failed, 2 bad input. */
 @Command(name = "highwater", mixinStandardHelpOptions = true, version = "highwater 0.1.0",
     description = "Fuzzes and model-checks the Linux page allocator, reclaim and OOM policy.",
-    subcommands = {FuzzCommand.class, ReplayCommand.class, PresetsCommand.class, SearchCommand.class, BugsCommand.class,
+    subcommands = {FuzzCommand.class, ReplayCommand.class, PresetsCommand.class, SearchCommand.class, BugsCommand.class, MinimizeCommand.class,
         dev.highwater.cli.kernel.KernelCommand.class, BenchCommand.class, CheckCommand.class,
         ExplainCommand.class, ReportCommand.class, StressCommand.class})
 public final class Main implements Runnable {

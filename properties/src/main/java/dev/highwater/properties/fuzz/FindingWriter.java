@@ -24,8 +24,9 @@ import java.util.OptionalInt;
 
 /**
  * Turns a fuzz finding (the raw input of a policy target) into a readable corpus trace: decode, minimize with
- * {@link Minimizer} (same property violated first under the same preset, with every catalog property checked, as
- * {@code mvn verify} replays it), compute the verdict under every preset, and write
+ * {@link Minimizer} keeping the finding's {@link BugClass} (same property violated first under the same preset, with
+ * every catalog property checked, as {@code mvn verify} replays it, and removed by the same catalog fixes), compute
+ * the verdict under every preset, and write
  * {@code <dir>/<preset>/<property>-<key>.trace} with a header (target, preset, input hash, original → minimized
  * length), the ops and the {@code expect} lines. The key hashes property + preset + the minimized machine and ops,
  * so the same minimized finding is written once; the file is written to a temporary name and linked into place, and
@@ -70,22 +71,36 @@ public final class FindingWriter {
         }
     }
 
-    /** Whether {@code t} violates {@code property} first under {@code preset} with every catalog property checked. */
-    public boolean violatesFirst(Trace t, KernelPolicy preset, String property) {
-        Outcome o = runner.run(t.withPolicy(preset.name()), preset);
-        return o.violation().map(v -> v.property().equals(property)).orElse(false);
-    }
-
     /**
      * Minimizes the decoded input; returns empty when the input does not violate {@code property} first under the
      * preset (e.g. a hunt finding masked by another property under the full catalog).
+     *
+     * <p>A candidate must stay in the input's bug class, not only violate the same property: with the property alone,
+     * 15 of 60 findings of earlier runs shrank into another class, most often from "order0-atomic-above-floor, gone
+     * with the fix of unreserve-before-oom" (under 4.7, 4.10, 6.3) into the coarse "no single catalog fix removes it"
+     * that the corpus already had, so that class was found three times and never written. Keeping the class, the
+     * same 60 findings shrank to 440 steps in all instead of 412, in 1.9 times the time.
      */
     public Optional<Minimized> minimize(String targetName, byte[] input, KernelPolicy preset, String property) {
         Trace original = TraceDecoder.decode(input, preset.name(), PolicyTarget.MAX_OPS);
-        if (!violatesFirst(original, preset, property)) {
+        return minimize(original, preset, property, List.of(
+            "Fuzz finding: " + property + " violated under " + preset.name() + ".",
+            "target: " + targetName + "; found by `highwater fuzz` (Jazzer, coverage-guided)",
+            "input: sha1 " + sha1(input) + " (" + input.length + " bytes)"));
+    }
+
+    /**
+     * Minimizes {@code trace} as {@link #minimize(String, byte[], KernelPolicy, String)} does a decoded input, under
+     * {@code preset} (whatever policy the trace names; its expect lines and recorded results are dropped), with
+     * {@code lead} as the first header lines; empty when it does not violate {@code property} first under the preset.
+     */
+    public Optional<Minimized> minimize(Trace trace, KernelPolicy preset, String property, List<String> lead) {
+        Trace original = trace.withPolicy(preset.name()).withExpectations(List.of());
+        Optional<BugClass> bugClass = BugClass.of(original, preset, property);
+        if (bugClass.isEmpty()) {
             return Optional.empty();
         }
-        Minimizer m = new Minimizer(c -> violatesFirst(c, preset, property), maxEvaluations);
+        Minimizer m = new Minimizer(c -> BugClass.of(c, preset, property).equals(bugClass), maxEvaluations);
         Trace min = m.minimize(original);
         Outcome own = runner.run(min, preset);
         var v = own.violation().orElseThrow();
@@ -109,13 +124,11 @@ public final class FindingWriter {
         }
         String body = TracePrinter.print(min.withExpectations(List.of()));
         String key = sha1((property + "\n" + preset.name() + "\n" + body).getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        List<String> header = new ArrayList<>();
-        header.add("Fuzz finding: " + property + " violated under " + preset.name() + ".");
-        header.add("target: " + targetName + "; found by `highwater fuzz` (Jazzer, coverage-guided)");
-        header.add("input: sha1 " + sha1(input) + " (" + input.length + " bytes)");
+        List<String> header = new ArrayList<>(lead);
         header.add("length: " + original.ops().size() + " -> " + min.ops().size() + " steps (minimized, "
             + m.evaluations() + " evaluations)");
         header.add("violation: " + v);
+        header.add("bug class: " + bugClass.get().describe());
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = new Trace(header, min.policy(), min.node(), min.vm(), min.tasks(), min.swapPages(), min.ops(),
             min.opLines(), ex);

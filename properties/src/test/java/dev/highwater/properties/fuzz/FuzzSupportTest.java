@@ -160,6 +160,27 @@ class FuzzSupportTest {
     }
 
     @Test
+    void aFindingMinimizesWithinItsBugClass() {
+        // a policy-linux-6.3 input from a fuzz run: an order-0 atomic failure above the floor that 6.8's
+        // unreserve-before-oom alone removes; shrunk keeping only the property, it became one no single fix removes
+        byte[] input = java.util.HexFormat.of().parseHex("5c455d5c455d5d5daa27");
+        KernelPolicy p = Presets.byName("linux-6.3").orElseThrow();
+        Trace decoded = TraceDecoder.decode(input, p.name(), PolicyTarget.MAX_OPS);
+        BugClass original = BugClass.of(decoded, p, "order0-atomic-above-floor").orElseThrow();
+        assertThat(original.mechanism()).containsExactly("unreserve-before-oom");
+        Trace byPropertyOnly = new Minimizer(c -> BugClass.of(c, p, original.property()).isPresent(), 400)
+            .minimize(decoded);
+        assertThat(BugClass.of(byPropertyOnly, p, original.property())).as("the premise: the property alone drifts")
+            .isNotEqualTo(java.util.Optional.of(original));
+
+        FindingWriter.Minimized m = new FindingWriter(400).minimize("policy-linux-6.3", input, p, original.property())
+            .orElseThrow();
+        assertThat(BugClass.of(m.trace(), p, original.property())).contains(original);
+        assertThat(m.minimizedOps()).isLessThan(m.originalOps());
+        assertThat(m.trace().comments()).contains("bug class: " + original.describe());
+    }
+
+    @Test
     void theMinimizerIsBoundedByItsEvaluations() {
         Trace t = TraceDecoder.decode(new byte[] {7, 7, 7}, "mainline", 32);
         Minimizer m = new Minimizer(c -> true, 25);
