@@ -66,7 +66,8 @@ public final class FuzzTargets {
     /**
      * Prints {@code name class} per target, one a line; with {@code --options}, how Jazzer runs them
      * ({@link FuzzerOptions}): a {@code jvm}, a {@code jazzer} and a {@code libfuzzer} line, each the key and the
-     * options separated by spaces. The ClusterFuzzLite build script reads both.
+     * options separated by spaces; with {@code --known-classes CORPUS}, the bug classes the corpus holds
+     * ({@link KnownClasses}). The ClusterFuzzLite build script reads all three.
      */
     public static void main(String[] args) {
         if (args.length == 1 && args[0].equals("--options")) {
@@ -76,8 +77,13 @@ public final class FuzzTargets {
             System.out.println("libfuzzer " + String.join(" ", FuzzerOptions.LIBFUZZER));
             return;
         }
+        if (args.length == 2 && args[0].equals("--known-classes")) {
+            CorpusBugs known = CorpusBugs.index(java.nio.file.Path.of(args[1]), w -> System.err.println("FuzzTargets: " + w));
+            System.out.print(KnownClasses.format(known.classes().keySet()));
+            return;
+        }
         if (args.length != 0) {
-            System.err.println("usage: FuzzTargets [--options]");
+            System.err.println("usage: FuzzTargets [--options | --known-classes CORPUS]");
             System.exit(2);
         }
         for (Target t : all()) {

@@ -1,26 +1,36 @@
 package dev.highwater.properties.fuzz;
 
 import dev.highwater.properties.Violation;
+import java.util.List;
 
 /**
- * A fuzz finding: a policy property violated under a preset. Thrown by the policy targets so that Jazzer (JUnit,
- * {@code highwater fuzz}, ClusterFuzzLite) reports it. The stack trace is replaced by one synthetic frame naming the
- * preset and the property, because Jazzer deduplicates findings by stack trace: with {@code --keep_going} each
- * (preset, property) pair is reported once and fuzzing goes on to look for the others.
+ * A fuzz finding: a policy property violated under a preset, with its bug class ({@link BugClass}: the catalog fixes
+ * that alone remove it). Thrown by the policy targets so that Jazzer (JUnit, {@code highwater fuzz}, ClusterFuzzLite)
+ * reports it. The stack trace is replaced by one synthetic frame naming the preset, the property and the fixes that
+ * remove it, because Jazzer deduplicates findings by stack trace: with {@code --keep_going} each bug class is
+ * reported once and fuzzing goes on to look for the others. (With the preset and property alone, the first violation
+ * of a property, most often a known bug, hid every later class of that property for the rest of the run.)
  */
 public final class PolicyFinding extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String preset;
     private final String property;
     private final int step;
+    private final List<String> mechanism;
 
-    public PolicyFinding(String preset, Violation v) {
+    /**
+     * @param mechanism the catalog bugs, in catalog order, whose fix alone makes the input hold ({@link BugClass})
+     */
+    public PolicyFinding(String preset, Violation v, List<String> mechanism) {
         super("policy property " + v.property() + " violated under " + preset + " at step " + v.step() + ": "
-            + v.message());
+            + v.message() + (mechanism.isEmpty() ? " (no single catalog fix removes it)"
+                : " (gone with the fix of " + String.join(", ", mechanism) + ")"));
         this.preset = preset;
         this.property = v.property();
         this.step = v.step();
-        setStackTrace(new StackTraceElement[] {frame("policy", preset, property)});
+        this.mechanism = List.copyOf(mechanism);
+        String method = property + (mechanism.isEmpty() ? "" : "__" + String.join("__", mechanism));
+        setStackTrace(new StackTraceElement[] {frame("policy", preset, method)});
     }
 
     static StackTraceElement frame(String family, String preset, String property) {
@@ -38,5 +48,10 @@ public final class PolicyFinding extends RuntimeException {
 
     public int step() {
         return step;
+    }
+
+    /** The finding's bug class, as {@link BugClass#of} computes it for the input's trace. */
+    public BugClass bugClass() {
+        return new BugClass(preset, property, mechanism);
     }
 }

@@ -6,8 +6,12 @@ import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.Property;
 import dev.highwater.properties.PropertyCatalog;
 import dev.highwater.properties.run.AllocatorKind;
+import dev.highwater.properties.bugs.Attribution;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The body every policy fuzz target shares: bytes → trace (the structure-aware {@link TraceDecoder}, at most
@@ -63,6 +67,45 @@ public final class PolicyTarget {
         if (f.property().family() == Property.Family.INTEGRITY) {
             throw new ModelIntegrityError(policy.name(), f.violation());
         }
-        throw new PolicyFinding(policy.name(), f.violation());
+        List<String> mechanism = mechanism(t, policy, f.property().id());
+        if (KnownClasses.fromSystemProperty().contains(new BugClass(policy.name(), f.property().id(), mechanism))) {
+            return; // a class the corpus holds (ClusterFuzzLite launchers): not a finding, fuzzing goes on
+        }
+        throw new PolicyFinding(policy.name(), f.violation(), mechanism);
+    }
+
+    /**
+     * The catalog bugs whose fix alone makes {@code t} hold its property under {@code policy}: the mechanism of
+     * {@link BugClass#of}, computed as a fuzz execution (one per fix the preset lacks, at most three, only on a
+     * violation). {@code FuzzSupportTest} holds the two equal.
+     */
+    static List<String> mechanism(Trace t, KernelPolicy policy, String property) {
+        List<Property> properties = integrityAnd(property);
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, KernelPolicy> fix : fixes(policy).entrySet()) {
+            if (FuzzRun.execute(t, fix.getValue(), properties, allocator(), null) == null) {
+                out.add(fix.getKey());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Per preset, the catalog fixes it lacks and the preset with each applied, made once: the runs key their booted
+     * allocators by the policy's identity.
+     */
+    private static final Map<String, Map<String, KernelPolicy>> FIXES = new ConcurrentHashMap<>();
+
+    private static Map<String, KernelPolicy> fixes(KernelPolicy policy) {
+        return FIXES.computeIfAbsent(policy.name(), n -> {
+            Map<String, KernelPolicy> m = new LinkedHashMap<>();
+            for (String bug : Attribution.bugsWithFix()) {
+                KernelPolicy fixed = Attribution.withFix(bug, policy).orElseThrow();
+                if (fixed != policy) {
+                    m.put(bug, fixed);
+                }
+            }
+            return java.util.Collections.unmodifiableMap(m);
+        });
     }
 }

@@ -13,6 +13,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +38,18 @@ class FuzzSupportTest {
     }
 
     @Test
-    void findingsOfDifferentPresetsOrPropertiesHaveDifferentTopFrames() {
+    void findingsOfDifferentBugClassesHaveDifferentTopFrames() {
         Violation v = new Violation("no-oom-above-min", 3, "x");
         Violation w = new Violation("highatomic-within-cap", 3, "x");
-        assertThat(new PolicyFinding("linux-4.8", v).getStackTrace()[0])
-            .isEqualTo(new PolicyFinding("linux-4.8", new Violation("no-oom-above-min", 9, "y")).getStackTrace()[0])
-            .isNotEqualTo(new PolicyFinding("linux-4.9", v).getStackTrace()[0])
-            .isNotEqualTo(new PolicyFinding("linux-4.8", w).getStackTrace()[0]);
+        List<String> none = List.of();
+        assertThat(new PolicyFinding("linux-4.8", v, none).getStackTrace()[0])
+            .isEqualTo(new PolicyFinding("linux-4.8", new Violation("no-oom-above-min", 9, "y"), none).getStackTrace()[0])
+            .isNotEqualTo(new PolicyFinding("linux-4.9", v, none).getStackTrace()[0])
+            .isNotEqualTo(new PolicyFinding("linux-4.8", w, none).getStackTrace()[0])
+            .isNotEqualTo(new PolicyFinding("linux-4.8", v, List.of("unreserve-before-oom")).getStackTrace()[0]);
+        assertThat(new PolicyFinding("linux-4.8", v, List.of("unreserve-before-oom")).getStackTrace()[0])
+            .isNotEqualTo(new PolicyFinding("linux-4.8", v, List.of("unreserve-before-oom", "free-highatomic-tracking"))
+                .getStackTrace()[0]);
         assertThat(new ModelIntegrityError("linux-4.8", new Violation("page-conservation", 1, "lost")))
             .hasMessageStartingWith("MODEL BUG");
     }
@@ -178,6 +185,75 @@ class FuzzSupportTest {
         assertThat(BugClass.of(m.trace(), p, original.property())).contains(original);
         assertThat(m.minimizedOps()).isLessThan(m.originalOps());
         assertThat(m.trace().comments()).contains("bug class: " + original.describe());
+    }
+
+    @Test
+    void aFindingCarriesTheBugClassOfItsTrace() {
+        // the target computes the class as fuzz runs (FuzzRun, fixed presets made once); BugClass.of replays the
+        // trace with every step recorded: they must agree, or Jazzer's deduplication and the corpus disagree
+        int withMechanism = 0;
+        int without = 0;
+        for (String name : List.of("linux-4.4", "linux-4.8", "linux-4.10", "linux-6.3")) {
+            KernelPolicy p = Presets.byName(name).orElseThrow();
+            SplittableRandom rnd = new SplittableRandom(5);
+            int found = 0;
+            for (int i = 0; i < 3000 && found < 12; i++) {
+                byte[] d = new byte[64 + rnd.nextInt(200)];
+                rnd.nextBytes(d);
+                try {
+                    PolicyTarget.check(d, p);
+                } catch (PolicyFinding f) {
+                    found++;
+                    Trace t = TraceDecoder.decode(d, name, PolicyTarget.MAX_OPS);
+                    assertThat(Optional.of(f.bugClass())).as(name + " input " + i).isEqualTo(BugClass.of(t, p, f.property()));
+                    if (f.bugClass().mechanism().isEmpty()) {
+                        without++;
+                    } else {
+                        withMechanism++;
+                    }
+                }
+            }
+            assertThat(found).as(name).isPositive();
+        }
+        assertThat(withMechanism).as("findings some catalog fix removes").isPositive();
+        assertThat(without).as("findings no single fix removes").isPositive();
+    }
+
+    @Test
+    void knownClassesAreNotReported(@TempDir Path dir) throws Exception {
+        byte[] input = java.util.HexFormat.of().parseHex("5c455d5c455d5d5daa27");
+        KernelPolicy p = Presets.byName("linux-6.3").orElseThrow();
+        BugClass c = new BugClass("linux-6.3", "order0-atomic-above-floor", List.of("unreserve-before-oom"));
+        assertThatThrownBy(() -> PolicyTarget.check(input, p)).isInstanceOfSatisfying(PolicyFinding.class,
+            f -> assertThat(f.bugClass()).isEqualTo(c));
+
+        Path file = dir.resolve("known.txt");
+        Files.writeString(file, KnownClasses.format(List.of(c,
+            new BugClass("linux-4.8", "no-oom-above-min", List.of()))));
+        assertThat(KnownClasses.read(file)).containsExactlyInAnyOrder(c,
+            new BugClass("linux-4.8", "no-oom-above-min", List.of()));
+        String old = System.getProperty(KnownClasses.PROPERTY);
+        System.setProperty(KnownClasses.PROPERTY, file.toString());
+        try {
+            PolicyTarget.check(input, p); // known: no finding
+            Files.writeString(file, KnownClasses.format(List.of(new BugClass("linux-6.3", "order0-atomic-above-floor",
+                List.of()))));
+            Path other = dir.resolve("other.txt");
+            Files.copy(file, other);
+            System.setProperty(KnownClasses.PROPERTY, other.toString());
+            assertThatThrownBy(() -> PolicyTarget.check(input, p)).as("another class of the same property")
+                .isInstanceOf(PolicyFinding.class);
+        } finally {
+            if (old == null) {
+                System.clearProperty(KnownClasses.PROPERTY);
+            } else {
+                System.setProperty(KnownClasses.PROPERTY, old);
+            }
+        }
+        Path bad = dir.resolve("bad.txt");
+        Files.writeString(bad, "# classes\nlinux-4.8 no-oom-above-min\n");
+        assertThatThrownBy(() -> KnownClasses.read(bad)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith(bad + ":2: expected 'preset property fixes'");
     }
 
     @Test
