@@ -5,8 +5,8 @@ import dev.highwater.model.policy.Presets;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.Property;
 import dev.highwater.properties.PropertyCatalog;
-import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.bugs.Attribution;
+import dev.highwater.properties.run.AllocatorKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The body every policy fuzz target shares: bytes → trace (the structure-aware {@link TraceDecoder}, at most
  * {@link #MAX_OPS} decoded ops) → run under the target's preset with the given properties checked after every step
- * and the abstract state fed to the fuzzer. A policy violation throws {@link PolicyFinding}; an integrity violation
+ * and the abstract state fed to the fuzzer. A policy violation throws {@link PolicyFinding} with its bug class (unless
+ * {@link KnownClasses} lists that class); an integrity violation
  * (a bug in the model) throws {@link ModelIntegrityError}; any other exception from the model propagates as it is
  * (also a model bug).
  *
@@ -94,10 +95,10 @@ public final class PolicyTarget {
      * Per preset, the catalog fixes it lacks and the preset with each applied, made once: the runs key their booted
      * allocators by the policy's identity.
      */
-    private static final Map<String, Map<String, KernelPolicy>> FIXES = new ConcurrentHashMap<>();
+    private static final Map<KernelPolicy, Map<String, KernelPolicy>> FIXES = new ConcurrentHashMap<>();
 
     private static Map<String, KernelPolicy> fixes(KernelPolicy policy) {
-        return FIXES.computeIfAbsent(policy.name(), n -> {
+        return FIXES.computeIfAbsent(policy, k -> {
             Map<String, KernelPolicy> m = new LinkedHashMap<>();
             for (String bug : Attribution.bugsWithFix()) {
                 KernelPolicy fixed = Attribution.withFix(bug, policy).orElseThrow();
