@@ -20,12 +20,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code highwater minimize <file.trace>...}: shrinks traces that violate a property (a long fuzz finding, a trace
+ * {@code highwater minimize <file.trace|dir>...}: shrinks traces that violate a property (a long fuzz finding, a trace
  * written by hand from a kernel log, one from another tool) with the fuzzer's minimizer, keeping the trace's bug class
  * ({@link BugClass}: the same property violated first under the same preset, removed by the same catalog fixes), and
  * writes each as a corpus trace with a header and {@code expect} lines for every preset. A file is written to a
@@ -40,8 +41,9 @@ public final class MinimizeCommand implements Callable<Integer> {
     /** Minimizer evaluations per trace by default: more than a fuzz run spends, as a person waits for one trace. */
     static final int DEFAULT_MAX_EVALUATIONS = 2000;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "trace files")
-    List<Path> files;
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "trace files, or folders searched recursively for "
+        + "*.trace (leaving out the *.min.trace this command writes)")
+    List<Path> paths;
 
     @Option(names = "--preset", description = "minimize under this preset (default: each trace's own policy)")
     String preset;
@@ -71,8 +73,22 @@ public final class MinimizeCommand implements Callable<Integer> {
         if (maxEvaluations < 1) {
             return usage(o, "--max-evals must be at least 1");
         }
-        int minimized = 0;
+        List<Path> files = new ArrayList<>();
         int bad = 0;
+        for (Path p : paths) {
+            if (!Files.isDirectory(p)) {
+                files.add(p); // a missing file is reported with the others
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(p)) {
+                s.filter(f -> f.toString().endsWith(".trace") && !f.toString().endsWith(".min.trace")
+                    && Files.isRegularFile(f)).sorted().forEach(files::add);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                System.err.println(p + ": cannot read the folder: " + e.getMessage());
+                bad++;
+            }
+        }
+        int minimized = 0;
         long before = 0;
         long after = 0;
         long evaluations = 0;

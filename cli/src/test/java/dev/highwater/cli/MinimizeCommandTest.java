@@ -75,6 +75,17 @@ class MinimizeCommandTest extends CommandTest {
     }
 
     @Test
+    void aFolderIsSearchedForTracesButNotForTheOnesThisCommandWrote(@TempDir Path dir) throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("a/b"));
+        Path f = longFinding(sub);
+        assertThat(Main.run("minimize", "--max-evals", "200", dir.toString())).isZero();
+        assertThat(sub.resolve("finding.min.trace")).exists();
+        assertThat(Main.run("minimize", "--max-evals", "200", dir.toString())).as(stderr()).isZero();
+        assertThat(stdout()).contains("summary: traces=1 minimized=1").doesNotContain("finding.min.min.trace");
+        assertThat(f).exists();
+    }
+
+    @Test
     void badInputIsNamedWithItsFileAndLineAndExitsTwo(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.trace");
         Files.writeString(bad, "highwater-trace 1\npolicy mainline\nzone Normal pages=64\nalloc #1 order=zero gfp=GFP_KERNEL\n");
