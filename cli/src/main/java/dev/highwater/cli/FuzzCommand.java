@@ -101,22 +101,26 @@ public final class FuzzCommand implements Callable<Integer> {
     /**
      * One finding after classification and (for policy findings) minimization.
      *
-     * @param bugClass the minimized trace's bug class (null for a model bug or an unminimized finding)
      * @param sameAs   for a finding of a class the corpus (or a shorter finding of this run) already has: that trace
      */
     record Finding(String target, String artifact, FuzzSupport.Classified what, FindingWriter.Minimized minimized,
-                   BugClass bugClass, Path file, Path sameAs, boolean isNew, String note) {
+                   Path file, Path sameAs, boolean isNew, String note) {
+        /** The minimized trace's bug class (null for a model bug or an unminimized finding). */
+        BugClass bugClass() {
+            return minimized == null ? null : minimized.bugClass();
+        }
+
         /**
          * The catalog bugs whose fix alone makes the minimized trace hold under the finding's preset
          * ({@link dev.highwater.properties.bugs.Attribution}): the finding is (also) their mechanism. Empty for a
          * model bug or an unminimized finding.
          */
         List<String> mechanism() {
-            return bugClass == null ? List.of() : bugClass.mechanism();
+            return minimized == null ? List.of() : minimized.bugClass().mechanism();
         }
 
         Finding written(Path to, Path same, boolean created) {
-            return new Finding(target, artifact, what, minimized, bugClass, to, same, created, note);
+            return new Finding(target, artifact, what, minimized, to, same, created, note);
         }
     }
 
@@ -277,7 +281,7 @@ public final class FuzzCommand implements Callable<Integer> {
         for (Finding f : findings) {
             if (f.minimized() != null) {
                 reportable.add(new dev.highwater.reports.Finding(f.target() + ": " + f.minimized().relativePath(),
-                    f.minimized().property(), f.minimized().preset(), f.minimized().trace(), Optional.ofNullable(f.file())));
+                    f.bugClass().property(), f.bugClass().preset(), f.minimized().trace(), Optional.ofNullable(f.file())));
             }
         }
         try {
@@ -331,7 +335,7 @@ public final class FuzzCommand implements Callable<Integer> {
                 return modelBug(t, name, data, c);
             }
             if (c.verdict() != FuzzSupport.Verdict.POLICY) {
-                return new Finding(t.name(), name, c, null, null, null, null, false, "did not reproduce in-process");
+                return new Finding(t.name(), name, c, null, null, null, false, "did not reproduce in-process");
             }
             KernelPolicy p = Presets.byName(c.preset()).orElseThrow();
             Optional<FindingWriter.Minimized> m = writer.minimize(t.name(), data, p, c.property());
@@ -345,14 +349,12 @@ public final class FuzzCommand implements Callable<Integer> {
                         p.name(), "differential", new IllegalStateException(
                             "the reference and fast allocators diverge: " + d.mismatch().get())));
                 }
-                return new Finding(t.name(), name, c, null, null, null, null, false, "not the first violation under the full catalog");
+                return new Finding(t.name(), name, c, null, null, null, false, "not the first violation under the full catalog");
             }
-            BugClass bugClass = BugClass.of(m.get().trace(), p, c.property()).orElseThrow(
-                () -> new IllegalStateException("the minimized trace does not violate " + c.property() + " first"));
-            return new Finding(t.name(), name, c, m.get(), bugClass, null, null, false, ""); // written by file()
+            return new Finding(t.name(), name, c, m.get(), null, null, false, ""); // written by file()
         } catch (Exception | AssertionError e) {
             return new Finding(t.name(), name, new FuzzSupport.Classified(FuzzSupport.Verdict.EXCEPTION, t.preset(), null, e),
-                null, null, null, null, true, "handling failed: " + e);
+                null, null, null, true, "handling failed: " + e);
         }
     }
 
@@ -404,7 +406,7 @@ public final class FuzzCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Path f = dir.resolve(t.name() + "-" + FindingWriter.sha1(data).substring(0, 12) + ".txt");
         Files.writeString(f, FuzzSupport.renderModelBug(t, name, data, c), StandardCharsets.UTF_8);
-        return new Finding(t.name(), name, c, null, null, f, null, true, "");
+        return new Finding(t.name(), name, c, null, f, null, true, "");
     }
 
     private void saveInputs(JazzerProcess p) throws IOException {

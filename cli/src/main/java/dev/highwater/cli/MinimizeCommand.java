@@ -119,9 +119,7 @@ public final class MinimizeCommand implements Callable<Integer> {
             before += min.originalOps();
             after += min.minimizedOps();
             evaluations += min.evaluations();
-            String what = min.trace().comments().stream().filter(c -> c.startsWith("bug class: ")).findFirst()
-                .map(c -> c.substring("bug class: ".length())).orElse(min.property() + " under " + min.preset());
-            o.println("MINIMIZED  " + f + ": " + what + ", " + min.originalOps() + " -> " + min.minimizedOps()
+            o.println("MINIMIZED  " + f + ": " + min.bugClass().describe() + ", " + min.originalOps() + " -> " + min.minimizedOps()
                 + " steps (" + min.evaluations() + " evaluations) -> " + written);
         }
         o.println("summary: traces=" + files.size() + " minimized=" + minimized + " bad=" + bad + " steps_before="

@@ -9,10 +9,12 @@ import dev.highwater.properties.Property;
 import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.run.TraceRunner;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -52,6 +54,26 @@ public final class Attribution {
         return List.copyOf(FIXES.keySet());
     }
 
+    /** Per policy (by value), the fixes it lacks, each applied: made once, so a preset's fixed policies stay the same objects. */
+    private static final Map<KernelPolicy, Map<String, KernelPolicy>> LACKING = new ConcurrentHashMap<>();
+
+    /**
+     * The catalog bugs, in catalog order, whose fix {@code preset} lacks, each with the preset that fix applied: the
+     * same objects on every call (fuzz runs key their booted allocators by the policy's identity).
+     */
+    public static Map<String, KernelPolicy> fixesLacking(KernelPolicy preset) {
+        return LACKING.computeIfAbsent(preset, p -> {
+            Map<String, KernelPolicy> m = new LinkedHashMap<>();
+            FIXES.forEach((bug, fix) -> {
+                KernelPolicy fixed = fix.apply(p);
+                if (fixed != p) { // (fixed == p: the preset has this fix already)
+                    m.put(bug, fixed);
+                }
+            });
+            return Collections.unmodifiableMap(m);
+        });
+    }
+
     /** {@code preset} with {@code bugId}'s fix applied, or empty when the bug has no fix here. */
     public static Optional<KernelPolicy> withFix(String bugId, KernelPolicy preset) {
         UnaryOperator<KernelPolicy> f = FIXES.get(bugId);
@@ -69,15 +91,11 @@ public final class Attribution {
             return List.of();
         }
         List<String> found = new ArrayList<>();
-        for (Map.Entry<String, UnaryOperator<KernelPolicy>> e : FIXES.entrySet()) {
-            if (e.getKey().equals(except)) {
-                continue;
+        fixesLacking(preset).forEach((bug, fixed) -> {
+            if (!bug.equals(except) && runner.run(trace, fixed).violation().isEmpty()) {
+                found.add(bug);
             }
-            KernelPolicy fixed = e.getValue().apply(preset);
-            if (fixed != preset && runner.run(trace, fixed).violation().isEmpty()) {
-                found.add(e.getKey()); // (fixed == preset: the preset has this fix already)
-            }
-        }
+        });
         return List.copyOf(found);
     }
 }

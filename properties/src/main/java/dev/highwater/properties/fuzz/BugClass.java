@@ -44,7 +44,12 @@ public record BugClass(String preset, String property, List<String> mechanism) {
 
     /** One line for a person: the property, the preset and the fixes that remove it. */
     public String describe() {
-        return property + " under " + preset
-            + (mechanism.isEmpty() ? " (no single catalog fix removes it)" : " (gone with the fix of " + String.join(", ", mechanism) + ")");
+        return property + " under " + preset + " " + fixes(mechanism);
+    }
+
+    /** The fixes that remove a violation, in words: {@code (gone with the fix of a, b)}. */
+    static String fixes(List<String> mechanism) {
+        return mechanism.isEmpty() ? "(no single catalog fix removes it)"
+            : "(gone with the fix of " + String.join(", ", mechanism) + ")";
     }
 }

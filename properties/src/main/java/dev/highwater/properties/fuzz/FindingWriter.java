@@ -47,15 +47,14 @@ public final class FindingWriter {
      * A minimized finding.
      *
      * @param trace        the trace with header and expect lines
-     * @param property     the violated property
-     * @param preset       the preset it is violated under
+     * @param bugClass     its bug class: the violated property, the preset, the fixes that remove it (the input's)
      * @param originalOps  steps before minimization
      * @param minimizedOps steps after
      * @param evaluations  predicate evaluations the minimizer spent
      * @param key          the deduplication key (hex)
      * @param relativePath where it belongs under the fuzz corpus folder
      */
-    public record Minimized(Trace trace, String property, String preset, int originalOps, int minimizedOps,
+    public record Minimized(Trace trace, BugClass bugClass, int originalOps, int minimizedOps,
                             int evaluations, String key, String relativePath) {
     }
 
@@ -137,7 +136,7 @@ public final class FindingWriter {
             throw new IllegalStateException("minimized finding does not replay as its expect lines say: "
                 + check.problems());
         }
-        return Optional.of(new Minimized(out, property, preset.name(), original.ops().size(), min.ops().size(),
+        return Optional.of(new Minimized(out, bugClass.get(), original.ops().size(), min.ops().size(),
             m.evaluations(), key, preset.name() + "/" + property + "-" + key + ".trace"));
     }
 

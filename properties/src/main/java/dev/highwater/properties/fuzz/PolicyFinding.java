@@ -23,8 +23,7 @@ public final class PolicyFinding extends RuntimeException {
      */
     public PolicyFinding(String preset, Violation v, List<String> mechanism) {
         super("policy property " + v.property() + " violated under " + preset + " at step " + v.step() + ": "
-            + v.message() + (mechanism.isEmpty() ? " (no single catalog fix removes it)"
-                : " (gone with the fix of " + String.join(", ", mechanism) + ")"));
+            + v.message() + " " + BugClass.fixes(mechanism));
         this.preset = preset;
         this.property = v.property();
         this.step = v.step();

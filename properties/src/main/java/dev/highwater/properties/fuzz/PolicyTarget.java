@@ -8,10 +8,7 @@ import dev.highwater.properties.PropertyCatalog;
 import dev.highwater.properties.bugs.Attribution;
 import dev.highwater.properties.run.AllocatorKind;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The body every policy fuzz target shares: bytes → trace (the structure-aware {@link TraceDecoder}, at most
@@ -83,30 +80,11 @@ public final class PolicyTarget {
     static List<String> mechanism(Trace t, KernelPolicy policy, String property) {
         List<Property> properties = integrityAnd(property);
         List<String> out = new ArrayList<>();
-        for (Map.Entry<String, KernelPolicy> fix : fixes(policy).entrySet()) {
-            if (FuzzRun.execute(t, fix.getValue(), properties, allocator(), null) == null) {
-                out.add(fix.getKey());
+        Attribution.fixesLacking(policy).forEach((bug, fixed) -> {
+            if (FuzzRun.execute(t, fixed, properties, allocator(), null) == null) {
+                out.add(bug);
             }
-        }
-        return List.copyOf(out);
-    }
-
-    /**
-     * Per preset, the catalog fixes it lacks and the preset with each applied, made once: the runs key their booted
-     * allocators by the policy's identity.
-     */
-    private static final Map<KernelPolicy, Map<String, KernelPolicy>> FIXES = new ConcurrentHashMap<>();
-
-    private static Map<String, KernelPolicy> fixes(KernelPolicy policy) {
-        return FIXES.computeIfAbsent(policy, k -> {
-            Map<String, KernelPolicy> m = new LinkedHashMap<>();
-            for (String bug : Attribution.bugsWithFix()) {
-                KernelPolicy fixed = Attribution.withFix(bug, policy).orElseThrow();
-                if (fixed != policy) {
-                    m.put(bug, fixed);
-                }
-            }
-            return java.util.Collections.unmodifiableMap(m);
         });
+        return List.copyOf(out);
     }
 }

@@ -183,6 +183,7 @@ class FuzzSupportTest {
         FindingWriter.Minimized m = new FindingWriter(400).minimize("policy-linux-6.3", input, p, original.property())
             .orElseThrow();
         assertThat(BugClass.of(m.trace(), p, original.property())).contains(original);
+        assertThat(m.bugClass()).isEqualTo(original);
         assertThat(m.minimizedOps()).isLessThan(m.originalOps());
         assertThat(m.trace().comments()).contains("bug class: " + original.describe());
     }
