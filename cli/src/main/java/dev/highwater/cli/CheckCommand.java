@@ -124,15 +124,23 @@ public final class CheckCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
 
+    /** "--pages must be 16..512, got 5", or null when {@code v} is in range. */
+    private static String outOfRange(String option, long v, long lo, long hi) {
+        return v >= lo && v <= hi ? null : option + " must be " + lo + ".." + hi + ", got " + v;
+    }
+
     @Override
     public Integer call() {
         depth = depthOption == null ? 5 : depthOption;
         pages = pagesOption == null ? 64 : pagesOption;
         jobs = jobsOption == null ? Math.min(256, Runtime.getRuntime().availableProcessors()) : jobsOption;
-        if (depth < 1 || depth > 64 || pages < Machines.MIN_PAGES || pages > Machines.MAX_PAGES || orders < 0
-            || orders > 10 || maxStates < 1 || maxStates > (1L << 28) || jobs < 1 || jobs > 256) {
-            err.println("highwater check: need --depth 1..64, --pages " + Machines.MIN_PAGES + ".." + Machines.MAX_PAGES
-                + ", --orders 0..10, --max-states 1..2^28, --jobs 1..256");
+        String range = outOfRange("--depth", depth, 1, 64);
+        range = range != null ? range : outOfRange("--pages", pages, Machines.MIN_PAGES, Machines.MAX_PAGES);
+        range = range != null ? range : outOfRange("--orders", orders, 0, 10);
+        range = range != null ? range : outOfRange("--max-states", maxStates, 1, 1L << 28);
+        range = range != null ? range : outOfRange("--jobs", jobs, 1, 256);
+        if (range != null) {
+            err.println("highwater check: " + range);
             out.println("summary: result=error error=bad_input");
             return 2;
         }

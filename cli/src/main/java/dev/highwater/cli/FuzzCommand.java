@@ -119,6 +119,13 @@ public final class FuzzCommand implements Callable<Integer> {
             return minimized == null ? List.of() : minimized.bugClass().mechanism();
         }
 
+        /** What removes the minimized finding's violation, in words: the class's fixes and, for a later preset, its switches. */
+        String removes() {
+            String fixes = BugClass.fixes(mechanism());
+            return minimized.removedBy().isEmpty() ? fixes
+                : fixes.substring(0, fixes.length() - 1) + ": " + minimized.removedBy() + ")";
+        }
+
         Finding written(Path to, Path same, boolean created) {
             return new Finding(target, artifact, what, minimized, to, same, created, note);
         }
@@ -268,7 +275,7 @@ public final class FuzzCommand implements Callable<Integer> {
                 }
                 out.printf("%-12s %s: %s, %d -> %d steps  %s%s%s%n", f.isNew() ? "NEW" : "known", f.target(),
                     f.what().describe(), f.minimized().originalOps(), f.minimized().minimizedOps(), f.file(),
-                    f.mechanism().isEmpty() ? "" : "  (gone with the fix of: " + String.join(", ", f.mechanism()) + ")",
+                    f.bugClass() == null ? "" : "  " + f.removes(),
                     f.sameAs() == null ? "" : "  same bug as " + f.sameAs());
             } else {
                 out.println("unclassified " + f.target() + " " + f.artifact() + ": " + f.note());
@@ -452,17 +459,16 @@ public final class FuzzCommand implements Callable<Integer> {
         if (findings.isEmpty()) {
             sb.append("None.\n");
         } else {
-            sb.append("| | target | what | steps (original → minimized) | gone with the fix of | trace |\n"
+            sb.append("| | target | what | steps (original → minimized) | what removes it | trace |\n"
                 + "|---|---|---|---|---|---|\n");
             for (Finding f : findings) {
                 String status = f.what().modelBug() ? "**MODEL BUG**" : f.isNew() ? "new" : f.minimized() != null ? "known" : "-";
                 String steps = f.minimized() == null ? "" : f.minimized().originalOps() + " → " + f.minimized().minimizedOps();
                 String file = f.file() == null ? f.note() : "`" + f.file() + "`"
                     + (f.sameAs() == null ? "" : " (same bug as `" + f.sameAs() + "`)");
-                List<String> mech = f.mechanism();
                 sb.append(String.format("| %s | %s | %s | %s | %s | %s |%n", status, f.target(),
                     f.what().describe().replace("|", "\\|").replace('\n', ' '), steps,
-                    mech.isEmpty() ? "-" : String.join(", ", mech), file));
+                    f.bugClass() == null ? "-" : f.removes().replace("|", "\\|"), file));
             }
         }
         Map<BugClass, List<Finding>> byClass = new LinkedHashMap<>();

@@ -44,7 +44,7 @@ class FuzzDedupTest {
         var preset = Presets.byName("linux-4.4").orElseThrow();
         BugClass c = BugClass.of(t, preset, property).orElseThrow();
         String key = FindingWriter.sha1(text(name).getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        var m = new FindingWriter.Minimized(t, c, 32, t.ops().size(), 1, key,
+        var m = new FindingWriter.Minimized(t, c, "", 32, t.ops().size(), 1, key,
             "linux-4.4/" + property + "-" + key + ".trace");
         var what = new FuzzSupport.Classified(FuzzSupport.Verdict.POLICY, "linux-4.4", property, null);
         return new FuzzCommand.Finding("policy-linux-4.4", name, what, m, null, null, false, "");

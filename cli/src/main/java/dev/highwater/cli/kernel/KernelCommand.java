@@ -37,13 +37,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code highwater kernel conformance | replay}: the real Debian 6.1 kernel under QEMU as the model's oracle. */
-@Command(name = "kernel", description = "Hold the model against Debian's real Linux 6.1 kernel under QEMU.",
+@Command(name = "kernel", mixinStandardHelpOptions = true, description = "Hold the model against Debian's real Linux 6.1 kernel under QEMU.",
     subcommands = {KernelCommand.Conformance.class, KernelCommand.Replay.class, KernelCommand.Build.class,
         Reproduce.class})
 public final class KernelCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out); // "highwater kernel", not "kernel"
     }
 
     static final KernelPolicy PRESET = Presets.LINUX_6_1;
@@ -76,7 +79,7 @@ public final class KernelCommand implements Runnable {
             ratio, Integer.parseInt(s.getOrDefault("watermark_boost_factor", "0")), 0);
     }
 
-    @Command(name = "conformance", description = "Zone arithmetic at several sizes and sysctls, and the seed-000 and "
+    @Command(name = "conformance", mixinStandardHelpOptions = true, description = "Zone arithmetic at several sizes and sysctls, and the seed-000 and "
         + "lowmem-reserve scenarios, on the real kernel and in the model (preset linux-6.1).")
     public static final class Conformance implements Callable<Integer> {
         @Option(names = "--quick", description = "fewer boots (three)")
@@ -662,7 +665,7 @@ public final class KernelCommand implements Runnable {
         }
     }
 
-    @Command(name = "replay", description = "Run a trace's alloc/free steps on the real kernel and print them beside the "
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Run a trace's alloc/free steps on the real kernel and print them beside the "
         + "model's results (preset linux-6.1). Other steps are listed as not supported by the module.")
     public static final class Replay implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "a .trace file")
@@ -814,7 +817,7 @@ public final class KernelCommand implements Runnable {
         return raw;
     }
 
-    @Command(name = "build", description = "Build (or find in the cache) a kernel from Debian's linux-source package "
+    @Command(name = "build", mixinStandardHelpOptions = true, description = "Build (or find in the cache) a kernel from Debian's linux-source package "
         + "with the given patches from kernel/patches applied; prints where it is.")
     public static final class Build implements Callable<Integer> {
         @Option(names = "--patch", paramLabel = "NAME", description = "a patch in kernel/patches (file name, with or "

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  * {@code highwater kernel reproduce <bug-id | file.trace>}: a catalog bug on a bug-present and a bug-absent kernel
  * built from Debian's source, beside the model under the matching presets; or a corpus trace on the unpatched build.
  */
-@Command(name = "reproduce", description = "Show a catalog bug on real kernels built from Debian's linux-source: one "
+@Command(name = "reproduce", mixinStandardHelpOptions = true, description = "Show a catalog bug on real kernels built from Debian's linux-source: one "
     + "build with the bug, one without (kernel/patches), each beside the model. With a .trace file: replay it on the "
     + "unpatched build and mark it in its header when the real kernel agrees step by step.")
 public final class Reproduce implements Callable<Integer> {

@@ -3,6 +3,8 @@ package dev.highwater.properties.bugs;
 import dev.highwater.model.policy.ForceUnreserve;
 import dev.highwater.model.policy.HighatomicSubtraction;
 import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
+import dev.highwater.model.policy.SwitchChange;
 import dev.highwater.model.policy.UnreserveAccounting;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.Property;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -97,5 +100,105 @@ public final class Attribution {
             }
         });
         return List.copyOf(found);
+    }
+
+    /**
+     * A preset after another in version order, and for each switch where it differs from that one
+     * ({@link SwitchChange#between}), the earlier preset with that switch alone, keyed
+     * {@code linux-6.8:highatomicCap=ROUNDUP_ONE_PERCENT}.
+     */
+    public record Later(KernelPolicy policy, Map<String, KernelPolicy> switches) {
+    }
+
+    /** Per policy (by value): the presets after it, made once (the same objects on every call, as above). */
+    private static final Map<KernelPolicy, List<Later>> LATER = new ConcurrentHashMap<>();
+
+    /**
+     * The named presets after {@code preset} in version order ({@link Presets#all}; a policy is placed by its name, so a
+     * preset with a fix applied has the same later presets), each with its switch changes; empty for an unnamed policy
+     * or the last preset.
+     */
+    public static List<Later> laterPresets(KernelPolicy preset) {
+        return LATER.computeIfAbsent(preset, p -> {
+            List<KernelPolicy> all = Presets.all();
+            int at = Presets.names().indexOf(p.name());
+            List<Later> out = new ArrayList<>();
+            for (int i = at < 0 ? all.size() : at + 1; i < all.size(); i++) {
+                KernelPolicy q = all.get(i);
+                Map<String, KernelPolicy> m = new LinkedHashMap<>();
+                for (SwitchChange c : SwitchChange.between(p, q)) {
+                    m.put(q.name() + ":" + c, c.applyTo(p));
+                }
+                out.add(new Later(q, Collections.unmodifiableMap(m)));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    /**
+     * What removes a violation under {@code preset}, by counterfactual ({@code holds}: the trace holds its properties
+     * under a policy): the catalog bugs whose fix alone removes it ({@link #explain}'s list); without one, the first
+     * later preset under which the trace holds (a change the catalog does not name: {@link #switches} says which of
+     * that preset's switches do it); empty when no catalog fix and no later preset removes it (a violation mainline
+     * has as well). Costs a run per fix the preset lacks, then one per later preset until one holds.
+     */
+    public static List<String> mechanism(KernelPolicy preset, Predicate<KernelPolicy> holds) {
+        List<String> fixes = new ArrayList<>();
+        fixesLacking(preset).forEach((bug, fixed) -> {
+            if (holds.test(fixed)) {
+                fixes.add(bug);
+            }
+        });
+        if (!fixes.isEmpty()) {
+            return List.copyOf(fixes);
+        }
+        for (Later later : laterPresets(preset)) {
+            if (holds.test(later.policy())) {
+                return List.of(later.policy().name());
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * The switches where the later preset {@code later} differs from {@code preset} that alone, applied to
+     * {@code preset}, make the trace hold ({@code highatomicCap=ROUNDUP_ONE_PERCENT}), in declaration order; empty
+     * when it takes several of them together. A policy with one switch changed may be a combination no kernel had: one
+     * that makes the model throw counts as not removing the violation. Costs a run per switch that differs.
+     */
+    public static List<String> switches(KernelPolicy preset, String later, Predicate<KernelPolicy> holds) {
+        List<String> out = new ArrayList<>();
+        for (Later l : laterPresets(preset)) {
+            if (!l.policy().name().equals(later)) {
+                continue;
+            }
+            l.switches().forEach((key, policy) -> {
+                boolean held;
+                try {
+                    held = holds.test(policy);
+                } catch (RuntimeException e) {
+                    held = false;
+                }
+                if (held) {
+                    out.add(key.substring(key.indexOf(':') + 1));
+                }
+            });
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@link #mechanism} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds). */
+    public static List<String> mechanism(Trace trace, KernelPolicy preset, List<Property> properties) {
+        TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
+        if (runner.run(trace, preset).violation().isEmpty()) {
+            return List.of();
+        }
+        return mechanism(preset, p -> runner.run(trace, p).violation().isEmpty());
+    }
+
+    /** {@link #switches} of {@code trace}'s violation of {@code properties} under {@code preset}. */
+    public static List<String> switches(Trace trace, KernelPolicy preset, String later, List<Property> properties) {
+        TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
+        return switches(preset, later, p -> runner.run(trace, p).violation().isEmpty());
     }
 }

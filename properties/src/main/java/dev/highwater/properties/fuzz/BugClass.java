@@ -1,6 +1,7 @@
 package dev.highwater.properties.fuzz;
 
 import dev.highwater.model.policy.KernelPolicy;
+import dev.highwater.model.policy.Presets;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.bugs.Attribution;
 import dev.highwater.properties.Violation;
@@ -14,13 +15,15 @@ import java.util.Optional;
  * trace hold). Two minimized traces of one class differ in the incidental ops that led there: a fuzz run finds the
  * reservation-subtracting OOM of 4.8 again every few seconds, each time from other bytes, and which other presets the
  * trace happens to violate too depends on those ops (over 28 findings of two runs, keying on every preset's verdict
- * as well kept 24 of them apart, and this key 20). A violation no single catalog fix removes has an empty mechanism:
- * all of a preset's unexplained violations of a property are one class, a coarse key that {@code highwater fuzz
- * --dedup trace} sets aside.
+ * as well kept 24 of them apart, and this key 20). A violation no single catalog fix removes is keyed by the first
+ * later preset that removes it ({@link Attribution#mechanism}; {@link #removedBy} names its switches that do, for the
+ * header, not in the key: 20 or more runs per violation for 2.6.32 against 4.4 halved that target's execs/s). One
+ * nothing removes has an empty mechanism, a coarse key that {@code highwater fuzz --dedup trace} sets aside.
  *
  * @param preset    the preset the finding violates its property under
  * @param property  the property it violates there (first, with every catalog property checked)
- * @param mechanism the catalog bugs, in catalog order, whose fix alone makes the trace hold under {@link #preset}
+ * @param mechanism the catalog bugs, in catalog order, whose fix alone makes the trace hold under {@link #preset};
+ *                  without one, the first later preset under which it holds
  */
 public record BugClass(String preset, String property, List<String> mechanism) {
     public BugClass {
@@ -39,7 +42,7 @@ public record BugClass(String preset, String property, List<String> mechanism) {
             return Optional.empty();
         }
         return Optional.of(new BugClass(preset.name(), property,
-            Attribution.explain(own, preset, PolicyTarget.integrityAnd(property), "")));
+            Attribution.mechanism(own, preset, PolicyTarget.integrityAnd(property))));
     }
 
     /** One line for a person: the property, the preset and the fixes that remove it. */
@@ -47,9 +50,40 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         return property + " under " + preset + " " + fixes(mechanism);
     }
 
-    /** The fixes that remove a violation, in words: {@code (gone with the fix of a, b)}. */
-    static String fixes(List<String> mechanism) {
-        return mechanism.isEmpty() ? "(no single catalog fix removes it)"
-            : "(gone with the fix of " + String.join(", ", mechanism) + ")";
+    /**
+     * What removes a violation ({@link Attribution#mechanism}), in words: {@code (gone with the fix of a, b)},
+     * {@code (not a catalog bug: gone in linux-6.8)}, or {@code (no catalog fix or later preset removes it)}.
+     */
+    public static String fixes(List<String> mechanism) {
+        if (mechanism.isEmpty()) {
+            return "(no catalog fix or later preset removes it)";
+        }
+        if (laterPreset(mechanism).isPresent()) {
+            return "(not a catalog bug: gone in " + mechanism.get(0) + ")";
+        }
+        return "(gone with the fix of " + String.join(", ", mechanism) + ")";
+    }
+
+    /** The later preset that removes a violation no catalog fix removes, when that is what {@code mechanism} says. */
+    static Optional<String> laterPreset(List<String> mechanism) {
+        return mechanism.size() == 1 && Presets.byName(mechanism.get(0)).isPresent()
+            ? Optional.of(mechanism.get(0)) : Optional.empty();
+    }
+
+    /**
+     * For a class removed by a later preset: which of its switches alone removes it ({@link Attribution#switches} of
+     * {@code trace}), in words, e.g. {@code linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT}, or {@code linux-4.4 as a
+     * whole, no switch of it alone}; empty for other classes.
+     */
+    public Optional<String> removedBy(Trace trace) {
+        Optional<String> later = laterPreset(mechanism);
+        if (later.isEmpty()) {
+            return Optional.empty();
+        }
+        KernelPolicy p = Presets.byName(preset).orElseThrow();
+        List<String> sw = Attribution.switches(trace.withPolicy(preset), p, later.get(),
+            PolicyTarget.integrityAnd(property));
+        return Optional.of(sw.isEmpty() ? later.get() + " as a whole, no switch of it alone"
+            : later.get() + "'s " + String.join(" or ", sw) + (sw.size() > 1 ? ", each alone" : " alone"));
     }
 }

@@ -48,13 +48,15 @@ public final class FindingWriter {
      *
      * @param trace        the trace with header and expect lines
      * @param bugClass     its bug class: the violated property, the preset, the fixes that remove it (the input's)
+     * @param removedBy    for a class no catalog fix removes: which switches of the later preset that does remove it,
+     *                     in words ({@link BugClass#removedBy}); empty otherwise
      * @param originalOps  steps before minimization
      * @param minimizedOps steps after
      * @param evaluations  predicate evaluations the minimizer spent
      * @param key          the deduplication key (hex)
      * @param relativePath where it belongs under the fuzz corpus folder
      */
-    public record Minimized(Trace trace, BugClass bugClass, int originalOps, int minimizedOps,
+    public record Minimized(Trace trace, BugClass bugClass, String removedBy, int originalOps, int minimizedOps,
                             int evaluations, String key, String relativePath) {
     }
 
@@ -128,6 +130,10 @@ public final class FindingWriter {
             + m.evaluations() + " evaluations)");
         header.add("violation: " + v);
         header.add("bug class: " + bugClass.get().describe());
+        String removedBy = bugClass.get().removedBy(min).orElse("");
+        if (!removedBy.isEmpty()) {
+            header.add("removed by: " + removedBy);
+        }
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = new Trace(header, min.policy(), min.node(), min.vm(), min.tasks(), min.swapPages(), min.ops(),
             min.opLines(), ex);
@@ -136,7 +142,7 @@ public final class FindingWriter {
             throw new IllegalStateException("minimized finding does not replay as its expect lines say: "
                 + check.problems());
         }
-        return Optional.of(new Minimized(out, bugClass.get(), original.ops().size(), min.ops().size(),
+        return Optional.of(new Minimized(out, bugClass.get(), removedBy, original.ops().size(), min.ops().size(),
             m.evaluations(), key, preset.name() + "/" + property + "-" + key + ".trace"));
     }
 

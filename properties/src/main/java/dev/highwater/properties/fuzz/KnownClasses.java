@@ -18,8 +18,9 @@ import java.util.Set;
  * and reports a known class as known.
  *
  * <p>The file, named by the system property {@code highwater.fuzz.known}, has a line per class, written by
- * {@code FuzzTargets --known-classes <corpus>}: the preset, the property and the fixes that remove it (comma-separated,
- * {@code -} for none), separated by spaces; {@code #} starts a comment.
+ * {@code FuzzTargets --known-classes <corpus>}: the preset, the property and what removes it ({@link BugClass#mechanism}:
+ * the catalog fixes, comma-separated, or the later preset; {@code -} for nothing), separated by spaces; {@code #}
+ * starts a comment.
  */
 public final class KnownClasses {
     /** The system property naming the file. */
@@ -46,7 +47,7 @@ public final class KnownClasses {
 
     /** One line per class, as {@link #read} reads them. */
     public static String format(Collection<BugClass> classes) {
-        StringBuilder sb = new StringBuilder("# preset property fixes-that-remove-it (- for none); see KnownClasses\n");
+        StringBuilder sb = new StringBuilder("# preset property what-removes-it (catalog fixes, or a later preset; - for nothing); see KnownClasses\n");
         for (BugClass c : classes) {
             sb.append(c.preset()).append(' ').append(c.property()).append(' ')
                 .append(c.mechanism().isEmpty() ? "-" : String.join(",", c.mechanism())).append('\n');
@@ -78,7 +79,7 @@ public final class KnownClasses {
             String[] f = body.split("\\s+");
             if (f.length != 3) {
                 throw new IllegalArgumentException(file + ":" + (i + 1)
-                    + ": expected 'preset property fixes' (fixes comma-separated, - for none), got '" + body + "'");
+                    + ": expected 'preset property what-removes-it' (catalog fixes comma-separated, a later preset, or -), got '" + body + "'");
             }
             List<String> mechanism = f[2].equals("-") ? List.of() : Arrays.asList(f[2].split(","));
             out.add(new BugClass(f[0], f[1], mechanism));

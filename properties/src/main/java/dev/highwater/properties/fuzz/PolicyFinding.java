@@ -19,7 +19,7 @@ public final class PolicyFinding extends RuntimeException {
     private final List<String> mechanism;
 
     /**
-     * @param mechanism the catalog bugs, in catalog order, whose fix alone makes the input hold ({@link BugClass})
+     * @param mechanism what alone makes the input hold ({@link BugClass}): catalog fixes, or the first later preset
      */
     public PolicyFinding(String preset, Violation v, List<String> mechanism) {
         super("policy property " + v.property() + " violated under " + preset + " at step " + v.step() + ": "
@@ -28,7 +28,8 @@ public final class PolicyFinding extends RuntimeException {
         this.property = v.property();
         this.step = v.step();
         this.mechanism = List.copyOf(mechanism);
-        String method = property + (mechanism.isEmpty() ? "" : "__" + String.join("__", mechanism));
+        String method = property + (mechanism.isEmpty() ? "" : "__" + String.join("__", mechanism)
+            .replaceAll("[^A-Za-z0-9_]", "_"));
         setStackTrace(new StackTraceElement[] {frame("policy", preset, method)});
     }
 

@@ -73,18 +73,12 @@ public final class PolicyTarget {
     }
 
     /**
-     * The catalog bugs whose fix alone makes {@code t} hold its property under {@code policy}: the mechanism of
-     * {@link BugClass#of}, computed as a fuzz execution (one per fix the preset lacks, at most three, only on a
-     * violation). {@code FuzzSupportTest} holds the two equal.
+     * What alone makes {@code t} hold its property under {@code policy} ({@link Attribution#mechanism}: catalog fixes,
+     * else the first later preset that does): the mechanism of {@link BugClass#of}, computed with fuzz executions, only on a
+     * violation. {@code FuzzSupportTest} holds the two equal.
      */
     static List<String> mechanism(Trace t, KernelPolicy policy, String property) {
         List<Property> properties = integrityAnd(property);
-        List<String> out = new ArrayList<>();
-        Attribution.fixesLacking(policy).forEach((bug, fixed) -> {
-            if (FuzzRun.execute(t, fixed, properties, allocator(), null) == null) {
-                out.add(bug);
-            }
-        });
-        return List.copyOf(out);
+        return Attribution.mechanism(policy, p -> FuzzRun.execute(t, p, properties, allocator(), null) == null);
     }
 }

@@ -69,4 +69,40 @@ class AttributionTest {
         }
         assertThat(Attribution.withFix("order0-only-watermarks", p49)).isEmpty();
     }
+
+    @Test
+    void aViolationNoCatalogFixRemovesIsPlacedAtTheLaterPresetAndSwitchThatDo() throws Exception {
+        // a 6.3 fuzz finding: an order-2 OOM with 167 free pages above min 128, one 64-page block reserved highatomic
+        // against a cap of 1% + a block; 6.8's cap correction (rounded to blocks) alone removes it
+        Trace t = TraceParser.parseFile(corpus().resolve("fuzz/linux-6.3/no-oom-above-min-ed05355dd95e.trace"));
+        List<Property> ps = integrityAnd("no-oom-above-min");
+        assertThat(Attribution.explain(t, preset("linux-6.3"), ps, "")).as("no catalog fix").isEmpty();
+        assertThat(Attribution.mechanism(t, preset("linux-6.3"), ps)).containsExactly("linux-6.8");
+        assertThat(Attribution.switches(t, preset("linux-6.3"), "linux-6.8", ps))
+            .containsExactly("highatomicCap=ROUNDUP_ONE_PERCENT");
+        // the catalog tier comes first: seed 002's 4.8 OOM is free-highatomic-tracking's
+        Trace seed = TraceParser.parseFile(corpus().resolve("hand/oom-clean-cache-highatomic-subtraction-4.9.trace"));
+        assertThat(Attribution.mechanism(seed, preset("linux-4.9"), integrityAnd("no-oom-with-clean-cache")))
+            .containsExactly("free-highatomic-tracking");
+        assertThat(Attribution.mechanism(seed, preset("mainline"), integrityAnd("no-oom-with-clean-cache"))).isEmpty();
+    }
+
+    @Test
+    void aViolationOnlyAWholeLaterPresetRemovesHasNoSwitch() throws Exception {
+        Trace t = TraceParser.parseFile(corpus().resolve("fuzz/linux-2.6.32/no-oom-above-min-c71b976d8207.trace"));
+        List<Property> ps = integrityAnd("no-oom-above-min");
+        assertThat(Attribution.mechanism(t, preset("linux-2.6.32"), ps)).containsExactly("linux-4.4");
+        assertThat(Attribution.switches(t, preset("linux-2.6.32"), "linux-4.4", ps)).isEmpty();
+    }
+
+    @Test
+    void laterPresetsAreInVersionOrderWithTheirSwitches() {
+        List<Attribution.Later> later = Attribution.laterPresets(preset("linux-6.3"));
+        assertThat(later).extracting(l -> l.policy().name()).containsExactly("linux-6.8", "linux-6.12", "mainline");
+        assertThat(later.get(0).switches().keySet()).contains("linux-6.8:highatomicCap=ROUNDUP_ONE_PERCENT",
+            "linux-6.8:mm.forceUnreserve=WHENEVER_RETRY_FAILS");
+        later.get(0).switches().values().forEach(p -> assertThat(p.name()).isEqualTo("linux-6.3"));
+        assertThat(Attribution.laterPresets(preset("mainline"))).isEmpty();
+        assertThat(Attribution.laterPresets(preset("linux-6.3"))).isSameAs(later);
+    }
 }

@@ -1,0 +1,56 @@
+package dev.highwater.model.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SwitchChangeTest {
+
+    @Test
+    void theChangesBetweenTwoPresetsAreTheirCommitsAsTheModelSeesThem() {
+        // 6.8 = 6.3 + Movable min capped like HighMem (6.6), the cap rounded to blocks, unreserve before OOM, and
+        // 803de9000f33's compaction check (Presets)
+        assertThat(SwitchChange.between(Presets.LINUX_6_3, Presets.LINUX_6_8)).extracting(SwitchChange::toString)
+            .containsExactly("watermarkRules.movableMinCappedLikeHighmem=true",
+                "highatomicCap=ROUNDUP_ONE_PERCENT", "mm.forceUnreserve=WHENEVER_RETRY_FAILS",
+                "mm.earlyCompaction=COSTLY_OR_UNMOVABLE_WITH_IO");
+        assertThat(SwitchChange.between(Presets.MAINLINE, Presets.MAINLINE)).isEmpty();
+    }
+
+    @Test
+    void applyingOneChangeSetsThatSwitchAloneAndKeepsTheName() {
+        SwitchChange cap = new SwitchChange("highatomicCap", HighatomicCap.ROUNDUP_ONE_PERCENT);
+        KernelPolicy p = cap.applyTo(Presets.LINUX_6_3);
+        assertThat(p.name()).isEqualTo("linux-6.3");
+        assertThat(SwitchChange.between(Presets.LINUX_6_3, p)).containsExactly(cap);
+        SwitchChange nested = new SwitchChange("mm.oom.laterWinsTies", false);
+        assertThat(SwitchChange.between(Presets.MAINLINE, nested.applyTo(Presets.MAINLINE))).containsExactly(nested);
+    }
+
+    @Test
+    void applyingEveryChangeGivesTheOtherPresetButForItsName() {
+        List<KernelPolicy> all = Presets.all();
+        for (KernelPolicy from : all) {
+            for (KernelPolicy to : all) {
+                KernelPolicy p = from;
+                for (SwitchChange c : SwitchChange.between(from, to)) {
+                    p = c.applyTo(p);
+                }
+                assertThat(p.toBuilder().name(to.name(), to.description()).build()).as(from.name() + " -> " + to.name())
+                    .isEqualTo(to);
+            }
+        }
+    }
+
+    @Test
+    void aSwitchThatDoesNotExistOrAValueOfTheWrongTypeIsRefused() {
+        assertThatThrownBy(() -> new SwitchChange("highatomicCapp", HighatomicCap.ROUNDUP_ONE_PERCENT)
+            .applyTo(Presets.MAINLINE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no switch");
+        assertThatThrownBy(() -> new SwitchChange("highatomicCap", true).applyTo(Presets.MAINLINE))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes HighatomicCap");
+        assertThatThrownBy(() -> new SwitchChange("highatomicCap.x", true).applyTo(Presets.MAINLINE))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no switch");
+    }
+}
