@@ -37,6 +37,9 @@ class ExplainSeedsTest {
         assertThat(e.paragraph()).contains("free 373 pages > 91, the atomic floor of min 241").contains("281dd25c1a01");
         // the fix replays: late 6.1.y and 6.12+ let order-0 NON_BLOCK requests use the HIGHATOMIC lists; 6.3 does not
         assertThat(e.advice().get(0)).contains("linux-6.1, linux-6.12, mainline").doesNotContain("linux-6.3");
+        // and which of 6.1's changes: 281dd25c1a01's highatomic access with 6.3's reserve flags, neither alone
+        assertThat(e.advice().get(0)).contains("No single one of its 28 switch changes from linux-4.9 does it alone; "
+            + "reserveRules=V6_3 with highatomicFallback=OOM_AND_NON_BLOCK together does.");
     }
 
     @Test
@@ -53,7 +56,8 @@ class ExplainSeedsTest {
         assertThat(oom.paragraph()).contains("OOM killer runs");
         // 4.10's force-unreserve comes only after 16 retries, which never happen here; 6.8 unreserves first, and
         // late 6.1.y carries that change (Debian's 6.1.192)
-        assertThat(oom.advice().get(0)).contains("succeed under linux-6.1, linux-6.8").doesNotContain("linux-4.10");
+        assertThat(oom.advice().get(0)).contains("succeed under linux-6.1, linux-6.8").doesNotContain("linux-4.10")
+            .contains("mm.forceUnreserve=WHENEVER_RETRY_FAILS alone makes it succeed");
 
         Explanation atomic = es.get(1);
         assertThat(atomic.diagnosis()).isEqualTo(Diagnosis.HIGHATOMIC_ONLY);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * One behaviour switch of a {@link KernelPolicy} set to another value: a leaf of the policy record, named by its path
@@ -57,6 +58,54 @@ public record SwitchChange(String path, Object value) {
                 out.add(new SwitchChange(path, y));
             }
         }
+    }
+
+    /**
+     * The smallest sets of the changes from {@code from} to {@code to} ({@link #between}) that, applied to
+     * {@code from} alone, make {@code works} hold: every single change that does, else every pair that does (a fix
+     * can span two switches: 281dd25c1a01's highatomic access needs 6.3's reserve flags to name the requests it
+     * serves), else none. In {@link #between}'s order. A policy with some switches changed may be a combination no
+     * kernel had: one that makes {@code works} throw counts as not working. Costs one test per change, and when none
+     * works alone one per pair.
+     */
+    public static List<List<SwitchChange>> smallestSufficient(KernelPolicy from, KernelPolicy to,
+                                                              Predicate<KernelPolicy> works) {
+        List<SwitchChange> changes = between(from, to);
+        List<List<SwitchChange>> out = new ArrayList<>();
+        for (SwitchChange c : changes) {
+            if (test(works, c.applyTo(from))) {
+                out.add(List.of(c));
+            }
+        }
+        if (!out.isEmpty()) {
+            return List.copyOf(out);
+        }
+        for (int i = 0; i < changes.size(); i++) {
+            KernelPolicy one = changes.get(i).applyTo(from);
+            for (int j = i + 1; j < changes.size(); j++) {
+                if (test(works, changes.get(j).applyTo(one))) {
+                    out.add(List.of(changes.get(i), changes.get(j)));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean test(Predicate<KernelPolicy> works, KernelPolicy p) {
+        try {
+            return works.test(p);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** {@code highatomicCap=ROUNDUP_ONE_PERCENT}, or for a pair {@code a=X with b=Y}. */
+    public static String describe(List<SwitchChange> set) {
+        StringBuilder sb = new StringBuilder();
+        for (SwitchChange c : set) {
+            sb.append(sb.length() == 0 ? "" : " with ").append(c);
+        }
+        return sb.toString();
     }
 
     /** {@code policy} with this switch set to {@link #value} and every other switch (and its name) as it was. */

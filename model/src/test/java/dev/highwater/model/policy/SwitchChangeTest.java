@@ -53,4 +53,23 @@ class SwitchChangeTest {
         assertThatThrownBy(() -> new SwitchChange("highatomicCap.x", true).applyTo(Presets.MAINLINE))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no switch");
     }
+
+    @Test
+    void theSmallestSufficientSetsAreSinglesElsePairs() {
+        KernelPolicy from = Presets.LINUX_4_8;
+        KernelPolicy to = Presets.LINUX_6_1;
+        // works only with both of 6.3's reserve flags and 281dd25c1a01's highatomic access (seed 000's fix)
+        java.util.function.Predicate<KernelPolicy> both = p -> p.reserveRules() == ReserveRules.V6_3
+            && p.highatomicFallback() == HighatomicFallback.OOM_AND_NON_BLOCK;
+        assertThat(SwitchChange.smallestSufficient(from, to, both)).extracting(SwitchChange::describe)
+            .containsExactly("reserveRules=V6_3 with highatomicFallback=OOM_AND_NON_BLOCK");
+        java.util.function.Predicate<KernelPolicy> either = p -> p.reserveRules() == ReserveRules.V6_3
+            || p.pcpRules() == PcpRules.V6_1 || both.test(p);
+        assertThat(SwitchChange.smallestSufficient(from, to, either)).extracting(SwitchChange::describe)
+            .containsExactly("reserveRules=V6_3", "pcpRules=V6_1");
+        assertThat(SwitchChange.smallestSufficient(from, to, p -> false)).isEmpty();
+        assertThat(SwitchChange.smallestSufficient(from, to, p -> {
+            throw new IllegalStateException("a combination the model rejects");
+        })).isEmpty();
+    }
 }

@@ -103,36 +103,13 @@ public final class Attribution {
     }
 
     /**
-     * A preset after another in version order, and for each switch where it differs from that one
-     * ({@link SwitchChange#between}), the earlier preset with that switch alone, keyed
-     * {@code linux-6.8:highatomicCap=ROUNDUP_ONE_PERCENT}.
-     */
-    public record Later(KernelPolicy policy, Map<String, KernelPolicy> switches) {
-    }
-
-    /** Per policy (by value): the presets after it, made once (the same objects on every call, as above). */
-    private static final Map<KernelPolicy, List<Later>> LATER = new ConcurrentHashMap<>();
-
-    /**
      * The named presets after {@code preset} in version order ({@link Presets#all}; a policy is placed by its name, so a
-     * preset with a fix applied has the same later presets), each with its switch changes; empty for an unnamed policy
-     * or the last preset.
+     * preset with a fix applied has the same later presets); empty for an unnamed policy or the last preset.
      */
-    public static List<Later> laterPresets(KernelPolicy preset) {
-        return LATER.computeIfAbsent(preset, p -> {
-            List<KernelPolicy> all = Presets.all();
-            int at = Presets.names().indexOf(p.name());
-            List<Later> out = new ArrayList<>();
-            for (int i = at < 0 ? all.size() : at + 1; i < all.size(); i++) {
-                KernelPolicy q = all.get(i);
-                Map<String, KernelPolicy> m = new LinkedHashMap<>();
-                for (SwitchChange c : SwitchChange.between(p, q)) {
-                    m.put(q.name() + ":" + c, c.applyTo(p));
-                }
-                out.add(new Later(q, Collections.unmodifiableMap(m)));
-            }
-            return List.copyOf(out);
-        });
+    public static List<KernelPolicy> laterPresets(KernelPolicy preset) {
+        List<KernelPolicy> all = Presets.all();
+        int at = Presets.names().indexOf(preset.name());
+        return at < 0 ? List.of() : all.subList(at + 1, all.size());
     }
 
     /**
@@ -152,39 +129,23 @@ public final class Attribution {
         if (!fixes.isEmpty()) {
             return List.copyOf(fixes);
         }
-        for (Later later : laterPresets(preset)) {
-            if (holds.test(later.policy())) {
-                return List.of(later.policy().name());
+        for (KernelPolicy later : laterPresets(preset)) {
+            if (holds.test(later)) {
+                return List.of(later.name());
             }
         }
         return List.of();
     }
 
     /**
-     * The switches where the later preset {@code later} differs from {@code preset} that alone, applied to
-     * {@code preset}, make the trace hold ({@code highatomicCap=ROUNDUP_ONE_PERCENT}), in declaration order; empty
-     * when it takes several of them together. A policy with one switch changed may be a combination no kernel had: one
-     * that makes the model throw counts as not removing the violation. Costs a run per switch that differs.
+     * The smallest sets of the switches where the later preset {@code later} differs from {@code preset} that,
+     * applied to {@code preset}, make the trace hold ({@link SwitchChange#smallestSufficient}: each single switch that
+     * does, else each pair), described ({@code highatomicCap=ROUNDUP_ONE_PERCENT}, {@code a=X with b=Y}); empty when
+     * it takes more. Costs a run per switch that differs, and per pair when no single one does.
      */
     public static List<String> switches(KernelPolicy preset, String later, Predicate<KernelPolicy> holds) {
-        List<String> out = new ArrayList<>();
-        for (Later l : laterPresets(preset)) {
-            if (!l.policy().name().equals(later)) {
-                continue;
-            }
-            l.switches().forEach((key, policy) -> {
-                boolean held;
-                try {
-                    held = holds.test(policy);
-                } catch (RuntimeException e) {
-                    held = false;
-                }
-                if (held) {
-                    out.add(key.substring(key.indexOf(':') + 1));
-                }
-            });
-        }
-        return List.copyOf(out);
+        KernelPolicy to = Presets.byName(later).orElseThrow(() -> new IllegalArgumentException("no preset " + later));
+        return SwitchChange.smallestSufficient(preset, to, holds).stream().map(SwitchChange::describe).toList();
     }
 
     /** {@link #mechanism} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds). */

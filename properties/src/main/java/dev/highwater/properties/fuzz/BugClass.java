@@ -71,9 +71,10 @@ public record BugClass(String preset, String property, List<String> mechanism) {
     }
 
     /**
-     * For a class removed by a later preset: which of its switches alone removes it ({@link Attribution#switches} of
-     * {@code trace}), in words, e.g. {@code linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT}, or {@code linux-4.4 as a
-     * whole, no switch of it alone}; empty for other classes.
+     * For a class removed by a later preset: which of its switches alone, or failing that which pairs of them, remove
+     * it ({@link Attribution#switches} of {@code trace}), in words, e.g. {@code linux-6.8's
+     * highatomicCap=ROUNDUP_ONE_PERCENT alone}, or {@code linux-4.4 as a whole, no one or two of its switches}; empty
+     * for other classes.
      */
     public Optional<String> removedBy(Trace trace) {
         Optional<String> later = laterPreset(mechanism);
@@ -83,7 +84,11 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         KernelPolicy p = Presets.byName(preset).orElseThrow();
         List<String> sw = Attribution.switches(trace.withPolicy(preset), p, later.get(),
             PolicyTarget.integrityAnd(property));
-        return Optional.of(sw.isEmpty() ? later.get() + " as a whole, no switch of it alone"
-            : later.get() + "'s " + String.join(" or ", sw) + (sw.size() > 1 ? ", each alone" : " alone"));
+        if (sw.isEmpty()) {
+            return Optional.of(later.get() + " as a whole, no one or two of its switches");
+        }
+        boolean pairs = sw.get(0).contains(" with ");
+        return Optional.of(later.get() + "'s " + String.join(pairs ? ", or " : " or ", sw)
+            + (pairs ? (sw.size() > 1 ? ", each pair together" : " together") : sw.size() > 1 ? ", each alone" : " alone"));
     }
 }

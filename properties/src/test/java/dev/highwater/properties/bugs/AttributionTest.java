@@ -88,21 +88,34 @@ class AttributionTest {
     }
 
     @Test
-    void aViolationOnlyAWholeLaterPresetRemovesHasNoSwitch() throws Exception {
+    void aViolationNoSingleSwitchRemovesIsPlacedAtAPairOfThem() throws Exception {
+        // 2.6.32 -> 4.4 changes 20 switches; this OOM needs two of them together: without MIGRATE_RESERVE blocks
+        // (0aaa29a56e4f) and with 4.4's high-order check (97a16fc82a7c's order-0-only watermarks)
         Trace t = TraceParser.parseFile(corpus().resolve("fuzz/linux-2.6.32/no-oom-above-min-c71b976d8207.trace"));
         List<Property> ps = integrityAnd("no-oom-above-min");
         assertThat(Attribution.mechanism(t, preset("linux-2.6.32"), ps)).containsExactly("linux-4.4");
-        assertThat(Attribution.switches(t, preset("linux-2.6.32"), "linux-4.4", ps)).isEmpty();
+        assertThat(Attribution.switches(t, preset("linux-2.6.32"), "linux-4.4", ps))
+            .containsExactly("highOrderCheck=ANY_LIST_IF_HARDER with migrateReserve=false");
     }
 
     @Test
-    void laterPresetsAreInVersionOrderWithTheirSwitches() {
-        List<Attribution.Later> later = Attribution.laterPresets(preset("linux-6.3"));
-        assertThat(later).extracting(l -> l.policy().name()).containsExactly("linux-6.8", "linux-6.12", "mainline");
-        assertThat(later.get(0).switches().keySet()).contains("linux-6.8:highatomicCap=ROUNDUP_ONE_PERCENT",
-            "linux-6.8:mm.forceUnreserve=WHENEVER_RETRY_FAILS");
-        later.get(0).switches().values().forEach(p -> assertThat(p.name()).isEqualTo("linux-6.3"));
+    void laterPresetsAreInVersionOrder() {
+        assertThat(Attribution.laterPresets(preset("linux-6.3"))).extracting(KernelPolicy::name)
+            .containsExactly("linux-6.8", "linux-6.12", "mainline");
+        KernelPolicy fixed = Attribution.withFix("free-highatomic-tracking", preset("linux-6.3")).orElseThrow();
+        assertThat(Attribution.laterPresets(fixed)).isEqualTo(Attribution.laterPresets(preset("linux-6.3")));
         assertThat(Attribution.laterPresets(preset("mainline"))).isEmpty();
-        assertThat(Attribution.laterPresets(preset("linux-6.3"))).isSameAs(later);
+    }
+
+    @Test
+    void theSwitchesOfTheLaterPresetThatAloneRemoveIt() throws Exception {
+        // the hand-written highatomic-only order-0 failure under 4.8: 6.1 removes it, and of 6.1's 30 changes from
+        // 4.8, 6.3's reserve flags alone (the atomic request no longer reserves the block it then cannot use) or the
+        // non-blocking highatomic creator alone
+        Trace t = TraceParser.parseFile(corpus().resolve("hand/highatomic-only-order0-failure.trace"));
+        List<Property> ps = integrityAnd("order0-atomic-above-floor");
+        assertThat(Attribution.mechanism(t, preset("linux-4.8"), ps)).containsExactly("linux-6.1");
+        assertThat(Attribution.switches(t, preset("linux-4.8"), "linux-6.1", ps))
+            .containsExactly("reserveRules=V6_3", "highatomicCreator=NON_BLOCK_HIGH_ORDER");
     }
 }

@@ -13,6 +13,7 @@ import dev.highwater.model.kernellog.KernelReport.Kind;
 import dev.highwater.model.kernellog.KernelReport.ZoneState;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
+import dev.highwater.model.policy.SwitchChange;
 import dev.highwater.reports.explain.Replay.Pass;
 import dev.highwater.reports.explain.Replay.Request;
 import dev.highwater.reports.explain.Replay.ZoneTry;
@@ -434,8 +435,20 @@ public final class Explainer {
         }
         if (!fixed.isEmpty()) {
             KernelPolicy first = Presets.byName(fixed.get(0)).orElseThrow();
+            // which of the first one's changes alone (or, failing that, which pairs of them) do it
+            int n = SwitchChange.between(p, first).size();
+            List<List<SwitchChange>> sets = SwitchChange.smallestSufficient(p, first,
+                q -> Replay.run(q, copy(rc.zonelist()), rc.classIdx(), req, reclaimable).ok());
+            List<String> named = sets.stream().map(SwitchChange::describe).toList();
+            String which = sets.isEmpty()
+                ? " No single one of its " + n + " switch changes from " + p.name() + " does it alone, nor any two."
+                : sets.get(0).size() == 1
+                ? " Of its " + n + " switch changes from " + p.name() + ", " + String.join(" or ", named)
+                    + (sets.size() > 1 ? " each" : "") + " alone makes it succeed."
+                : " No single one of its " + n + " switch changes from " + p.name() + " does it alone; "
+                    + String.join(", or ", named) + " together " + (sets.size() > 1 ? "each do." : "does.");
             out.add("Kernel fix: the same state and request succeed under " + String.join(", ", fixed) + " (first: "
-                + first.description() + ").");
+                + first.description() + ")." + which);
         } else {
             out.add("Kernel fix: no later preset changes the outcome on this state.");
         }
