@@ -9,6 +9,7 @@ import dev.highwater.model.trace.TracePrinter;
 import dev.highwater.properties.Conjunction;
 import dev.highwater.properties.Property;
 import dev.highwater.properties.Violation;
+import dev.highwater.properties.fuzz.BugClass;
 import dev.highwater.properties.fuzz.FindingWriter;
 import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.run.Outcome;
@@ -68,6 +69,11 @@ public final class Counterexamples {
                 + " configuration); the shortest search found the last " + searched.size());
         }
         header.add("violation: " + r.message());
+        // the bug class as a fuzz finding's (when the property is the first one violated with every property checked)
+        BugClass.of(bare, own, r.property()).ifPresent(c -> {
+            header.add("bug class: " + c.describe());
+            c.removedBy(bare).ifPresent(by -> header.add("removed by: " + by));
+        });
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = Trace.of(header, own.name(), bare.node(), bare.vm(), bare.tasks(), bare.swapPages(), recorded, ex);
         Verdict check = Verdict.judge(out, runner, null);
