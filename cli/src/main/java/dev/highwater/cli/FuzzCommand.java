@@ -121,9 +121,7 @@ public final class FuzzCommand implements Callable<Integer> {
 
         /** What removes the minimized finding's violation, in words: the class's fixes and, for a later preset, its switches. */
         String removes() {
-            String fixes = BugClass.fixes(mechanism());
-            return minimized.removedBy().isEmpty() ? fixes
-                : fixes.substring(0, fixes.length() - 1) + ": " + minimized.removedBy() + ")";
+            return BugClass.fixes(mechanism(), minimized.removedBy());
         }
 
         Finding written(Path to, Path same, boolean created) {

@@ -108,6 +108,23 @@ public record SwitchChange(String path, Object value) {
         return sb.toString();
     }
 
+    /**
+     * {@link #smallestSufficient}'s sets in words: {@code a=X alone}, {@code a=X or b=Y, each alone},
+     * {@code a=X with b=Y together}, {@code a=X with b=Y, or c=Z with d=W, each pair together}; empty for none.
+     */
+    public static String describeSets(List<List<SwitchChange>> sets) {
+        if (sets.isEmpty()) {
+            return "";
+        }
+        boolean pairs = sets.get(0).size() > 1;
+        StringBuilder sb = new StringBuilder();
+        for (List<SwitchChange> set : sets) {
+            sb.append(sb.length() == 0 ? "" : pairs ? ", or " : " or ").append(describe(set));
+        }
+        return sb.append(pairs ? (sets.size() > 1 ? ", each pair together" : " together")
+            : sets.size() > 1 ? ", each alone" : " alone").toString();
+    }
+
     /** {@code policy} with this switch set to {@link #value} and every other switch (and its name) as it was. */
     public KernelPolicy applyTo(KernelPolicy policy) {
         return (KernelPolicy) with(policy, Arrays.asList(path.split("\\.")), 0);

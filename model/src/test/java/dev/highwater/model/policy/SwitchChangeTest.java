@@ -67,6 +67,10 @@ class SwitchChangeTest {
             || p.pcpRules() == PcpRules.V6_1 || both.test(p);
         assertThat(SwitchChange.smallestSufficient(from, to, either)).extracting(SwitchChange::describe)
             .containsExactly("reserveRules=V6_3", "pcpRules=V6_1");
+        assertThat(SwitchChange.describeSets(SwitchChange.smallestSufficient(from, to, both)))
+            .isEqualTo("reserveRules=V6_3 with highatomicFallback=OOM_AND_NON_BLOCK together");
+        assertThat(SwitchChange.describeSets(SwitchChange.smallestSufficient(from, to, either)))
+            .isEqualTo("reserveRules=V6_3 or pcpRules=V6_1, each alone");
         assertThat(SwitchChange.smallestSufficient(from, to, p -> false)).isEmpty();
         assertThat(SwitchChange.smallestSufficient(from, to, p -> {
             throw new IllegalStateException("a combination the model rejects");

@@ -93,9 +93,14 @@ public final class Attribution {
         if (runner.run(trace, preset).violation().isEmpty()) {
             return List.of();
         }
+        return catalogFixes(preset, p -> runner.run(trace, p).violation().isEmpty(), except);
+    }
+
+    /** The catalog bugs other than {@code except}, in catalog order, whose fix alone, applied to the preset, holds. */
+    private static List<String> catalogFixes(KernelPolicy preset, Predicate<KernelPolicy> holds, String except) {
         List<String> found = new ArrayList<>();
         fixesLacking(preset).forEach((bug, fixed) -> {
-            if (!bug.equals(except) && runner.run(trace, fixed).violation().isEmpty()) {
+            if (!bug.equals(except) && holds.test(fixed)) {
                 found.add(bug);
             }
         });
@@ -120,14 +125,9 @@ public final class Attribution {
      * has as well). Costs a run per fix the preset lacks, then one per later preset until one holds.
      */
     public static List<String> mechanism(KernelPolicy preset, Predicate<KernelPolicy> holds) {
-        List<String> fixes = new ArrayList<>();
-        fixesLacking(preset).forEach((bug, fixed) -> {
-            if (holds.test(fixed)) {
-                fixes.add(bug);
-            }
-        });
+        List<String> fixes = catalogFixes(preset, holds, "");
         if (!fixes.isEmpty()) {
-            return List.copyOf(fixes);
+            return fixes;
         }
         for (KernelPolicy later : laterPresets(preset)) {
             if (holds.test(later)) {
@@ -140,12 +140,12 @@ public final class Attribution {
     /**
      * The smallest sets of the switches where the later preset {@code later} differs from {@code preset} that,
      * applied to {@code preset}, make the trace hold ({@link SwitchChange#smallestSufficient}: each single switch that
-     * does, else each pair), described ({@code highatomicCap=ROUNDUP_ONE_PERCENT}, {@code a=X with b=Y}); empty when
-     * it takes more. Costs a run per switch that differs, and per pair when no single one does.
+     * does, else each pair); empty when it takes more. Costs a run per switch that differs, and per pair when no
+     * single one does.
      */
-    public static List<String> switches(KernelPolicy preset, String later, Predicate<KernelPolicy> holds) {
+    public static List<List<SwitchChange>> switches(KernelPolicy preset, String later, Predicate<KernelPolicy> holds) {
         KernelPolicy to = Presets.byName(later).orElseThrow(() -> new IllegalArgumentException("no preset " + later));
-        return SwitchChange.smallestSufficient(preset, to, holds).stream().map(SwitchChange::describe).toList();
+        return SwitchChange.smallestSufficient(preset, to, holds);
     }
 
     /** {@link #mechanism} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds). */
@@ -158,7 +158,8 @@ public final class Attribution {
     }
 
     /** {@link #switches} of {@code trace}'s violation of {@code properties} under {@code preset}. */
-    public static List<String> switches(Trace trace, KernelPolicy preset, String later, List<Property> properties) {
+    public static List<List<SwitchChange>> switches(Trace trace, KernelPolicy preset, String later,
+                                                    List<Property> properties) {
         TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
         return switches(preset, later, p -> runner.run(trace, p).violation().isEmpty());
     }

@@ -2,6 +2,7 @@ package dev.highwater.properties.fuzz;
 
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
+import dev.highwater.model.policy.SwitchChange;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.bugs.Attribution;
 import dev.highwater.properties.Violation;
@@ -47,7 +48,12 @@ public record BugClass(String preset, String property, List<String> mechanism) {
 
     /** One line for a person: the property, the preset and the fixes that remove it. */
     public String describe() {
-        return property + " under " + preset + " " + fixes(mechanism);
+        return describe("");
+    }
+
+    /** {@link #describe()} with {@link #removedBy}'s words, when there are any ({@link #fixes(List, String)}). */
+    public String describe(String removedBy) {
+        return property + " under " + preset + " " + fixes(mechanism, removedBy);
     }
 
     /**
@@ -62,6 +68,14 @@ public record BugClass(String preset, String property, List<String> mechanism) {
             return "(not a catalog bug: gone in " + mechanism.get(0) + ")";
         }
         return "(gone with the fix of " + String.join(", ", mechanism) + ")";
+    }
+
+    /**
+     * {@link #fixes} with {@link #removedBy}'s words in place of the later preset's name, when there are any:
+     * {@code (not a catalog bug: gone with linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT alone)}.
+     */
+    public static String fixes(List<String> mechanism, String removedBy) {
+        return removedBy.isEmpty() ? fixes(mechanism) : "(not a catalog bug: gone with " + removedBy + ")";
     }
 
     /** The later preset that removes a violation no catalog fix removes, when that is what {@code mechanism} says. */
@@ -82,13 +96,9 @@ public record BugClass(String preset, String property, List<String> mechanism) {
             return Optional.empty();
         }
         KernelPolicy p = Presets.byName(preset).orElseThrow();
-        List<String> sw = Attribution.switches(trace.withPolicy(preset), p, later.get(),
+        List<List<SwitchChange>> sets = Attribution.switches(trace.withPolicy(preset), p, later.get(),
             PolicyTarget.integrityAnd(property));
-        if (sw.isEmpty()) {
-            return Optional.of(later.get() + " as a whole, no one or two of its switches");
-        }
-        boolean pairs = sw.get(0).contains(" with ");
-        return Optional.of(later.get() + "'s " + String.join(pairs ? ", or " : " or ", sw)
-            + (pairs ? (sw.size() > 1 ? ", each pair together" : " together") : sw.size() > 1 ? ", each alone" : " alone"));
+        return Optional.of(sets.isEmpty() ? later.get() + " as a whole, no one or two of its switches"
+            : later.get() + "'s " + SwitchChange.describeSets(sets));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.highwater.model.policy.HighatomicSubtraction;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
+import dev.highwater.model.policy.SwitchChange;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.model.trace.TraceParser;
 import dev.highwater.properties.Property;
@@ -70,16 +71,28 @@ class AttributionTest {
         assertThat(Attribution.withFix("order0-only-watermarks", p49)).isEmpty();
     }
 
+    /**
+     * Asserts that {@code file}'s violation of {@code property} under {@code preset} is placed at {@code later}, whose
+     * {@code switches} (each a single switch or a pair, described) remove it; returns the trace.
+     */
+    private static Trace removedBy(String file, String preset, String property, String later, String... switches)
+        throws Exception {
+        Trace t = TraceParser.parseFile(corpus().resolve(file));
+        List<Property> ps = integrityAnd(property);
+        assertThat(Attribution.mechanism(t, preset(preset), ps)).containsExactly(later);
+        assertThat(Attribution.switches(t, preset(preset), later, ps)).extracting(SwitchChange::describe)
+            .containsExactly(switches);
+        return t;
+    }
+
     @Test
     void aViolationNoCatalogFixRemovesIsPlacedAtTheLaterPresetAndSwitchThatDo() throws Exception {
-        // a 6.3 fuzz finding: an order-2 OOM with 167 free pages above min 128, one 64-page block reserved highatomic
-        // against a cap of 1% + a block; 6.8's cap correction (rounded to blocks) alone removes it
-        Trace t = TraceParser.parseFile(corpus().resolve("fuzz/linux-6.3/no-oom-above-min-ed05355dd95e.trace"));
-        List<Property> ps = integrityAnd("no-oom-above-min");
-        assertThat(Attribution.explain(t, preset("linux-6.3"), ps, "")).as("no catalog fix").isEmpty();
-        assertThat(Attribution.mechanism(t, preset("linux-6.3"), ps)).containsExactly("linux-6.8");
-        assertThat(Attribution.switches(t, preset("linux-6.3"), "linux-6.8", ps))
-            .containsExactly("highatomicCap=ROUNDUP_ONE_PERCENT");
+        // a 6.3 fuzz finding: an order-2 OOM with 167 free pages above min 128 and one 64-page block reserved
+        // highatomic; 6.8's cap correction alone removes it (a zone whose 1 % is under a pageblock reserves none, §6.2)
+        Trace t = removedBy("fuzz/linux-6.3/no-oom-above-min-ed05355dd95e.trace", "linux-6.3", "no-oom-above-min",
+            "linux-6.8", "highatomicCap=ROUNDUP_ONE_PERCENT");
+        assertThat(Attribution.explain(t, preset("linux-6.3"), integrityAnd("no-oom-above-min"), ""))
+            .as("no catalog fix").isEmpty();
         // the catalog tier comes first: seed 002's 4.8 OOM is free-highatomic-tracking's
         Trace seed = TraceParser.parseFile(corpus().resolve("hand/oom-clean-cache-highatomic-subtraction-4.9.trace"));
         assertThat(Attribution.mechanism(seed, preset("linux-4.9"), integrityAnd("no-oom-with-clean-cache")))
@@ -91,11 +104,8 @@ class AttributionTest {
     void aViolationNoSingleSwitchRemovesIsPlacedAtAPairOfThem() throws Exception {
         // 2.6.32 -> 4.4 changes 20 switches; this OOM needs two of them together: without MIGRATE_RESERVE blocks
         // (0aaa29a56e4f) and with 4.4's high-order check (97a16fc82a7c's order-0-only watermarks)
-        Trace t = TraceParser.parseFile(corpus().resolve("fuzz/linux-2.6.32/no-oom-above-min-c71b976d8207.trace"));
-        List<Property> ps = integrityAnd("no-oom-above-min");
-        assertThat(Attribution.mechanism(t, preset("linux-2.6.32"), ps)).containsExactly("linux-4.4");
-        assertThat(Attribution.switches(t, preset("linux-2.6.32"), "linux-4.4", ps))
-            .containsExactly("highOrderCheck=ANY_LIST_IF_HARDER with migrateReserve=false");
+        removedBy("fuzz/linux-2.6.32/no-oom-above-min-c71b976d8207.trace", "linux-2.6.32", "no-oom-above-min",
+            "linux-4.4", "highOrderCheck=ANY_LIST_IF_HARDER with migrateReserve=false");
     }
 
     @Test
@@ -112,10 +122,7 @@ class AttributionTest {
         // the hand-written highatomic-only order-0 failure under 4.8: 6.1 removes it, and of 6.1's 30 changes from
         // 4.8, 6.3's reserve flags alone (the atomic request no longer reserves the block it then cannot use) or the
         // non-blocking highatomic creator alone
-        Trace t = TraceParser.parseFile(corpus().resolve("hand/highatomic-only-order0-failure.trace"));
-        List<Property> ps = integrityAnd("order0-atomic-above-floor");
-        assertThat(Attribution.mechanism(t, preset("linux-4.8"), ps)).containsExactly("linux-6.1");
-        assertThat(Attribution.switches(t, preset("linux-4.8"), "linux-6.1", ps))
-            .containsExactly("reserveRules=V6_3", "highatomicCreator=NON_BLOCK_HIGH_ORDER");
+        removedBy("hand/highatomic-only-order0-failure.trace", "linux-4.8", "order0-atomic-above-floor", "linux-6.1",
+            "reserveRules=V6_3", "highatomicCreator=NON_BLOCK_HIGH_ORDER");
     }
 }

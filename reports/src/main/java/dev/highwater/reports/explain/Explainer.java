@@ -439,14 +439,13 @@ public final class Explainer {
             int n = SwitchChange.between(p, first).size();
             List<List<SwitchChange>> sets = SwitchChange.smallestSufficient(p, first,
                 q -> Replay.run(q, copy(rc.zonelist()), rc.classIdx(), req, reclaimable).ok());
-            List<String> named = sets.stream().map(SwitchChange::describe).toList();
             String which = sets.isEmpty()
                 ? " No single one of its " + n + " switch changes from " + p.name() + " does it alone, nor any two."
                 : sets.get(0).size() == 1
-                ? " Of its " + n + " switch changes from " + p.name() + ", " + String.join(" or ", named)
-                    + (sets.size() > 1 ? " each" : "") + " alone makes it succeed."
+                ? " Of its " + n + " switch changes from " + p.name() + ", " + SwitchChange.describeSets(sets)
+                    + " makes it succeed."
                 : " No single one of its " + n + " switch changes from " + p.name() + " does it alone; "
-                    + String.join(", or ", named) + " together " + (sets.size() > 1 ? "each do." : "does.");
+                    + SwitchChange.describeSets(sets) + " does.";
             out.add("Kernel fix: the same state and request succeed under " + String.join(", ", fixed) + " (first: "
                 + first.description() + ")." + which);
         } else {
