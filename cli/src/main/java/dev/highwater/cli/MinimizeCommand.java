@@ -164,9 +164,7 @@ public final class MinimizeCommand implements Callable<Integer> {
         }
         List<String> lead = new ArrayList<>();
         for (String c : t.comments()) {
-            // the lines the minimizer writes anew
-            if (!c.startsWith("length: ") && !c.startsWith("violation: ") && !c.startsWith("bug class: ")
-                && !c.startsWith("verdicts: ")) {
+            if (!FindingWriter.writtenAnew(c)) {
                 lead.add(c);
             }
         }

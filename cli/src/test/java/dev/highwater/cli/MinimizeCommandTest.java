@@ -61,6 +61,20 @@ class MinimizeCommandTest extends CommandTest {
     }
 
     @Test
+    void aCorpusTraceMinimizedAgainLosesTheHeaderLinesOfWhatItWas(@TempDir Path dir) throws Exception {
+        Path f = longFinding(dir);
+        String stale = "# length: 32 -> 25 steps\n# violation: stale\n# bug class: stale\n# removed by: stale\n"
+            + "# verdicts: stale\n# kept: a line of the person's own\n";
+        Files.writeString(f, stale + Files.readString(f));
+        assertThat(Main.run("minimize", f.toString())).as(stderr()).isZero();
+        Trace m = TraceParser.parseFile(dir.resolve("finding.min.trace"));
+        assertThat(m.comments()).noneMatch(c -> c.endsWith("stale")).contains("kept: a line of the person's own")
+            .filteredOn(c -> c.startsWith("bug class: ")).hasSize(1);
+        assertThat(m.comments()).filteredOn(c -> c.startsWith("length: ")).singleElement().asString()
+            .startsWith("length: 25 -> ");
+    }
+
+    @Test
     void withOutTheTraceGoesWhereTheCorpusKeepsFindings(@TempDir Path dir) throws Exception {
         Path f = longFinding(dir);
         Path corpus = dir.resolve("corpus-fuzz");

@@ -8,6 +8,7 @@ import dev.highwater.model.policy.SwitchChange;
 import dev.highwater.model.policy.UnreserveAccounting;
 import dev.highwater.model.trace.Trace;
 import dev.highwater.properties.Property;
+import dev.highwater.properties.Violation;
 import dev.highwater.properties.run.AllocatorKind;
 import dev.highwater.properties.run.TraceRunner;
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * Which known bug a violation belongs to, by counterfactual: the same trace under the same preset with one catalog
- * bug's fix applied. If the violation disappears with that fix and with no other, that bug explains it. This is how a
+ * Which known bug a violation belongs to, by counterfactual: the same trace, up to and including its violating step
+ * ({@link #throughStep}), under the same preset with one catalog bug's fix applied. If the violation disappears with that fix and with no other, that bug explains it. This is how a
  * "fixed" preset that still violates a bug's property is told apart from a regression of the fix: 4.8 and 4.9 fix the
  * premature order-2 OOM, yet still OOM-kill with clean page cache left when should_reclaim_retry subtracts the whole
  * highatomic reservation (free-highatomic-tracking's mechanism, c928807f6f6b): with that fix applied they do not.
@@ -90,10 +91,23 @@ public final class Attribution {
      */
     public static List<String> explain(Trace trace, KernelPolicy preset, List<Property> properties, String except) {
         TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
-        if (runner.run(trace, preset).violation().isEmpty()) {
+        Optional<Violation> v = runner.run(trace, preset).violation();
+        if (v.isEmpty()) {
             return List.of();
         }
-        return catalogFixes(preset, p -> runner.run(trace, p).violation().isEmpty(), except);
+        Trace cut = throughStep(trace, v.get().step());
+        return catalogFixes(preset, p -> runner.run(cut, p).violation().isEmpty(), except);
+    }
+
+    /**
+     * The trace's steps up to and including {@code step}, the one that violated: what every counterfactual here runs.
+     * The question is whether a change removes <em>this</em> violation, so the steps after it do not take part: a fix
+     * that lets the violating step pass is a fix even when the steps after it violate the property again, and a
+     * minimized finding, which ends at its violation, keeps the class its unminimized input had. It also spares the
+     * fuzz targets the rest of each input under every fix and later preset tried.
+     */
+    public static Trace throughStep(Trace trace, int step) {
+        return step >= trace.ops().size() ? trace : trace.withOps(trace.ops().subList(0, step));
     }
 
     /** The catalog bugs other than {@code except}, in catalog order, whose fix alone, applied to the preset, holds. */
@@ -151,16 +165,26 @@ public final class Attribution {
     /** {@link #mechanism} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds). */
     public static List<String> mechanism(Trace trace, KernelPolicy preset, List<Property> properties) {
         TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
-        if (runner.run(trace, preset).violation().isEmpty()) {
+        Optional<Violation> v = runner.run(trace, preset).violation();
+        if (v.isEmpty()) {
             return List.of();
         }
-        return mechanism(preset, p -> runner.run(trace, p).violation().isEmpty());
+        Trace cut = throughStep(trace, v.get().step());
+        return mechanism(preset, p -> runner.run(cut, p).violation().isEmpty());
     }
 
-    /** {@link #switches} of {@code trace}'s violation of {@code properties} under {@code preset}. */
+    /**
+     * {@link #switches} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds
+     * there).
+     */
     public static List<List<SwitchChange>> switches(Trace trace, KernelPolicy preset, String later,
                                                     List<Property> properties) {
         TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
-        return switches(preset, later, p -> runner.run(trace, p).violation().isEmpty());
+        Optional<Violation> v = runner.run(trace, preset).violation();
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        Trace cut = throughStep(trace, v.get().step());
+        return switches(preset, later, p -> runner.run(cut, p).violation().isEmpty());
     }
 }

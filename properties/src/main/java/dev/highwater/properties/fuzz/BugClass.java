@@ -46,6 +46,16 @@ public record BugClass(String preset, String property, List<String> mechanism) {
             Attribution.mechanism(own, preset, PolicyTarget.integrityAnd(property))));
     }
 
+    /**
+     * A corpus trace's header lines for this class: {@code bug class: ...}, and {@code removed by: ...} when
+     * {@code removedBy} ({@link #removedBy}'s words) is not empty. Fuzz findings and the checker's counterexamples
+     * carry the same two.
+     */
+    public List<String> headerLines(String removedBy) {
+        return removedBy.isEmpty() ? List.of("bug class: " + describe())
+            : List.of("bug class: " + describe(), "removed by: " + removedBy);
+    }
+
     /** One line for a person: the property, the preset and the fixes that remove it. */
     public String describe() {
         return describe("");

@@ -129,11 +129,8 @@ public final class FindingWriter {
         header.add("length: " + original.ops().size() + " -> " + min.ops().size() + " steps (minimized, "
             + m.evaluations() + " evaluations)");
         header.add("violation: " + v);
-        header.add("bug class: " + bugClass.get().describe());
         String removedBy = bugClass.get().removedBy(min).orElse("");
-        if (!removedBy.isEmpty()) {
-            header.add("removed by: " + removedBy);
-        }
+        header.addAll(bugClass.get().headerLines(removedBy));
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = new Trace(header, min.policy(), min.node(), min.vm(), min.tasks(), min.swapPages(), min.ops(),
             min.opLines(), ex);
@@ -144,6 +141,23 @@ public final class FindingWriter {
         }
         return Optional.of(new Minimized(out, bugClass.get(), removedBy, original.ops().size(), min.ops().size(),
             m.evaluations(), key, preset.name() + "/" + property + "-" + key + ".trace"));
+    }
+
+    /** The header lines {@link #minimize} writes anew (by their start), after the lead lines it is given. */
+    private static final List<String> WRITTEN_ANEW = List.of("length: ", "violation: ", "bug class: ", "removed by: ",
+        "verdicts: ");
+
+    /**
+     * Whether a header line is one {@link #minimize} writes anew: a trace minimized again keeps its other header lines
+     * as lead lines and drops these, which would otherwise describe the trace it was.
+     */
+    public static boolean writtenAnew(String comment) {
+        for (String start : WRITTEN_ANEW) {
+            if (comment.startsWith(start)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes {@code text} to {@code dir/relative} unless that file exists: temporary file, then an atomic link. */

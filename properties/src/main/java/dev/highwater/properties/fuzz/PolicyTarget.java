@@ -65,7 +65,7 @@ public final class PolicyTarget {
         if (f.property().family() == Property.Family.INTEGRITY) {
             throw new ModelIntegrityError(policy.name(), f.violation());
         }
-        List<String> mechanism = mechanism(t, policy, f.property().id());
+        List<String> mechanism = mechanism(Attribution.throughStep(t, f.violation().step()), policy, f.property().id());
         if (KnownClasses.fromSystemProperty().contains(new BugClass(policy.name(), f.property().id(), mechanism))) {
             return; // a class the corpus holds (ClusterFuzzLite launchers): not a finding, fuzzing goes on
         }
@@ -75,7 +75,8 @@ public final class PolicyTarget {
     /**
      * What alone makes {@code t} hold its property under {@code policy} ({@link Attribution#mechanism}: catalog fixes,
      * else the first later preset that does): the mechanism of {@link BugClass#of}, computed with fuzz executions, only on a
-     * violation. {@code FuzzSupportTest} holds the two equal.
+     * violation, with {@code t} cut after its violating step ({@link Attribution#throughStep}). {@code FuzzSupportTest}
+     * holds the two equal.
      */
     static List<String> mechanism(Trace t, KernelPolicy policy, String property) {
         List<Property> properties = integrityAnd(property);

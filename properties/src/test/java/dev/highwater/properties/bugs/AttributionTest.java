@@ -51,6 +51,41 @@ class AttributionTest {
         assertThat(Attribution.explain(t, preset("linux-4.7"), integrityAnd(b.property()), b.id())).isEmpty();
     }
 
+    /**
+     * A 4.4 fuzz finding as it was minimized when the counterfactuals ran the whole trace: an order-0 OOM at step 3
+     * with 48 pages free over min 32, 4 of them on highatomic lists and 16 reserved. Subtracting only the free highatomic
+     * pages (c928807f6f6b) lets step 3 pass, but step 4 then fails under the fix as well, so the whole-trace question
+     * kept steps 4 and 5 and answered "gone in linux-4.7" instead.
+     */
+    private static final String TRAILING_STEPS = """
+        highwater-trace 1
+        policy linux-4.4
+        node pageblock_order=3 max_order=5 cpus=1
+        zone Normal pages=256
+        cache read=22 write=22
+        alloc #2 order=2 gfp=GFP_ATOMIC count=45
+        cache write=7
+        free #2 count=1
+        cache read=4 write=4
+        """;
+
+    @Test
+    void aViolationIsJudgedByTheStepsUpToIt() throws Exception {
+        Trace t = TraceParser.parse("trailing-steps", TRAILING_STEPS);
+        KernelPolicy p44 = preset("linux-4.4");
+        List<Property> ps = integrityAnd("no-oom-above-min");
+        var runner = new dev.highwater.properties.run.TraceRunner(ps, dev.highwater.properties.run.AllocatorKind.REFERENCE);
+        assertThat(runner.run(t, p44).violation()).get().extracting(v -> v.step()).isEqualTo(3);
+        KernelPolicy fixed = Attribution.withFix("free-highatomic-tracking", p44).orElseThrow();
+        // the premise: under the fix the whole trace still violates, after step 3, and its first three steps hold
+        assertThat(runner.run(t, fixed).violation()).get().extracting(v -> v.step()).matches(s -> s > 3);
+        assertThat(runner.run(Attribution.throughStep(t, 3), fixed).violation()).isEmpty();
+        assertThat(Attribution.mechanism(t, p44, ps)).containsExactly("free-highatomic-tracking");
+        assertThat(Attribution.explain(t, p44, ps, "")).containsExactly("free-highatomic-tracking");
+        assertThat(Attribution.throughStep(t, 5)).isSameAs(t);
+        assertThat(Attribution.throughStep(t, 3).ops()).isEqualTo(t.ops().subList(0, 3));
+    }
+
     @Test
     void cleanTraceHasNoExplanation() throws Exception {
         Trace t = TraceParser.parseFile(corpus().resolve("hand/oom-clean-cache-highatomic-subtraction-4.9.trace"));
