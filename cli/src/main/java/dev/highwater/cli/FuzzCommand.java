@@ -80,7 +80,8 @@ public final class FuzzCommand implements Callable<Integer> {
     /** Which findings are new, and so go into the corpus. */
     enum Dedup {
         /**
-         * A finding whose bug class ({@link BugClass}: property, preset, the catalog fixes that remove it) has no trace
+         * A finding whose bug class ({@link BugClass#filed}: property, preset, the catalog fixes that remove it, or the
+         * kernel switches that first do) has no trace
          * in the corpus yet: fuzzing the historic presets finds their known bugs again on every run, each time as
          * another minimized trace, and those are not news. The run's shortest trace of a new class is the one written.
          */
@@ -90,7 +91,8 @@ public final class FuzzCommand implements Callable<Integer> {
     }
 
     @Option(names = "--dedup", defaultValue = "class", description = "which findings are new and go into corpus/fuzz/: class (default)"
-        + " when the corpus has no trace of the finding's bug class (same property, preset and catalog fixes that remove it;"
+        + " when the corpus has no trace of the finding's bug class (same property and preset, removed by the same catalog"
+        + " fixes or first by the same kernel switches;"
         + " the others go to <out>/known/), trace for every minimized trace it does not hold yet")
     Dedup dedup;
 
@@ -387,14 +389,14 @@ public final class FuzzCommand implements Callable<Integer> {
                 continue;
             }
             String text = dev.highwater.model.trace.TracePrinter.print(f.minimized().trace());
-            Optional<CorpusBugs.Known> same = known.find(f.bugClass());
+            Optional<CorpusBugs.Known> same = known.findFiled(f.minimized().filed());
             if (dedup == Dedup.CLASS && same.isPresent()) {
                 FindingWriter.Written w = FindingWriter.write(outDir.resolve("known"), f.minimized().relativePath(), text);
                 done.put(f, f.written(w.file(), same.get().file(), false));
                 continue;
             }
             FindingWriter.Written w = FindingWriter.write(fuzzCorpus, f.minimized().relativePath(), text);
-            known.add(f.bugClass(), w.file(), f.minimized().minimizedOps());
+            known.add(f.bugClass(), f.minimized().filed(), w.file(), f.minimized().minimizedOps());
             done.put(f, f.written(w.file(), null, w.created()));
         }
         List<Finding> out = new ArrayList<>();
@@ -472,7 +474,7 @@ public final class FuzzCommand implements Callable<Integer> {
         Map<BugClass, List<Finding>> byClass = new LinkedHashMap<>();
         for (Finding f : findings) {
             if (f.bugClass() != null) {
-                byClass.computeIfAbsent(f.bugClass(), c -> new ArrayList<>()).add(f);
+                byClass.computeIfAbsent(f.minimized().filed(), c -> new ArrayList<>()).add(f);
             }
         }
         if (!byClass.isEmpty()) {
@@ -492,8 +494,9 @@ public final class FuzzCommand implements Callable<Integer> {
             + " minimized trace hold (a counterfactual replay); '-' when no single known fix removes it.\n");
         if (dedup == Dedup.CLASS) {
             sb.append("\n\"known\": the corpus already has a trace of the same bug class (the same property violated under the"
-                + " same preset, gone with the same fixes); the finding's own trace is kept under `known/` beside this"
-                + " report, not added to the corpus. `--dedup trace` adds every new minimized trace.\n");
+                + " same preset, gone with the same catalog fixes, or first gone with the same kernel switches); the"
+                + " finding's own trace is kept under `known/` beside this report, not added to the corpus."
+                + " `--dedup trace` adds every new minimized trace.\n");
         }
         sb.append("\nReplay a finding with `./highwater replay <trace>`; `./mvnw -B verify` replays every corpus trace.\n");
         Files.createDirectories(outDir);

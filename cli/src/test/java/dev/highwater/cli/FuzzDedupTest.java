@@ -39,12 +39,16 @@ class FuzzDedupTest {
 
     /** A finding as the minimizing phase leaves it: minimized and classified, not yet written. */
     private static FuzzCommand.Finding finding(String name) throws Exception {
+        return finding(name,
+            name.replace("linux-4.4-", "").replace(".trace", "").replace("-short", "").replace("-long", ""));
+    }
+
+    private static FuzzCommand.Finding finding(String name, String property) throws Exception {
         Trace t = TraceParser.parse(name, text(name));
-        String property = name.replace("linux-4.4-", "").replace(".trace", "").replace("-short", "").replace("-long", "");
         var preset = Presets.byName("linux-4.4").orElseThrow();
         BugClass c = BugClass.of(t, preset, property).orElseThrow();
         String key = FindingWriter.sha1(text(name).getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        var m = new FindingWriter.Minimized(t, c, "", 32, t.ops().size(), 1, key,
+        var m = new FindingWriter.Minimized(t, c, c.removal(t), 32, t.ops().size(), 1, key,
             "linux-4.4/" + property + "-" + key + ".trace");
         var what = new FuzzSupport.Classified(FuzzSupport.Verdict.POLICY, "linux-4.4", property, null);
         return new FuzzCommand.Finding("policy-linux-4.4", name, what, m, null, null, false, "");
@@ -98,6 +102,27 @@ class FuzzDedupTest {
             assertThat(l.file()).startsWith(cmd.outDir.resolve("known")).exists();
             assertThat(traces(cmd.corpus)).containsExactlyInAnyOrder(s.file(), o.file());
         }
+    }
+
+    @Test
+    void findingsFirstCleanInDifferentPresetsButFirstGoneWithTheSameSwitchAreOneBug() throws Exception {
+        // two 4.4 order-0 atomic failures (corpus/fuzz): 4.7 holds the first; the second violates under 4.7 and 4.8
+        // on another path and holds first under 4.9. Each goes with 4.7's fastPathCheck=IGNORES_HIGHATOMIC alone.
+        FuzzCommand.Finding in47 = finding("linux-4.4-order0-clean-in-4.7.trace", "order0-atomic-above-floor");
+        FuzzCommand.Finding in49 = finding("linux-4.4-order0-clean-in-4.9.trace", "order0-atomic-above-floor");
+        assertThat(in47.bugClass().mechanism()).containsExactly("linux-4.7");
+        assertThat(in49.bugClass().mechanism()).containsExactly("linux-4.9");
+        assertThat(in47.minimized().filed()).isEqualTo(in49.minimized().filed());
+        assertThat(in49.minimized().filed().describe()).isEqualTo("order0-atomic-above-floor under linux-4.4 (not a"
+            + " catalog bug: first gone with linux-4.7's fastPathCheck=IGNORES_HIGHATOMIC)");
+        assertThat(in49.minimized().removedBy()).isEqualTo("linux-4.9's fastPathCheck=IGNORES_HIGHATOMIC alone");
+        List<FuzzCommand.Finding> out = command(FuzzCommand.Dedup.CLASS).file(List.of(in49, in47),
+            dir.resolve("corpus/fuzz"));
+        FuzzCommand.Finding first = out.get(0).isNew() ? out.get(0) : out.get(1);
+        FuzzCommand.Finding second = out.get(0).isNew() ? out.get(1) : out.get(0);
+        assertThat(first.isNew()).isTrue();
+        assertThat(second.isNew()).isFalse();
+        assertThat(second.sameAs()).isEqualTo(first.file());
     }
 
     @Test

@@ -125,6 +125,30 @@ public record SwitchChange(String path, Object value) {
             : sets.size() > 1 ? ", each alone" : " alone").toString();
     }
 
+    /** Whether {@code policy} has this switch at {@link #value}. */
+    public boolean isIn(KernelPolicy policy) {
+        Object at = policy;
+        for (String name : path.split("\\.")) {
+            if (!(at instanceof Record r)) {
+                return false;
+            }
+            Object next = null;
+            boolean found = false;
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                if (c.getName().equals(name)) {
+                    next = read(c, r);
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+            at = next;
+        }
+        return value.equals(at);
+    }
+
     /** {@code policy} with this switch set to {@link #value} and every other switch (and its name) as it was. */
     public KernelPolicy applyTo(KernelPolicy policy) {
         return (KernelPolicy) with(policy, Arrays.asList(path.split("\\.")), 0);

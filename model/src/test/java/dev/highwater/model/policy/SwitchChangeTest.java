@@ -45,6 +45,22 @@ class SwitchChangeTest {
     }
 
     @Test
+    void aPresetHasAChangeWhenItsSwitchHasThatValue() {
+        for (KernelPolicy from : Presets.all()) {
+            for (KernelPolicy to : Presets.all()) {
+                for (SwitchChange c : SwitchChange.between(from, to)) {
+                    assertThat(c.isIn(to)).as(c + " in " + to.name()).isTrue();
+                    assertThat(c.isIn(from)).as(c + " in " + from.name()).isFalse();
+                }
+            }
+        }
+        assertThat(new SwitchChange("mm.oom.laterWinsTies", false).isIn(Presets.MAINLINE))
+            .isEqualTo(!Presets.MAINLINE.mm().oom().laterWinsTies());
+        assertThat(new SwitchChange("highatomicCapp", HighatomicCap.ROUNDUP_ONE_PERCENT).isIn(Presets.MAINLINE)).isFalse();
+        assertThat(new SwitchChange("highatomicCap.x", true).isIn(Presets.MAINLINE)).isFalse();
+    }
+
+    @Test
     void aSwitchThatDoesNotExistOrAValueOfTheWrongTypeIsRefused() {
         assertThatThrownBy(() -> new SwitchChange("highatomicCapp", HighatomicCap.ROUNDUP_ONE_PERCENT)
             .applyTo(Presets.MAINLINE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no switch");

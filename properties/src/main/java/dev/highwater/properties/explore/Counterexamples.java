@@ -70,7 +70,7 @@ public final class Counterexamples {
         }
         header.add("violation: " + r.message());
         // the bug class as a fuzz finding's (when the property is the first one violated with every property checked)
-        BugClass.of(bare, own, r.property()).ifPresent(c -> header.addAll(c.headerLines(c.removedBy(bare).orElse(""))));
+        BugClass.of(bare, own, r.property()).ifPresent(c -> header.addAll(c.headerLines(c.removal(bare))));
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = Trace.of(header, own.name(), bare.node(), bare.vm(), bare.tasks(), bare.swapPages(), recorded, ex);
         Verdict check = Verdict.judge(out, runner, null);

@@ -19,12 +19,15 @@ import java.util.Optional;
  * as well kept 24 of them apart, and this key 20). A violation no single catalog fix removes is keyed by the first
  * later preset that removes it ({@link Attribution#mechanism}; {@link #removedBy} names its switches that do, for the
  * header, not in the key: 20 or more runs per violation for 2.6.32 against 4.4 halved that target's execs/s). One
- * nothing removes has an empty mechanism, a coarse key that {@code highwater fuzz --dedup trace} sets aside.
+ * nothing removes has an empty mechanism, a coarse key that {@code highwater fuzz --dedup trace} sets aside. The corpus
+ * files a minimized finding of a later preset's class by the switches that first remove it instead ({@link #filed}),
+ * which it computes once per finding, not per violation.
  *
  * @param preset    the preset the finding violates its property under
  * @param property  the property it violates there (first, with every catalog property checked)
  * @param mechanism the catalog bugs, in catalog order, whose fix alone makes the trace hold under {@link #preset};
- *                  without one, the first later preset under which it holds
+ *                  without one, the first later preset under which it holds; in a {@link #filed} class, that
+ *                  preset's switches that first remove it instead ({@link Attribution.FirstFix#key})
  */
 public record BugClass(String preset, String property, List<String> mechanism) {
     public BugClass {
@@ -47,13 +50,13 @@ public record BugClass(String preset, String property, List<String> mechanism) {
     }
 
     /**
-     * A corpus trace's header lines for this class: {@code bug class: ...}, and {@code removed by: ...} when
-     * {@code removedBy} ({@link #removedBy}'s words) is not empty. Fuzz findings and the checker's counterexamples
-     * carry the same two.
+     * A corpus trace's header lines for this class: {@code bug class: ...} (the class it is {@link #filed} under),
+     * and {@code removed by: ...} ({@link Removal#words}) for a class removed by a later preset. Fuzz findings and the
+     * checker's counterexamples carry the same two.
      */
-    public List<String> headerLines(String removedBy) {
-        return removedBy.isEmpty() ? List.of("bug class: " + describe())
-            : List.of("bug class: " + describe(), "removed by: " + removedBy);
+    public List<String> headerLines(Optional<Removal> removal) {
+        String filed = "bug class: " + filed(removal).describe();
+        return removal.isEmpty() ? List.of(filed) : List.of(filed, "removed by: " + removal.get().words());
     }
 
     /** One line for a person: the property, the preset and the fixes that remove it. */
@@ -77,6 +80,11 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         if (laterPreset(mechanism).isPresent()) {
             return "(not a catalog bug: gone in " + mechanism.get(0) + ")";
         }
+        Optional<String> first = mechanism.size() == 1 ? Attribution.FirstFix.describeKey(mechanism.get(0))
+            : Optional.empty();
+        if (first.isPresent()) {
+            return "(not a catalog bug: first gone with " + first.get() + ")";
+        }
         return "(gone with the fix of " + String.join(", ", mechanism) + ")";
     }
 
@@ -95,12 +103,34 @@ public record BugClass(String preset, String property, List<String> mechanism) {
     }
 
     /**
-     * For a class removed by a later preset: which of its switches alone, or failing that which pairs of them, remove
-     * it ({@link Attribution#switches} of {@code trace}), in words, e.g. {@code linux-6.8's
-     * highatomicCap=ROUNDUP_ONE_PERCENT alone}, or {@code linux-4.4 as a whole, no one or two of its switches}; empty
-     * for other classes.
+     * For a class removed by a later preset: the sets of that preset's switches that alone, or failing that in pairs,
+     * remove the violation ({@link Attribution#switches}), and of them the one that appeared first
+     * ({@link Attribution#firstFix}).
+     *
+     * @param later the later preset ({@link #mechanism}'s)
+     * @param sets  its switch sets that remove the violation; empty when no one or two of them do
+     * @param first of {@code sets}, the one whose switches had all appeared earliest, and the preset they had by
      */
-    public Optional<String> removedBy(Trace trace) {
+    public record Removal(String later, List<List<SwitchChange>> sets, Optional<Attribution.FirstFix> first) {
+        public Removal {
+            sets = List.copyOf(sets);
+        }
+
+        /**
+         * In words, as a header's {@code removed by:} line says it: {@code linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT
+         * alone}, or {@code linux-4.4 as a whole, no one or two of its switches}.
+         */
+        public String words() {
+            return sets.isEmpty() ? later + " as a whole, no one or two of its switches"
+                : later + "'s " + SwitchChange.describeSets(sets);
+        }
+    }
+
+    /**
+     * {@link Removal} of {@code trace}'s violation, for a class removed by a later preset; empty for other classes.
+     * Costs a run per switch where the later preset differs, and per pair when no single one does.
+     */
+    public Optional<Removal> removal(Trace trace) {
         Optional<String> later = laterPreset(mechanism);
         if (later.isEmpty()) {
             return Optional.empty();
@@ -108,7 +138,27 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         KernelPolicy p = Presets.byName(preset).orElseThrow();
         List<List<SwitchChange>> sets = Attribution.switches(trace.withPolicy(preset), p, later.get(),
             PolicyTarget.integrityAnd(property));
-        return Optional.of(sets.isEmpty() ? later.get() + " as a whole, no one or two of its switches"
-            : later.get() + "'s " + SwitchChange.describeSets(sets));
+        return Optional.of(new Removal(later.get(), sets, Attribution.firstFix(p, sets)));
+    }
+
+    /**
+     * For a class removed by a later preset: which of its switches alone, or failing that which pairs of them, remove
+     * it ({@link #removal}), in words, e.g. {@code linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT alone}, or
+     * {@code linux-4.4 as a whole, no one or two of its switches}; empty for other classes.
+     */
+    public Optional<String> removedBy(Trace trace) {
+        return removal(trace).map(Removal::words);
+    }
+
+    /**
+     * The class the corpus files a finding under ({@code highwater fuzz}'s dedup, and the header's {@code bug class:}
+     * line): this one, except that a class removed by a later preset is filed by the switches that first remove it
+     * ({@link Removal#first}), not by the first later preset that holds. Presets are not monotone: 4.7 and 4.8 violate
+     * some 4.4 order-0 failures on another path, so the same fix (4.7's fastPathCheck=IGNORES_HIGHATOMIC) shows as
+     * "gone in linux-4.7" for one finding and "gone in linux-4.9" for the next. Filing by the switches kept 102 of
+     * the corpus's 120 classes. The fuzz targets key by this class itself, which costs no switch runs per violation.
+     */
+    public BugClass filed(Optional<Removal> removal) {
+        return removal.flatMap(Removal::first).map(f -> new BugClass(preset, property, List.of(f.key()))).orElse(this);
     }
 }

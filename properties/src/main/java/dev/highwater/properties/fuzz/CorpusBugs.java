@@ -32,7 +32,10 @@ public final class CorpusBugs {
     public record Known(Path file, int steps) {
     }
 
+    /** By class as the fuzz targets key it ({@link BugClass#of}). */
     private final Map<BugClass, Known> known = new LinkedHashMap<>();
+    /** By class as the corpus files it ({@link BugClass#filed}). */
+    private final Map<BugClass, Known> filed = new LinkedHashMap<>();
 
     private CorpusBugs() {
     }
@@ -72,7 +75,8 @@ public final class CorpusBugs {
                 continue;
             }
             try {
-                BugClass.of(t, preset.get(), property.get()).ifPresent(c -> b.add(c, f, t.ops().size()));
+                BugClass.of(t, preset.get(), property.get())
+                    .ifPresent(c -> b.add(c, c.filed(c.removal(t)), f, t.ops().size()));
             } catch (RuntimeException e) {
                 // a model bug the corpus replay reports in full; here it only means no class
                 warn.accept(f + ": replaying it failed (" + e + "; left out of the known bugs)");
@@ -91,20 +95,31 @@ public final class CorpusBugs {
         return Optional.empty();
     }
 
-    /** Records a trace of {@code c} (kept when it is shorter than the one held, or the first). */
-    public void add(BugClass c, Path file, int steps) {
-        Known k = known.get(c);
-        if (k == null || steps < k.steps()) {
-            known.put(c, new Known(file, steps));
-        }
+    /**
+     * Records a trace of {@code c}, filed as {@code filedAs} ({@link BugClass#filed}; kept under each when it is shorter
+     * than the one held, or the first).
+     */
+    public void add(BugClass c, BugClass filedAs, Path file, int steps) {
+        Known n = new Known(file, steps);
+        known.merge(c, n, CorpusBugs::shorter);
+        filed.merge(filedAs, n, CorpusBugs::shorter);
     }
 
-    /** The corpus trace of {@code c}, if the corpus has one. */
+    private static Known shorter(Known held, Known n) {
+        return n.steps() < held.steps() ? n : held;
+    }
+
+    /** The corpus trace of {@code c} (a class as the fuzz targets key it), if the corpus has one. */
     public Optional<Known> find(BugClass c) {
         return Optional.ofNullable(known.get(c));
     }
 
-    /** The classes held, in the order first met. */
+    /** The corpus trace filed as {@code filedAs} ({@link BugClass#filed}), if the corpus has one. */
+    public Optional<Known> findFiled(BugClass filedAs) {
+        return Optional.ofNullable(filed.get(filedAs));
+    }
+
+    /** The classes held as the fuzz targets key them, in the order first met. */
     public Map<BugClass, Known> classes() {
         return java.util.Collections.unmodifiableMap(known);
     }

@@ -48,16 +48,25 @@ public final class FindingWriter {
      *
      * @param trace        the trace with header and expect lines
      * @param bugClass     its bug class: the violated property, the preset, the fixes that remove it (the input's)
-     * @param removedBy    for a class no catalog fix removes: which switches of the later preset that does remove it,
-     *                     in words ({@link BugClass#removedBy}); empty otherwise
+     * @param removal      for a class no catalog fix removes: which switches of the later preset that does remove it
+     *                     ({@link BugClass#removal}, of the minimized trace); empty otherwise
      * @param originalOps  steps before minimization
      * @param minimizedOps steps after
      * @param evaluations  predicate evaluations the minimizer spent
      * @param key          the deduplication key (hex)
      * @param relativePath where it belongs under the fuzz corpus folder
      */
-    public record Minimized(Trace trace, BugClass bugClass, String removedBy, int originalOps, int minimizedOps,
-                            int evaluations, String key, String relativePath) {
+    public record Minimized(Trace trace, BugClass bugClass, Optional<BugClass.Removal> removal, int originalOps,
+                            int minimizedOps, int evaluations, String key, String relativePath) {
+        /** {@link #removal} in words ({@link BugClass.Removal#words}), or empty. */
+        public String removedBy() {
+            return removal.map(BugClass.Removal::words).orElse("");
+        }
+
+        /** The class the corpus files it under ({@link BugClass#filed}). */
+        public BugClass filed() {
+            return bugClass.filed(removal);
+        }
     }
 
     /** What {@link #write} did: the file, and whether it was created (false: that finding was already there). */
@@ -129,8 +138,8 @@ public final class FindingWriter {
         header.add("length: " + original.ops().size() + " -> " + min.ops().size() + " steps (minimized, "
             + m.evaluations() + " evaluations)");
         header.add("violation: " + v);
-        String removedBy = bugClass.get().removedBy(min).orElse("");
-        header.addAll(bugClass.get().headerLines(removedBy));
+        Optional<BugClass.Removal> removal = bugClass.get().removal(min);
+        header.addAll(bugClass.get().headerLines(removal));
         header.add("verdicts: " + String.join("; ", verdicts));
         Trace out = new Trace(header, min.policy(), min.node(), min.vm(), min.tasks(), min.swapPages(), min.ops(),
             min.opLines(), ex);
@@ -139,7 +148,7 @@ public final class FindingWriter {
             throw new IllegalStateException("minimized finding does not replay as its expect lines say: "
                 + check.problems());
         }
-        return Optional.of(new Minimized(out, bugClass.get(), removedBy, original.ops().size(), min.ops().size(),
+        return Optional.of(new Minimized(out, bugClass.get(), removal, original.ops().size(), min.ops().size(),
             m.evaluations(), key, preset.name() + "/" + property + "-" + key + ".trace"));
     }
 
