@@ -162,63 +162,6 @@ public final class Attribution {
         return SwitchChange.smallestSufficient(preset, to, holds);
     }
 
-    /**
-     * The switches that first remove a violation: a set of switch changes (one, or a pair) and the preset after the
-     * finding's, in version order, by which each of them had first appeared.
-     */
-    public record FirstFix(String preset, List<SwitchChange> set) {
-        public FirstFix {
-            set = List.copyOf(set);
-        }
-
-        /** {@code linux-4.7:fastPathCheck=IGNORES_HIGHATOMIC}, a pair joined by {@code +}: one word, for a class key. */
-        public String key() {
-            StringBuilder sb = new StringBuilder(preset).append(':');
-            for (int i = 0; i < set.size(); i++) {
-                sb.append(i == 0 ? "" : "+").append(set.get(i));
-            }
-            return sb.toString();
-        }
-
-        /** {@link #key()} in words, {@code linux-4.7's fastPathCheck=IGNORES_HIGHATOMIC}; empty if it is not a key. */
-        public static Optional<String> describeKey(String key) {
-            int colon = key.indexOf(':');
-            if (colon <= 0 || Presets.byName(key.substring(0, colon)).isEmpty() || colon == key.length() - 1) {
-                return Optional.empty();
-            }
-            return Optional.of(key.substring(0, colon) + "'s " + key.substring(colon + 1).replace("+", " with "));
-        }
-    }
-
-    /**
-     * Of {@code sets} (the sets of a later preset's switches that each remove a violation under {@code preset},
-     * {@link #switches}), the one whose switches had all appeared earliest in the presets after {@code preset}, in
-     * version order, with that preset; the first such set on a tie, empty for no sets. Two violations placed at
-     * different later presets are often removed by the same change: a 4.4 order-0 failure first clean in 4.7 and one
-     * first clean in 4.9 (where 4.7 and 4.8 violate on another path) both go with fastPathCheck=IGNORES_HIGHATOMIC,
-     * which 4.7 brought; this names that change and that kernel for both.
-     */
-    public static Optional<FirstFix> firstFix(KernelPolicy preset, List<List<SwitchChange>> sets) {
-        List<KernelPolicy> later = laterPresets(preset);
-        FirstFix best = null;
-        int bestAt = later.size();
-        for (List<SwitchChange> set : sets) {
-            int at = 0;
-            for (SwitchChange c : set) {
-                int i = 0;
-                while (i < later.size() && !c.isIn(later.get(i))) {
-                    i++;
-                }
-                at = Math.max(at, i);
-            }
-            if (at < bestAt) {
-                bestAt = at;
-                best = new FirstFix(later.get(at).name(), set);
-            }
-        }
-        return Optional.ofNullable(best);
-    }
-
     /** {@link #mechanism} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds). */
     public static List<String> mechanism(Trace trace, KernelPolicy preset, List<Property> properties) {
         TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);

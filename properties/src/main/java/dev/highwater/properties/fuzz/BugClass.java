@@ -1,5 +1,6 @@
 package dev.highwater.properties.fuzz;
 
+import dev.highwater.model.policy.FirstFix;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
 import dev.highwater.model.policy.SwitchChange;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * @param property  the property it violates there (first, with every catalog property checked)
  * @param mechanism the catalog bugs, in catalog order, whose fix alone makes the trace hold under {@link #preset};
  *                  without one, the first later preset under which it holds; in a {@link #filed} class, that
- *                  preset's switches that first remove it instead ({@link Attribution.FirstFix#key})
+ *                  preset's switches that first remove it instead ({@link FirstFix#key})
  */
 public record BugClass(String preset, String property, List<String> mechanism) {
     public BugClass {
@@ -80,7 +81,7 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         if (laterPreset(mechanism).isPresent()) {
             return "(not a catalog bug: gone in " + mechanism.get(0) + ")";
         }
-        Optional<String> first = mechanism.size() == 1 ? Attribution.FirstFix.describeKey(mechanism.get(0))
+        Optional<String> first = mechanism.size() == 1 ? FirstFix.describeKey(mechanism.get(0))
             : Optional.empty();
         if (first.isPresent()) {
             return "(not a catalog bug: first gone with " + first.get() + ")";
@@ -105,13 +106,13 @@ public record BugClass(String preset, String property, List<String> mechanism) {
     /**
      * For a class removed by a later preset: the sets of that preset's switches that alone, or failing that in pairs,
      * remove the violation ({@link Attribution#switches}), and of them the one that appeared first
-     * ({@link Attribution#firstFix}).
+     * ({@link FirstFix#of}).
      *
      * @param later the later preset ({@link #mechanism}'s)
      * @param sets  its switch sets that remove the violation; empty when no one or two of them do
      * @param first of {@code sets}, the one whose switches had all appeared earliest, and the preset they had by
      */
-    public record Removal(String later, List<List<SwitchChange>> sets, Optional<Attribution.FirstFix> first) {
+    public record Removal(String later, List<List<SwitchChange>> sets, Optional<FirstFix> first) {
         public Removal {
             sets = List.copyOf(sets);
         }
@@ -138,7 +139,7 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         KernelPolicy p = Presets.byName(preset).orElseThrow();
         List<List<SwitchChange>> sets = Attribution.switches(trace.withPolicy(preset), p, later.get(),
             PolicyTarget.integrityAnd(property));
-        return Optional.of(new Removal(later.get(), sets, Attribution.firstFix(p, sets)));
+        return Optional.of(new Removal(later.get(), sets, FirstFix.of(p, sets)));
     }
 
     /**

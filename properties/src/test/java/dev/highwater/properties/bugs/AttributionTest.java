@@ -136,25 +136,6 @@ class AttributionTest {
     }
 
     @Test
-    void theFirstFixIsTheSetWhoseSwitchesAppearedEarliest() {
-        KernelPolicy p44 = preset("linux-4.4");
-        SwitchChange gfp63 = new SwitchChange("gfpLayout", preset("linux-6.3").gfpLayout());
-        SwitchChange reserve63 = new SwitchChange("reserveRules", preset("linux-6.3").reserveRules());
-        SwitchChange fast = new SwitchChange("fastPathCheck", preset("linux-4.7").fastPathCheck());
-        // 6.1 has 6.3's reserve rules (the 6.1.y backports) but not its GFP layout; 4.7 brought the fast-path check
-        assertThat(Attribution.firstFix(p44, List.of(List.of(gfp63), List.of(reserve63))))
-            .contains(new Attribution.FirstFix("linux-6.1", List.of(reserve63)));
-        assertThat(Attribution.firstFix(p44, List.of(List.of(gfp63, fast)))).get()
-            .extracting(Attribution.FirstFix::preset).isEqualTo("linux-6.3");
-        assertThat(Attribution.firstFix(p44, List.of(List.of(reserve63), List.of(fast)))).get()
-            .extracting(f -> f.key()).isEqualTo("linux-4.7:fastPathCheck=IGNORES_HIGHATOMIC");
-        assertThat(Attribution.firstFix(p44, List.of())).isEmpty();
-        assertThat(Attribution.FirstFix.describeKey("linux-4.7:a=X+b=Y")).contains("linux-4.7's a=X with b=Y");
-        assertThat(Attribution.FirstFix.describeKey("free-highatomic-tracking")).isEmpty();
-        assertThat(Attribution.FirstFix.describeKey("linux-9.9:a=X")).isEmpty();
-    }
-
-    @Test
     void aViolationNoSingleSwitchRemovesIsPlacedAtAPairOfThem() throws Exception {
         // 2.6.32 -> 4.4 changes 20 switches; this OOM needs two of them together: without MIGRATE_RESERVE blocks
         // (0aaa29a56e4f) and with 4.4's high-order check (97a16fc82a7c's order-0-only watermarks)

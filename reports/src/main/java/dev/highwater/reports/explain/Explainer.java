@@ -11,6 +11,7 @@ import dev.highwater.model.ZoneType;
 import dev.highwater.model.kernellog.KernelReport;
 import dev.highwater.model.kernellog.KernelReport.Kind;
 import dev.highwater.model.kernellog.KernelReport.ZoneState;
+import dev.highwater.model.policy.FirstFix;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
 import dev.highwater.model.policy.SwitchChange;
@@ -419,6 +420,30 @@ public final class Explainer {
         };
     }
 
+    /**
+     * The "Kernel fix" advice: the later presets under which the request succeeds ({@code fixed}, {@code first} the
+     * first of them), which of the first one's switch changes from {@code p} do it alone or in pairs ({@code sets}),
+     * and, when those switches had all appeared in an earlier preset that still fails ({@link FirstFix}), which one.
+     */
+    static String kernelFix(KernelPolicy p, KernelPolicy first, List<String> fixed, List<List<SwitchChange>> sets) {
+        int n = SwitchChange.between(p, first).size();
+        String which = sets.isEmpty()
+            ? " No single one of its " + n + " switch changes from " + p.name() + " does it alone, nor any two."
+            : sets.get(0).size() == 1
+            ? " Of its " + n + " switch changes from " + p.name() + ", " + SwitchChange.describeSets(sets)
+                + " makes it succeed."
+            : " No single one of its " + n + " switch changes from " + p.name() + " does it alone; "
+                + SwitchChange.describeSets(sets) + " does.";
+        // the change may be older than the first preset that succeeds: an earlier one had it and failed for other
+        // reasons
+        Optional<FirstFix> ff = FirstFix.of(p, sets);
+        String came = ff.isEmpty() || ff.get().preset().equals(first.name()) ? ""
+            : " " + SwitchChange.describe(ff.get().set()) + " came first, with " + ff.get().preset()
+                + ", whose other changes keep the request failing there.";
+        return "Kernel fix: the same state and request succeed under " + String.join(", ", fixed) + " (first: "
+            + first.description() + ")." + which + came;
+    }
+
     static List<String> advice(Diagnosis d, KernelPolicy p, KernelReport r, Recon rc, Request req, long reclaimable) {
         List<String> out = new ArrayList<>();
         // kernel fixes: later presets that make the replay succeed on the same state
@@ -436,18 +461,9 @@ public final class Explainer {
         if (!fixed.isEmpty()) {
             KernelPolicy first = Presets.byName(fixed.get(0)).orElseThrow();
             // which of the first one's changes alone (or, failing that, which pairs of them) do it
-            int n = SwitchChange.between(p, first).size();
             List<List<SwitchChange>> sets = SwitchChange.smallestSufficient(p, first,
                 q -> Replay.run(q, copy(rc.zonelist()), rc.classIdx(), req, reclaimable).ok());
-            String which = sets.isEmpty()
-                ? " No single one of its " + n + " switch changes from " + p.name() + " does it alone, nor any two."
-                : sets.get(0).size() == 1
-                ? " Of its " + n + " switch changes from " + p.name() + ", " + SwitchChange.describeSets(sets)
-                    + " makes it succeed."
-                : " No single one of its " + n + " switch changes from " + p.name() + " does it alone; "
-                    + SwitchChange.describeSets(sets) + " does.";
-            out.add("Kernel fix: the same state and request succeed under " + String.join(", ", fixed) + " (first: "
-                + first.description() + ")." + which);
+            out.add(kernelFix(p, first, fixed, sets));
         } else {
             out.add("Kernel fix: no later preset changes the outcome on this state.");
         }
