@@ -121,9 +121,9 @@ public final class FuzzCommand implements Callable<Integer> {
             return minimized == null ? List.of() : minimized.bugClass().mechanism();
         }
 
-        /** What removes the minimized finding's violation, in words: the class's fixes and, for a later preset, its switches. */
+        /** What removes the minimized finding's violation, in words ({@link FindingWriter.Minimized#removes}). */
         String removes() {
-            return BugClass.fixes(mechanism(), minimized.removedBy());
+            return minimized.removes();
         }
 
         Finding written(Path to, Path same, boolean created) {

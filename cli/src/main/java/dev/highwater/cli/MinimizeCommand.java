@@ -119,7 +119,7 @@ public final class MinimizeCommand implements Callable<Integer> {
             before += min.originalOps();
             after += min.minimizedOps();
             evaluations += min.evaluations();
-            o.println("MINIMIZED  " + f + ": " + min.bugClass().describe(min.removedBy()) + ", " + min.originalOps() + " -> " + min.minimizedOps()
+            o.println("MINIMIZED  " + f + ": " + min.describe() + ", " + min.originalOps() + " -> " + min.minimizedOps()
                 + " steps (" + min.evaluations() + " evaluations) -> " + written);
         }
         o.println("summary: traces=" + files.size() + " minimized=" + minimized + " bad=" + bad + " steps_before="

@@ -116,6 +116,9 @@ class FuzzDedupTest {
         assertThat(in49.minimized().filed().describe()).isEqualTo("order0-atomic-above-floor under linux-4.4 (not a"
             + " catalog bug: first gone with linux-4.7's fastPathCheck=IGNORES_HIGHATOMIC)");
         assertThat(in49.minimized().removedBy()).isEqualTo("linux-4.9's fastPathCheck=IGNORES_HIGHATOMIC alone");
+        assertThat(in49.minimized().describe()).isEqualTo(in49.minimized().filed().describe());
+        assertThat(finding(SHORT).minimized().describe()).isEqualTo(finding(SHORT).bugClass().describe())
+            .endsWith("(gone with the fix of free-highatomic-tracking)");
         List<FuzzCommand.Finding> out = command(FuzzCommand.Dedup.CLASS).file(List.of(in49, in47),
             dir.resolve("corpus/fuzz"));
         FuzzCommand.Finding first = out.get(0).isNew() ? out.get(0) : out.get(1);

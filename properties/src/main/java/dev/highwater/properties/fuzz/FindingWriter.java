@@ -67,6 +67,20 @@ public final class FindingWriter {
         public BugClass filed() {
             return bugClass.filed(removal);
         }
+
+        /**
+         * What removes its violation, in words: the catalog fixes, or the switches that first do ({@link #filed}),
+         * or the later preset's switches when no first set was found ({@link BugClass#fixes(List, String)}).
+         */
+        public String removes() {
+            BugClass f = filed();
+            return f.equals(bugClass) ? BugClass.fixes(bugClass.mechanism(), removedBy()) : BugClass.fixes(f.mechanism());
+        }
+
+        /** The class in one line: the property, the preset and {@link #removes()}. */
+        public String describe() {
+            return bugClass.property() + " under " + bugClass.preset() + " " + removes();
+        }
     }
 
     /** What {@link #write} did: the file, and whether it was created (false: that finding was already there). */
