@@ -18,7 +18,7 @@ import java.util.Optional;
  * reservation-subtracting OOM of 4.8 again every few seconds, each time from other bytes, and which other presets the
  * trace happens to violate too depends on those ops (over 28 findings of two runs, keying on every preset's verdict
  * as well kept 24 of them apart, and this key 20). A violation no single catalog fix removes is keyed by the first
- * later preset that removes it ({@link Attribution#mechanism}; {@link #removedBy} names its switches that do, for the
+ * later preset that removes it ({@link Attribution#mechanism}; {@link #removal} names its switches that do, for the
  * header, not in the key: 20 or more runs per violation for 2.6.32 against 4.4 halved that target's execs/s). One
  * nothing removes has an empty mechanism, a coarse key that {@code highwater fuzz --dedup trace} sets aside. The corpus
  * files a minimized finding of a later preset's class by the switches that first remove it instead ({@link #filed}),
@@ -62,12 +62,7 @@ public record BugClass(String preset, String property, List<String> mechanism) {
 
     /** One line for a person: the property, the preset and the fixes that remove it. */
     public String describe() {
-        return describe("");
-    }
-
-    /** {@link #describe()} with {@link #removedBy}'s words, when there are any ({@link #fixes(List, String)}). */
-    public String describe(String removedBy) {
-        return property + " under " + preset + " " + fixes(mechanism, removedBy);
+        return property + " under " + preset + " " + fixes(mechanism);
     }
 
     /**
@@ -90,7 +85,7 @@ public record BugClass(String preset, String property, List<String> mechanism) {
     }
 
     /**
-     * {@link #fixes} with {@link #removedBy}'s words in place of the later preset's name, when there are any:
+     * {@link #fixes} with {@link Removal#words} in place of the later preset's name, when there are any:
      * {@code (not a catalog bug: gone with linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT alone)}.
      */
     public static String fixes(List<String> mechanism, String removedBy) {
@@ -140,15 +135,6 @@ public record BugClass(String preset, String property, List<String> mechanism) {
         List<List<SwitchChange>> sets = Attribution.switches(trace.withPolicy(preset), p, later.get(),
             PolicyTarget.integrityAnd(property));
         return Optional.of(new Removal(later.get(), sets, FirstFix.of(p, sets)));
-    }
-
-    /**
-     * For a class removed by a later preset: which of its switches alone, or failing that which pairs of them, remove
-     * it ({@link #removal}), in words, e.g. {@code linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT alone}, or
-     * {@code linux-4.4 as a whole, no one or two of its switches}; empty for other classes.
-     */
-    public Optional<String> removedBy(Trace trace) {
-        return removal(trace).map(Removal::words);
     }
 
     /**

@@ -20,7 +20,10 @@ import java.util.stream.Stream;
 /**
  * The bug classes ({@link BugClass}) the corpus already holds a trace of, each with its shortest trace: the corpus
  * traces that expect a violation under their own preset (catalog bugs, seeds, fuzz and checker findings). A fuzz
- * finding of a class listed here is a known bug found again, not a new one.
+ * finding of a class listed here is a known bug found again, not a new one. Each trace is indexed under its class as
+ * the fuzz targets key it ({@link #find}, {@link #classes}: ClusterFuzzLite's known classes) and as the corpus files it
+ * ({@link #findFiled}, {@link BugClass#filed}: {@code highwater fuzz}'s dedup), which costs a run per switch of the
+ * later preset for each trace of a later preset's class.
  *
  * <p>Deterministic: files are read in path order, and a class's trace is its shortest (fewest steps, then first
  * path). A file that cannot be read or parsed, or whose replay throws, is reported to {@code warn} with its path

@@ -285,8 +285,11 @@ class FuzzSupportTest {
         BugClass c = BugClass.of(t, p, "no-oom-above-min").orElseThrow();
         assertThat(c.mechanism()).containsExactly("linux-6.8");
         assertThat(c.describe()).isEqualTo("no-oom-above-min under linux-6.3 (not a catalog bug: gone in linux-6.8)");
-        assertThat(c.removedBy(t)).contains("linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT alone");
-        assertThat(new BugClass("linux-4.8", "no-oom-above-min", List.of("free-highatomic-tracking")).removedBy(t))
+        assertThat(c.removal(t).map(BugClass.Removal::words))
+            .contains("linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT alone");
+        assertThat(c.filed(c.removal(t)).describe()).isEqualTo("no-oom-above-min under linux-6.3 (not a catalog bug:"
+            + " first gone with linux-6.8's highatomicCap=ROUNDUP_ONE_PERCENT)");
+        assertThat(new BugClass("linux-4.8", "no-oom-above-min", List.of("free-highatomic-tracking")).removal(t))
             .isEmpty();
         assertThat(BugClass.fixes(List.of())).isEqualTo("(no catalog fix or later preset removes it)");
         assertThat(BugClass.fixes(List.of("unreserve-before-oom", "free-highatomic-tracking")))
