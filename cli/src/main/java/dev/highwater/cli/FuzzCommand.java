@@ -491,7 +491,11 @@ public final class FuzzCommand implements Callable<Integer> {
             }
         }
         sb.append("\n\"Gone with the fix of\": the catalog bugs whose fix alone, applied to the finding's preset, makes the"
-            + " minimized trace hold (a counterfactual replay); '-' when no single known fix removes it.\n");
+            + " minimized trace hold up to its violating step (a counterfactual replay). \"First gone with P's S\": no"
+            + " catalog fix does, but S, one or two switches of a later kernel, applied to the finding's preset do; P is"
+            + " the first preset after the finding's that had them (the trace's `removed by:` line lists every such set"
+            + " of the first later preset that holds). \"No catalog fix or later preset removes it\": every later preset,"
+            + " mainline included, violates it too.\n");
         if (dedup == Dedup.CLASS) {
             sb.append("\n\"known\": the corpus already has a trace of the same bug class (the same property violated under the"
                 + " same preset, gone with the same catalog fixes, or first gone with the same kernel switches); the"
