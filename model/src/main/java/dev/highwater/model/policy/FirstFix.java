@@ -21,12 +21,11 @@ public record FirstFix(String preset, List<SwitchChange> set) {
 
     /**
      * Of {@code sets}, the set whose switches had all appeared earliest in the presets after {@code from}
-     * ({@link Presets#all}'s order; {@link SwitchChange#isIn}), with that preset; the first such set on a tie, empty for
+     * ({@link Presets#after}; {@link SwitchChange#isIn}), with that preset; the first such set on a tie, empty for
      * no sets or an unnamed {@code from}.
      */
     public static Optional<FirstFix> of(KernelPolicy from, List<List<SwitchChange>> sets) {
-        int own = Presets.names().indexOf(from.name());
-        List<KernelPolicy> later = own < 0 ? List.of() : Presets.all().subList(own + 1, Presets.all().size());
+        List<KernelPolicy> later = Presets.after(from);
         FirstFix best = null;
         int bestAt = later.size();
         for (List<SwitchChange> set : sets) {

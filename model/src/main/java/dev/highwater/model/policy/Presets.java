@@ -179,6 +179,16 @@ public final class Presets {
         return List.copyOf(BY_NAME.keySet());
     }
 
+    /**
+     * The presets after {@code preset} in version order ({@link #all}), placed by its name, so a preset with a switch
+     * changed (a catalog fix applied) has the same ones; empty for an unnamed policy or the last preset.
+     */
+    public static List<KernelPolicy> after(KernelPolicy preset) {
+        List<KernelPolicy> all = all();
+        int at = names().indexOf(preset.name());
+        return at < 0 ? List.of() : all.subList(at + 1, all.size());
+    }
+
     public static Optional<KernelPolicy> byName(String name) {
         return Optional.ofNullable(BY_NAME.get(name));
     }

@@ -125,28 +125,16 @@ public record SwitchChange(String path, Object value) {
             : sets.size() > 1 ? ", each alone" : " alone").toString();
     }
 
-    /** Whether {@code policy} has this switch at {@link #value}. */
+    /**
+     * Whether {@code policy} has this switch at {@link #value}: setting it changes nothing. False for a path or value
+     * {@link #applyTo} refuses.
+     */
     public boolean isIn(KernelPolicy policy) {
-        Object at = policy;
-        for (String name : path.split("\\.")) {
-            if (!(at instanceof Record r)) {
-                return false;
-            }
-            Object next = null;
-            boolean found = false;
-            for (RecordComponent c : r.getClass().getRecordComponents()) {
-                if (c.getName().equals(name)) {
-                    next = read(c, r);
-                    found = true;
-                    break;
-                }
-            }
-            if (!found) {
-                return false;
-            }
-            at = next;
+        try {
+            return applyTo(policy).equals(policy);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
-        return value.equals(at);
     }
 
     /** {@code policy} with this switch set to {@link #value} and every other switch (and its name) as it was. */

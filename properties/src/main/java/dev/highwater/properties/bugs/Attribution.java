@@ -23,7 +23,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Which known bug a violation belongs to, by counterfactual: the same trace, up to and including its violating step
- * ({@link #throughStep}), under the same preset with one catalog bug's fix applied. If the violation disappears with that fix and with no other, that bug explains it. This is how a
+ * ({@link #throughStep}), under the same preset with one catalog bug's fix applied. If the violation disappears with
+ * that fix and with no other, that bug explains it. This is how a
  * "fixed" preset that still violates a bug's property is told apart from a regression of the fix: 4.8 and 4.9 fix the
  * premature order-2 OOM, yet still OOM-kill with clean page cache left when should_reclaim_retry subtracts the whole
  * highatomic reservation (free-highatomic-tracking's mechanism, c928807f6f6b): with that fix applied they do not.
@@ -90,13 +91,24 @@ public final class Attribution {
      * single fix removes the violation.
      */
     public static List<String> explain(Trace trace, KernelPolicy preset, List<Property> properties, String except) {
+        return holdsThroughViolation(trace, preset, properties).map(holds -> catalogFixes(preset, holds, except))
+            .orElse(List.of());
+    }
+
+    /**
+     * Whether a policy makes {@code trace} hold {@code properties} up to and including the step that violates them under
+     * {@code preset} ({@link #throughStep}): the test every counterfactual of a trace runs. Empty when the trace holds
+     * under {@code preset}.
+     */
+    private static Optional<Predicate<KernelPolicy>> holdsThroughViolation(Trace trace, KernelPolicy preset,
+                                                                         List<Property> properties) {
         TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
         Optional<Violation> v = runner.run(trace, preset).violation();
         if (v.isEmpty()) {
-            return List.of();
+            return Optional.empty();
         }
         Trace cut = throughStep(trace, v.get().step());
-        return catalogFixes(preset, p -> runner.run(cut, p).violation().isEmpty(), except);
+        return Optional.of(p -> runner.run(cut, p).violation().isEmpty());
     }
 
     /**
@@ -122,16 +134,6 @@ public final class Attribution {
     }
 
     /**
-     * The named presets after {@code preset} in version order ({@link Presets#all}; a policy is placed by its name, so a
-     * preset with a fix applied has the same later presets); empty for an unnamed policy or the last preset.
-     */
-    public static List<KernelPolicy> laterPresets(KernelPolicy preset) {
-        List<KernelPolicy> all = Presets.all();
-        int at = Presets.names().indexOf(preset.name());
-        return at < 0 ? List.of() : all.subList(at + 1, all.size());
-    }
-
-    /**
      * What removes a violation under {@code preset}, by counterfactual ({@code holds}: the trace holds its properties
      * under a policy): the catalog bugs whose fix alone removes it ({@link #explain}'s list); without one, the first
      * later preset under which the trace holds (a change the catalog does not name: {@link #switches} says which of
@@ -143,7 +145,7 @@ public final class Attribution {
         if (!fixes.isEmpty()) {
             return fixes;
         }
-        for (KernelPolicy later : laterPresets(preset)) {
+        for (KernelPolicy later : Presets.after(preset)) {
             if (holds.test(later)) {
                 return List.of(later.name());
             }
@@ -164,13 +166,8 @@ public final class Attribution {
 
     /** {@link #mechanism} of {@code trace}'s violation of {@code properties} under {@code preset} (empty if it holds). */
     public static List<String> mechanism(Trace trace, KernelPolicy preset, List<Property> properties) {
-        TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
-        Optional<Violation> v = runner.run(trace, preset).violation();
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        Trace cut = throughStep(trace, v.get().step());
-        return mechanism(preset, p -> runner.run(cut, p).violation().isEmpty());
+        return holdsThroughViolation(trace, preset, properties).map(holds -> mechanism(preset, holds))
+            .orElse(List.of());
     }
 
     /**
@@ -179,12 +176,7 @@ public final class Attribution {
      */
     public static List<List<SwitchChange>> switches(Trace trace, KernelPolicy preset, String later,
                                                     List<Property> properties) {
-        TraceRunner runner = new TraceRunner(properties, AllocatorKind.REFERENCE);
-        Optional<Violation> v = runner.run(trace, preset).violation();
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        Trace cut = throughStep(trace, v.get().step());
-        return switches(preset, later, p -> runner.run(cut, p).violation().isEmpty());
+        return holdsThroughViolation(trace, preset, properties).map(holds -> switches(preset, later, holds))
+            .orElse(List.of());
     }
 }

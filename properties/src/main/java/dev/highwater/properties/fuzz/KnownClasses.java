@@ -47,7 +47,8 @@ public final class KnownClasses {
 
     /** One line per class, as {@link #read} reads them. */
     public static String format(Collection<BugClass> classes) {
-        StringBuilder sb = new StringBuilder("# preset property what-removes-it (catalog fixes, or a later preset; - for nothing); see KnownClasses\n");
+        StringBuilder sb = new StringBuilder("# preset property what-removes-it (catalog fixes, or a later preset;"
+            + " - for nothing); see KnownClasses\n");
         for (BugClass c : classes) {
             sb.append(c.preset()).append(' ').append(c.property()).append(' ')
                 .append(c.mechanism().isEmpty() ? "-" : String.join(",", c.mechanism())).append('\n');
@@ -79,7 +80,8 @@ public final class KnownClasses {
             String[] f = body.split("\\s+");
             if (f.length != 3) {
                 throw new IllegalArgumentException(file + ":" + (i + 1)
-                    + ": expected 'preset property what-removes-it' (catalog fixes comma-separated, a later preset, or -), got '" + body + "'");
+                    + ": expected 'preset property what-removes-it' (catalog fixes comma-separated, a later preset, or"
+                    + " -), got '" + body + "'");
             }
             List<String> mechanism = f[2].equals("-") ? List.of() : Arrays.asList(f[2].split(","));
             out.add(new BugClass(f[0], f[1], mechanism));

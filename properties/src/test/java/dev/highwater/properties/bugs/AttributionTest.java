@@ -145,11 +145,11 @@ class AttributionTest {
 
     @Test
     void laterPresetsAreInVersionOrder() {
-        assertThat(Attribution.laterPresets(preset("linux-6.3"))).extracting(KernelPolicy::name)
+        assertThat(Presets.after(preset("linux-6.3"))).extracting(KernelPolicy::name)
             .containsExactly("linux-6.8", "linux-6.12", "mainline");
         KernelPolicy fixed = Attribution.withFix("free-highatomic-tracking", preset("linux-6.3")).orElseThrow();
-        assertThat(Attribution.laterPresets(fixed)).isEqualTo(Attribution.laterPresets(preset("linux-6.3")));
-        assertThat(Attribution.laterPresets(preset("mainline"))).isEmpty();
+        assertThat(Presets.after(fixed)).isEqualTo(Presets.after(preset("linux-6.3")));
+        assertThat(Presets.after(preset("mainline"))).isEmpty();
     }
 
     @Test

@@ -448,13 +448,8 @@ public final class Explainer {
         List<String> out = new ArrayList<>();
         // kernel fixes: later presets that make the replay succeed on the same state
         List<String> fixed = new ArrayList<>();
-        boolean after = false;
-        for (KernelPolicy q : Presets.all()) {
-            if (q.name().equals(p.name())) {
-                after = true;
-                continue;
-            }
-            if (after && Replay.run(q, copy(rc.zonelist()), rc.classIdx(), req, reclaimable).ok()) {
+        for (KernelPolicy q : Presets.after(p)) {
+            if (Replay.run(q, copy(rc.zonelist()), rc.classIdx(), req, reclaimable).ok()) {
                 fixed.add(q.name());
             }
         }
