@@ -5,6 +5,7 @@ import dev.highwater.model.kernellog.KernelLogParser;
 import dev.highwater.model.kernellog.KernelReport;
 import dev.highwater.reports.explain.Explainer;
 import dev.highwater.reports.explain.Explanation;
+import dev.highwater.reports.explain.Probe;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,11 +20,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code highwater explain <log|dir>...}: parses real kernel logs (page allocation failures, OOM reports, buddyinfo
- * dumps; 2.6.32 to 6.x), reconstructs each report's zone state, replays the failing request under the preset of the
+ * dumps, /proc/zoneinfo + pagetypeinfo snapshots; 2.6.32 to 6.x), reconstructs each report's zone state, replays the failing request under the preset of the
  * log's kernel version and says why it failed, with replay-backed advice. Ends with
  * {@code summary: reports=N diagnosed=N not_allocator=N unparsed=N}; exit 0, or 2 when a file could not be parsed.
  */
-@Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain real kernel 'page allocation failure' / OOM logs (files or folders).")
+@Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain real kernel 'page allocation failure' / OOM logs, and /proc/zoneinfo + pagetypeinfo snapshots (files or folders).")
 public final class ExplainCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "LOG", description = "kernel log files, or folders of them (every regular file, recursively)")
@@ -31,6 +32,11 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--show-state", description = "also print the reconstructed zone and buddy lines")
     boolean showState;
+
+    @Option(names = "--request", paramLabel = "REQ", description = "for a /proc/zoneinfo (+ pagetypeinfo or buddyinfo)"
+        + " snapshot: a request to replay on it, 'order=N gfp=FLAGS [softirq]' (repeatable; default: order-0 and"
+        + " order-3 GFP_ATOMIC in softirq, order-0 and order-3 GFP_KERNEL)")
+    List<String> requests = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -53,6 +59,19 @@ public final class ExplainCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        List<Probe> probes = new ArrayList<>();
+        for (String q : requests) {
+            try {
+                probes.add(Probe.parse(q));
+            } catch (IllegalArgumentException e) {
+                System.err.println("highwater explain: --request '" + q + "': " + e.getMessage());
+                out.println("summary: reports=0 diagnosed=0 not_allocator=0 unparsed=0 error=bad_request");
+                return 2;
+            }
+        }
+        if (probes.isEmpty()) {
+            probes = Probe.DEFAULTS;
+        }
         int reports = 0;
         int diagnosed = 0;
         int notAllocator = 0;
@@ -70,11 +89,11 @@ public final class ExplainCommand implements Callable<Integer> {
                 unparsed++;
                 continue;
             }
-            for (Explanation e : Explainer.explainAll(parsed)) {
+            for (Explanation e : Explainer.explainAll(parsed, probes)) {
                 reports++;
                 switch (e.diagnosis()) {
                     case NOT_ALLOCATOR -> notAllocator++;
-                    case BUDDYINFO -> {
+                    case BUDDYINFO, SNAPSHOT -> {
                     }
                     default -> diagnosed++;
                 }

@@ -42,6 +42,26 @@ class ExplainCommandTest extends CommandTest {
     }
 
     @Test
+    void aSnapshotIsAskedTheRequestsGivenAndABadRequestIsBadInput() throws Exception {
+        Path snap = root().resolve("reports/src/test/resources/snapshots/linux-4.9-highatomic.txt");
+        int rc = Main.run("explain", snap.toString(), "--request", "order=0 gfp=GFP_ATOMIC softirq", "--request",
+            "order=4 gfp=GFP_ATOMIC softirq");
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertThat(rc).isZero();
+        assertThat(o).contains("diagnosis: snapshot (preset linux-4.9)")
+            .contains("  order-0 GFP_ATOMIC in softirq: FAILS — free pages only in highatomic blocks.")
+            .contains("  order-4 GFP_ATOMIC in softirq: succeeds in the slow path")
+            .doesNotContain("GFP_KERNEL:")
+            .endsWith("summary: reports=1 diagnosed=0 not_allocator=0 unparsed=0\n");
+        out.reset();
+        rc = Main.run("explain", snap.toString(), "--request", "order=0 gfp=GFP_KERNEL softirq");
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--request 'order=0 gfp=GFP_KERNEL softirq':"
+            + " order-0 GFP_KERNEL may sleep (it may reclaim): it cannot run in softirq").doesNotContain("Exception");
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("error=bad_request\n");
+    }
+
+    @Test
     void reportWritesFourFiles() throws Exception {
         int rc = Main.run("report", root().resolve("corpus/bugs").toString(), "--out", tmp.toString());
         assertThat(rc).isZero();

@@ -2,6 +2,7 @@ package dev.highwater.reports;
 
 import dev.highwater.model.kernellog.KernelLogException;
 import dev.highwater.model.kernellog.KernelLogParser;
+import dev.highwater.model.kernellog.KernelReport.Kind;
 import dev.highwater.reports.explain.Explainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,12 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
-/** Mutated seed logs (cuts, garbage, re-wrapping) parse or are refused with a KernelLogException, nothing else. */
+/**
+ * Mutated seed logs and /proc snapshots (cuts, garbage, re-wrapping) parse or are refused with a KernelLogException,
+ * nothing else. Its statistics ("outcome") show how many cases still parse into a snapshot.
+ */
 class KernelLogParserProperties {
     static List<String> seeds() {
         try {
@@ -24,6 +29,12 @@ class KernelLogParserProperties {
                     out.add(Files.readString(p));
                 }
             }
+            // /proc snapshots: a real 6.18 capture, seed 000's board as 4.9 prints it, and that board appended to seed
+            // 000's failure header (the snapshot standing in for the lost Mem-Info)
+            String board = ProcSnapshotTest.fixture("linux-4.9-highatomic.txt");
+            out.add(ProcSnapshotTest.fixture("linux-6.18-host.txt"));
+            out.add(board);
+            out.add(out.get(0).substring(0, out.get(0).indexOf("Mem-Info:")) + board);
             return out;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -46,11 +57,15 @@ class KernelLogParserProperties {
         });
     }
 
-    @Property(tries = 300)
+    @Property(tries = 400)
     void parseAndExplainNeverThrowAnythingElse(@ForAll("mutated") String log) {
         try {
-            Explainer.explainAll(KernelLogParser.parse(log, "fuzz.log"));
+            var reports = KernelLogParser.parse(log, "fuzz.log");
+            Statistics.label("outcome").collect(reports.stream().anyMatch(r -> r.kind() == Kind.SNAPSHOT) ? "snapshot"
+                : "parsed");
+            Explainer.explainAll(reports);
         } catch (KernelLogException e) {
+            Statistics.label("outcome").collect("refused");
             if (!e.getMessage().startsWith("fuzz.log:")) {
                 throw new AssertionError("message without file:line: " + e.getMessage());
             }

@@ -87,6 +87,20 @@ class KernelLogParserTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotPartOfTheFirstLine() throws Exception {
+        String log = "\uFEFFFeb 14 18:26:56 host kernel: [  10.5] swapper: page allocation failure: order:3,"
+            + " mode:0x2084020(GFP_ATOMIC|__GFP_COMP)\n";
+        assertThat(KernelLogParser.parse(log, "bom.log").get(0).order()).isEqualTo(3);
+        // /proc/buddyinfo saved by a Windows editor: its first line is a zone like the others
+        String buddy = "\uFEFFNode 0, zone      DMA      1      1      1      0      2      1      1      0      1      1      3\r\n"
+            + "Node 0, zone    DMA32    973    561    278    131     62     28     12      6      3      2    402\r\n";
+        List<KernelReport> rs = KernelLogParser.parse(buddy, "buddyinfo.txt");
+        assertThat(rs).hasSize(1);
+        assertThat(rs.get(0).kind()).isEqualTo(KernelReport.Kind.BUDDYINFO);
+        assertThat(rs.get(0).zones()).extracting(ZoneState::name).containsExactly("DMA", "DMA32");
+    }
+
+    @Test
     void memcgOomIsNotAnAllocatorFailure() throws Exception {
         String log = "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
             + "CPU: 1 PID: 9 Comm: stress Not tainted 6.1.0-18-amd64 #1\n"

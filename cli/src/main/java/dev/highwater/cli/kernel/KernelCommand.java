@@ -119,7 +119,7 @@ public final class KernelCommand implements Runnable {
             try {
                 if (only != null) {
                     BugScenario s = BugScenario.byId(only).orElse(null);
-                    List<String> named = List.of("seed-000", "seed-001", "seed-003", "seed-004", "premature-order2-oom",
+                    List<String> named = List.of("seed-000", "seed-001", "seed-003", "seed-004", "snapshot", "premature-order2-oom",
                         "highatomic-double-decrease", "highatomic-before-oom");
                     if (s == null && !named.contains(only)) {
                         System.err.println("highwater kernel conformance: no scenario '" + only + "'; known: "
@@ -132,6 +132,7 @@ public final class KernelCommand implements Runnable {
                         case "seed-000" -> seed000(k);
                         case "seed-001" -> seed001(k);
                         case "seed-004" -> seed004(k);
+                        case "snapshot" -> snapshotExplain(k);
                         case "premature-order2-oom" -> order2WithCleanCache(k);
                         case "highatomic-double-decrease" -> highatomicAccounting(k);
                         case "seed-003" -> seed003(k);
@@ -172,6 +173,7 @@ public final class KernelCommand implements Runnable {
                     }
                 }
                 seed004(k);
+                snapshotExplain(k);
                 seed001(k);
                 order2WithCleanCache(k);
                 highatomicAccounting(k);
@@ -492,6 +494,117 @@ public final class KernelCommand implements Runnable {
                 }
             }
             return out;
+        }
+
+        /**
+         * {@code highwater explain} on the real kernel's own /proc snapshot: the guest's {@code cat /proc/version
+         * /proc/zoneinfo /proc/pagetypeinfo}, parsed as a user's capture is, must show the module's view of the moment
+         * (watermarks, managed pages, nr_reserved_highatomic as HIGHATOMIC pageblocks × 512; free pages between the
+         * module's counts right before and right after the capture, whose cat and sed run in between, give or take
+         * {@link #freeSlack}), and explain's
+         * replays of GFP_ATOMIC requests in softirq on it must predict the kernel's answers: memory is exhausted by
+         * atomic requests (highatomic blocks reserved first), then every other page of the first exhaustion freed: an
+         * order-8 request mostly finds no block (what is left free often reaches order 7 at most; boots differ), order-3
+         * and order-0 requests succeed; what is checked is that explain's verdict is the kernel's. The capture forks, so the scenario cannot show a refused order-0 request: with the pages gone, init
+         * itself would be OOM-killed.
+         */
+        private void snapshotExplain(RealKernel k) throws IOException, InterruptedException {
+            String atomic = BugScenario.GFP_ATOMIC;
+            List<String> cmds = List.of("exhaust 1 " + BugScenario.GFP_NORETRY, "alloc 2 4 " + atomic + " softirq 64",
+                "free 2 0", "exhaust 3 " + atomic, "fragment 1", "state", RealKernel.SNAPSHOT, "state",
+                "alloc 4 8 " + atomic + " softirq 1", "alloc 5 3 " + atomic + " softirq 1",
+                "alloc 6 0 " + atomic + " softirq 1");
+            RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            KernelReport r = KernelReport.parse(boot.lines());
+            StringBuilder text = new StringBuilder();
+            boolean ended = false;
+            for (String l : boot.lines()) {
+                if (l.equals("HW snapshot-end")) {
+                    ended = true;
+                } else if (l.startsWith("HW snapshot ")) {
+                    text.append(l, "HW snapshot ".length(), l.length()).append('\n');
+                }
+            }
+            java.nio.file.Files.createDirectories(WORK);
+            Path saved = WORK.resolve("guest-snapshot.txt");
+            java.nio.file.Files.writeString(saved, text);
+            System.out.println("-- explain on the guest's /proc snapshot at 256M (" + saved + "): boot-to-result "
+                + boot.millis() + " ms");
+            if (r.steps().size() < 10 || !ended) {
+                throw new IOException("snapshot: the kernel printed " + r.steps().size() + " steps and "
+                    + (ended ? "its" : "no") + " snapshot");
+            }
+            List<dev.highwater.model.kernellog.KernelReport> parsed;
+            try {
+                parsed = dev.highwater.model.kernellog.KernelLogParser.parse(text.toString(), "guest snapshot");
+            } catch (dev.highwater.model.kernellog.KernelLogException e) {
+                check("snapshot: the guest's /proc files parse", "printed", e.getMessage(), false);
+                return;
+            }
+            dev.highwater.model.kernellog.KernelReport snap = parsed.get(0);
+            StringBuilder real = new StringBuilder();
+            StringBuilder read = new StringBuilder();
+            boolean same = snap.kind() == dev.highwater.model.kernellog.KernelReport.Kind.SNAPSHOT;
+            List<KernelReport.Zone> after = r.steps().get(6).zones();
+            for (KernelReport.Zone z : r.steps().get(5).zones()) {
+                var sz = snap.zones().stream().filter(x -> x.name().equals(z.name())).findFirst();
+                long free2 = after.stream().filter(x -> x.name().equals(z.name())).mapToLong(KernelReport.Zone::free)
+                    .findFirst().orElse(-1);
+                long[] want = {z.min(), z.low(), z.high(), z.managed(), z.ha()};
+                long[] got = sz.map(x -> new long[] {x.pages("min").orElse(-1), x.pages("low").orElse(-1),
+                    x.pages("high").orElse(-1), x.pages("managed").orElse(-1), x.pages("reserved_highatomic").orElse(-1)})
+                    .orElse(new long[5]);
+                long free = sz.map(x -> x.pages("free").orElse(-1)).orElse(-1L);
+                long slack = freeSlack(text.toString(), z.name());
+                boolean between = free >= Math.min(z.free(), free2) - slack && free <= Math.max(z.free(), free2) + slack;
+                same &= java.util.Arrays.equals(want, got) && between;
+                real.append(String.format("%s free %d..%d ±%d, %d/%d/%d HA %d; ", z.name(), Math.min(z.free(), free2),
+                    Math.max(z.free(), free2), slack, want[0], want[1], want[2], want[4]));
+                read.append(String.format("%s free %d, %d/%d/%d HA %d; ", z.name(), free, got[0], got[1], got[2], got[4]));
+            }
+            check("snapshot: /proc read as the module sees it", real.toString(), read.toString(), same);
+            String[] probes = {"order=8 gfp=GFP_ATOMIC softirq", "order=3 gfp=GFP_ATOMIC softirq",
+                "order=0 gfp=GFP_ATOMIC softirq"};
+            for (int i = 0; i < probes.length; i++) {
+                var probe = dev.highwater.reports.explain.Probe.parse(probes[i]);
+                var e = dev.highwater.reports.explain.Explainer.explainAll(parsed, List.of(probe)).get(0);
+                boolean realOk = r.steps().get(7 + i).result().startsWith("ok=1");
+                boolean modelOk = e.numbers().getOrDefault("probe0.ok", -1L) == 1;
+                String line = e.paragraph().lines().filter(x -> x.contains(": FAILS — ")).findFirst().orElse("");
+                String why = line.isEmpty() ? "" : line.substring(line.indexOf("FAILS — ") + 8, line.indexOf('.',
+                    line.indexOf("FAILS — ")));
+                check("snapshot: explain predicts order-" + probe.order() + " GFP_ATOMIC", realOk ? "granted" : "refused",
+                    (modelOk ? "granted" : "refused") + (why.isEmpty() ? "" : " (" + why + ")") + " under " + e.preset(),
+                    realOk == modelOk);
+            }
+        }
+
+        /**
+         * How far a zone's free count in /proc/zoneinfo may stand from the module's reads around it: the CPUs' pending
+         * counter deltas (each below the zone's "vm stats threshold") and the per-CPU lists' pages, which a refill or
+         * a drain moves between the counter and the lists up to each list's "high" at once.
+         */
+        static long freeSlack(String zoneinfo, String zone) {
+            int at = zoneinfo.indexOf("zone " + zone + "\n");
+            at = at < 0 ? zoneinfo.indexOf(" " + zone + "\n") : at;
+            if (at < 0) {
+                return 0;
+            }
+            int end = zoneinfo.indexOf("\nNode ", at);
+            String block = zoneinfo.substring(at, end < 0 ? zoneinfo.length() : end);
+            long slack = 0;
+            int cpus = 0;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*(high:|cpu:|vm stats threshold:)\\s*(\\d+)")
+                .matcher(block);
+            long threshold = 0;
+            while (m.find()) {
+                switch (m.group(1)) {
+                    case "high:" -> slack += Long.parseLong(m.group(2));
+                    case "cpu:" -> cpus++;
+                    default -> threshold = Long.parseLong(m.group(2));
+                }
+            }
+            return slack + threshold * Math.max(1, cpus);
         }
 
         /**

@@ -53,6 +53,12 @@ public final class RealKernel {
     /** A command-list entry that prints /proc/pagetypeinfo's pageblock counts per zone as "HW pagetypeinfo" lines. */
     public static final String PAGETYPEINFO = "@pagetypeinfo";
 
+    /**
+     * A command-list entry that prints {@code /proc/version}, {@code /proc/zoneinfo} and {@code /proc/pagetypeinfo} as
+     * "HW snapshot" lines, then "HW snapshot-end": the snapshot a user captures for {@code highwater explain}.
+     */
+    public static final String SNAPSHOT = "@snapshot";
+
     /** One boot's console output and how long it took. */
     public record Boot(List<String> lines, long millis, String console) {
     }
@@ -167,6 +173,9 @@ public final class RealKernel {
                 } else if (d.equals(VMSTAT)) {
                     init.append("echo \"HW vmstat $(grep -E '^(pgsteal_kswapd|pgsteal_direct|pageoutrun|allocstall_dma32|"
                         + "allocstall_normal|zone_reclaim_failed) ' /proc/vmstat | tr ' ' '=' | tr '\\n' ' ')\"\n");
+                } else if (d.equals(SNAPSHOT)) {
+                    init.append("cat /proc/version /proc/zoneinfo /proc/pagetypeinfo | sed 's/^/HW snapshot /'\n");
+                    init.append("echo HW snapshot-end\n");
                 } else if (d.equals(PAGETYPEINFO)) {
                     init.append("sed -n '/^Number of blocks type/,$p' /proc/pagetypeinfo | sed 's/^/HW pagetypeinfo /'\n");
                 } else if (d.startsWith(PAGECACHE + " ")) {
@@ -186,7 +195,7 @@ public final class RealKernel {
                         + "tr '\\n' ' ')\"\n");
                 } else {
                     throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB, " + ASYNC
-                        + " MS COMMAND, " + PAGETYPEINFO + ", " + ANON + " MB, " + VMSTAT + ", " + SLEEP + " MS)");
+                        + " MS COMMAND, " + PAGETYPEINFO + ", " + SNAPSHOT + ", " + ANON + " MB, " + VMSTAT + ", " + SLEEP + " MS)");
                 }
             }
             init.append("cat /ops" + b + ".txt > /proc/highwater\n");

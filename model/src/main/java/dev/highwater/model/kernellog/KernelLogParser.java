@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * {@code #012} are stripped; lines re-wrapped by mail clients are re-joined (the whole log is parsed as one token
  * stream in which a timestamp is a separator), and fields are found by their {@code key:value} tokens, not by
  * position. Formats per version: §10.1 (warn_alloc), §10.2 (OOM), §10.4 (table); {@code /proc/buddyinfo} dumps
- * are accepted as reports of their own.
+ * are accepted as reports of their own, and {@code /proc/zoneinfo} / {@code /proc/pagetypeinfo} captured into the
+ * file as one snapshot ({@link ProcSnapshot}).
  *
  * <p>A report whose Mem-Info block is cut off (a zone line without its buddy line, a buddy line without its
  * {@code = NkB} total, a total that disagrees with its entries) is refused with the file and line; so is a file
@@ -110,7 +112,8 @@ public final class KernelLogParser {
     }
 
     static String clean(String line) {
-        String l = line.replace('\t', ' ').replace('\u00a0', ' ');
+        // a byte-order mark (a log saved by a Windows editor) is no text of the line
+        String l = line.replace('\t', ' ').replace('\u00a0', ' ').replace("\uFEFF", "");
         l = SYSLOG.matcher(l).replaceFirst("");
         l = LEVEL.matcher(l).replaceFirst("");
         l = TIMESTAMP.matcher(l).replaceAll(" ");
@@ -154,7 +157,15 @@ public final class KernelLogParser {
             int end = h + 1 < headers.size() ? headers.get(h + 1).start() : t.length();
             out.add(report(file, j, hd, end));
         }
-        out.addAll(buddyinfo(file, j));
+        ProcSnapshot snapshot = ProcSnapshot.scan(file, j.cleanLines(), j.lineNumbers());
+        List<KernelReport> groups = buddyinfo(file, j, snapshot.tableLines());
+        List<KernelReport> merged = new ArrayList<>();
+        snapshot.report(groups, merged).ifPresent(out::add);
+        for (KernelReport g : groups) {
+            if (!merged.contains(g)) {
+                out.add(g);
+            }
+        }
         if (headers.isEmpty()) {
             Matcher z = ZONE_LINE.matcher(t);
             if (z.find()) {
@@ -166,7 +177,8 @@ public final class KernelLogParser {
         if (out.isEmpty()) {
             int line = firstNonBlank(j);
             throw new KernelLogException(file, line, "no kernel memory report found: expected a 'page allocation failure'"
-                + " or 'invoked oom-killer' header, or /proc/buddyinfo lines ('Node 0, zone DMA32 97 54 ...')");
+                + " or 'invoked oom-killer' header, /proc/buddyinfo lines ('Node 0, zone DMA32 97 54 ...'), or"
+                + " /proc/zoneinfo or /proc/pagetypeinfo");
         }
         out.sort((a, b) -> Integer.compare(a.line(), b.line()));
         return List.copyOf(out);
@@ -419,13 +431,13 @@ public final class KernelLogParser {
     }
 
     /** Groups of consecutive {@code /proc/buddyinfo} lines, one report each. */
-    private static List<KernelReport> buddyinfo(String file, Joined j) throws KernelLogException {
+    private static List<KernelReport> buddyinfo(String file, Joined j, BitSet notBuddyinfo) throws KernelLogException {
         List<KernelReport> out = new ArrayList<>();
         List<ZoneState> group = new ArrayList<>();
         int groupLine = -1;
         List<String> lines = j.cleanLines();
         for (int i = 0; i <= lines.size(); i++) {
-            Matcher m = i < lines.size() ? BUDDYINFO.matcher(lines.get(i)) : null;
+            Matcher m = i < lines.size() && !notBuddyinfo.get(i) ? BUDDYINFO.matcher(lines.get(i)) : null;
             if (m != null && m.matches()) {
                 int ln = j.lineNumbers()[i];
                 if (group.isEmpty()) {

@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 
 /**
  * One report found in a kernel log (kernel-semantics §10): a {@code page allocation failure} (warn_alloc), an
- * {@code invoked oom-killer} report, a {@code /proc/buddyinfo} dump, or a memory report that is not the page
- * allocator's. Values are as printed: kB stay kB, pages stay pages.
+ * {@code invoked oom-killer} report, a {@code /proc/buddyinfo} dump, a {@code /proc/zoneinfo} /
+ * {@code /proc/pagetypeinfo} snapshot, or a memory report that is not the page allocator's. Values are as printed: kB stay kB, pages stay pages.
  *
  * @param file         the log file (for messages)
  * @param line         the line of the header (1-based)
@@ -40,7 +40,12 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
         /** A {@code /proc/buddyinfo} dump (counts per order, no letters, no watermarks). */
         BUDDYINFO,
         /** A memory report that is not a page-allocator failure (memcg OOM, vmalloc, slab). */
-        NOT_ALLOCATOR
+        NOT_ALLOCATOR,
+        /**
+         * {@code /proc/zoneinfo} and/or {@code /proc/pagetypeinfo} captured into the file (with {@code /proc/buddyinfo},
+         * {@code /proc/version} and {@code /proc/meminfo} when there): one zone state, no request.
+         */
+        SNAPSHOT
     }
 
     public KernelReport {
@@ -88,13 +93,21 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
      * @param buddy         the buddy line's entries, one per order; empty if not printed
      * @param buddyTotalKb  the buddy line's {@code = NkB} total (-1 if none)
      * @param prefix        the zone line's {@code Node N } prefix as printed ("" if none)
+     * @param pageTypes     the zone's {@code /proc/pagetypeinfo} rows, when the file has them
      */
     public record ZoneState(String name, int line, List<Field> fields, Optional<Boolean> allUnreclaimable,
-                            List<Long> lowmemReserve, List<BuddyEntry> buddy, long buddyTotalKb, String prefix) {
+                            List<Long> lowmemReserve, List<BuddyEntry> buddy, long buddyTotalKb, String prefix,
+                            Optional<PageTypes> pageTypes) {
         public ZoneState {
             fields = List.copyOf(fields);
             lowmemReserve = List.copyOf(lowmemReserve);
             buddy = List.copyOf(buddy);
+        }
+
+        /** A zone of a report that prints no {@code /proc/pagetypeinfo} rows. */
+        public ZoneState(String name, int line, List<Field> fields, Optional<Boolean> allUnreclaimable,
+                         List<Long> lowmemReserve, List<BuddyEntry> buddy, long buddyTotalKb, String prefix) {
+            this(name, line, fields, allUnreclaimable, lowmemReserve, buddy, buddyTotalKb, prefix, Optional.empty());
         }
 
         /** A zone-line value converted to pages (kB / 4), if printed. */
@@ -141,6 +154,37 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
                 if (e.letters().equals(String.valueOf(t.letter()))) {
                     n += e.count() << o;
                 }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * A zone's rows of {@code /proc/pagetypeinfo}: free blocks per migratetype and order, and pageblocks per type.
+     *
+     * @param pageblockOrder its {@code Page block order:} line
+     * @param free           per type, the free blocks of each order ({@code Free pages count per migrate type})
+     * @param blocks         per type, the pageblocks of that type ({@code Number of blocks type})
+     * @param capped         whether a count was printed as {@code >100000} (5.4+ stops counting there, 93b3a674485f):
+     *                       that count is a lower bound
+     */
+    public record PageTypes(int pageblockOrder, Map<MigrateType, List<Long>> free, Map<MigrateType, Long> blocks,
+                            boolean capped) {
+        public PageTypes {
+            java.util.EnumMap<MigrateType, List<Long>> f = new java.util.EnumMap<>(MigrateType.class);
+            free.forEach((t, c) -> f.put(t, List.copyOf(c)));
+            free = java.util.Collections.unmodifiableMap(f);
+            java.util.EnumMap<MigrateType, Long> b = new java.util.EnumMap<>(MigrateType.class);
+            b.putAll(blocks);
+            blocks = java.util.Collections.unmodifiableMap(b);
+        }
+
+        /** Free pages on the lists of type {@code t}. */
+        public long freePages(MigrateType t) {
+            List<Long> c = free.getOrDefault(t, List.of());
+            long n = 0;
+            for (int o = 0; o < c.size(); o++) {
+                n += c.get(o) << o;
             }
             return n;
         }

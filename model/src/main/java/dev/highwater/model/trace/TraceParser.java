@@ -6,10 +6,15 @@ import dev.highwater.model.NodeConfig;
 import dev.highwater.model.ZoneSpec;
 import dev.highwater.model.ZoneType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +68,34 @@ public final class TraceParser {
 
     public static Trace parseFile(Path file) throws IOException, TraceFormatException {
         byte[] bytes = Files.readAllBytes(file);
-        return parse(file.toString(), new String(bytes, StandardCharsets.UTF_8));
+        return parse(file.toString(), text(file.toString(), bytes));
+    }
+
+    /**
+     * The bytes of a trace file as text: UTF-8 (ASCII in practice), refused when it is not, so that a binary file or a
+     * file in another encoding is named as such, at its line, instead of being read as a garbled first line.
+     */
+    static String text(String source, byte[] bytes) throws TraceFormatException {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        int bad = utf8.decode(in, out, true).isError() ? in.position() : -1;
+        for (int i = 0; bad < 0 && i < bytes.length; i++) {
+            // a 0 byte is a NUL in UTF-8 (no longer sequence contains one)
+            bad = bytes[i] == 0 ? i : -1;
+        }
+        if (bad < 0) {
+            return out.flip().toString();
+        }
+        int line = 1;
+        for (int i = 0; i < bad; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        throw new TraceFormatException(source, line, String.format("not a text trace: byte 0x%02x at offset %d is %s",
+            bytes[bad] & 0xff, bad, bytes[bad] == 0 ? "a NUL (a binary file?)" : "not UTF-8 (a binary file, or another encoding?)"));
     }
 
     public static Trace parse(String source, String text) throws TraceFormatException {
@@ -75,7 +107,8 @@ public final class TraceParser {
     }
 
     private Trace run(String text) throws TraceFormatException {
-        String[] lines = text.split("\r?\n", -1);
+        // a byte-order mark (what some Windows editors put before UTF-8 text) is not part of the first line
+        String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
         List<String> comments = new ArrayList<>();
         String policy = null;
         Map<String, String> nodeArgs = null;
@@ -273,7 +306,9 @@ public final class TraceParser {
             throw err("'repeat' without its 'end'");
         }
         if (!sawMagic) {
-            throw new TraceFormatException(source, 1, "empty file: expected '" + MAGIC + " " + VERSION + "'");
+            boolean blank = Arrays.stream(lines).allMatch(String::isBlank);
+            throw new TraceFormatException(source, 1, (blank ? "empty file" : "only comments and blank lines")
+                + ": expected '" + MAGIC + " " + VERSION + "'");
         }
         if (policy == null) {
             throw err("missing 'policy <preset>' line");
@@ -341,6 +376,9 @@ public final class TraceParser {
     }
 
     private static String clip(String s) {
+        // control characters would garble the terminal the message is printed on
+        s = s.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 

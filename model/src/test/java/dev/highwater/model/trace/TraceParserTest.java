@@ -1,6 +1,7 @@
 package dev.highwater.model.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.highwater.model.Context;
@@ -8,6 +9,7 @@ import dev.highwater.model.Gfp;
 import dev.highwater.model.ZoneType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -55,7 +57,37 @@ class TraceParserTest {
     @Test
     void emptyFileNamesTheMagicLine() {
         assertError("", 1, "empty file: expected 'highwater-trace 1'");
-        assertError(lines("# only", "# comments"), 1, "empty file");
+        assertError(" \n\n", 1, "empty file: expected 'highwater-trace 1'");
+        assertError(lines("# only", "# comments"), 1, "only comments and blank lines: expected 'highwater-trace 1'");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8TextIsNamedAsSuchAtItsLine() {
+        byte[] latin1 = lines("highwater-trace 1", "# caf\u00e9", "policy linux-4.8").getBytes(StandardCharsets.ISO_8859_1);
+        TraceFormatException e = catchThrowableOfType(TraceFormatException.class, () -> TraceParser.text("l.trace", latin1));
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.getMessage()).isEqualTo("l.trace:2: not a text trace: byte 0xe9 at offset 23 is not UTF-8 (a binary file, or another encoding?)");
+        byte[] nul = {'h', 'w', '\n', '\n', 'x', 0, 'y'};
+        e = catchThrowableOfType(TraceFormatException.class, () -> TraceParser.text("n.trace", nul));
+        assertThat(e.getMessage()).isEqualTo("n.trace:3: not a text trace: byte 0x00 at offset 5 is a NUL (a binary file?)");
+        // a truncated multi-byte sequence at the end is refused too; well-formed UTF-8 passes through whole
+        assertThat(catchThrowableOfType(TraceFormatException.class,
+            () -> TraceParser.text("t.trace", new byte[] {'a', (byte) 0xc3}))).hasMessageContaining("byte 0xc3 at offset 1 is not UTF-8");
+        assertThatCode(() -> assertThat(TraceParser.text("u.trace", "# caf\u00e9 \u2014 ok\n".getBytes(StandardCharsets.UTF_8)))
+            .isEqualTo("# caf\u00e9 \u2014 ok\n")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void controlCharactersInAnErrorAreShownAsQuestionMarks() {
+        assertError("highwater-trace 1\npolicy linux-4.8\nzone Normal pages=4096\n\u001b[31mred", 4, "unknown line '?[31mred'");
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheMagicLineIsNotPartOfIt() throws TraceFormatException {
+        Trace t = TraceParser.parse("bom.trace", "\uFEFF" + lines("highwater-trace 1", "policy linux-4.8",
+            "zone Normal pages=4096", "alloc #1 order=0 gfp=GFP_KERNEL"));
+        assertThat(t.policy()).isEqualTo("linux-4.8");
+        assertThat(t.ops()).hasSize(1);
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class KnownClasses {
         }
         Set<BugClass> out = new LinkedHashSet<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
+            String line = i == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(i);
             int hash = line.indexOf('#');
             String body = (hash >= 0 ? line.substring(0, hash) : line).trim();
             if (body.isEmpty()) {

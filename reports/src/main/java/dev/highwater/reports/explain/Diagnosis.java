@@ -21,7 +21,9 @@ public enum Diagnosis {
     /** The printed state satisfies the request in the model: the dump was taken after things changed. */
     PASSES_IN_MODEL("the printed state satisfies the request"),
     /** A buddyinfo dump on its own: a fragmentation profile, no request. */
-    BUDDYINFO("buddyinfo profile");
+    BUDDYINFO("buddyinfo profile"),
+    /** A /proc/zoneinfo (and pagetypeinfo) snapshot: the zones, and the probe requests replayed on them. */
+    SNAPSHOT("zone snapshot");
 
     private final String text;
 

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -69,11 +70,19 @@ public final class Explainer {
         return name.equals("Device") ? null : ZoneType.parse(name);
     }
 
-    /** Explains every report of one file (buddyinfo dumps of the file back header-only failure reports). */
+    /**
+     * Explains every report of one file (a /proc snapshot or buddyinfo dumps of the file back header-only failure
+     * reports); a snapshot is asked the {@link Probe#DEFAULTS}.
+     */
     public static List<Explanation> explainAll(List<KernelReport> reports) {
+        return explainAll(reports, Probe.DEFAULTS);
+    }
+
+    /** As {@link #explainAll(List)}, asking a snapshot {@code probes}. */
+    public static List<Explanation> explainAll(List<KernelReport> reports, List<Probe> probes) {
         List<Explanation> out = new ArrayList<>();
         for (KernelReport r : reports) {
-            out.add(explain(r, reports));
+            out.add(r.kind() == Kind.SNAPSHOT ? snapshot(r, reports, probes) : explain(r, reports));
         }
         return out;
     }
@@ -110,6 +119,9 @@ public final class Explainer {
         if (r.kind() == Kind.BUDDYINFO) {
             return buddyinfoProfile(r);
         }
+        if (r.kind() == Kind.SNAPSHOT) {
+            return snapshot(r, file, Probe.DEFAULTS);
+        }
         int[] ver = version(r, file);
         KernelPolicy p = presetFor(ver[0], ver[1]);
         GfpLayout layout = GfpLayout.forKernel(ver[0], ver[1]);
@@ -135,6 +147,17 @@ public final class Explainer {
         }
 
         List<ZoneState> states = r.zones().stream().filter(ZoneState::hasWatermarks).toList();
+        // no Mem-Info: a /proc snapshot captured into the same file gives the zone state (and the LRU and swap counts)
+        KernelReport source = r;
+        if (states.isEmpty()) {
+            for (KernelReport o : file) {
+                if (o.kind() == Kind.SNAPSHOT && !populated(o).isEmpty()) {
+                    source = o;
+                    states = populated(o);
+                    break;
+                }
+            }
+        }
         if (states.isEmpty()) {
             return noZoneState(r, file, p, req, request, versionText, decoded, nums);
         }
@@ -143,7 +166,7 @@ public final class Explainer {
             // e.g. a GFP_DMA request in a report that prints no DMA zone
             return noZoneState(r, file, p, req, request, versionText, decoded, nums);
         }
-        long reclaimable = reclaimable(r);
+        long reclaimable = reclaimable(source);
         nums.put("reclaimable", reclaimable);
         Replay.Result res = Replay.run(p, rc.zonelist, rc.classIdx, req, reclaimable);
         Pass slow = res.slow();
@@ -163,6 +186,11 @@ public final class Explainer {
         }
         sb.append(capital(request)).append(" under ").append(p.name()).append(" (").append(versionText)
             .append("; ").append(decoded).append("). ");
+        if (source != r) {
+            sb.append("The log has no Mem-Info for this failure; the zone state is the ").append(source.header())
+                .append(" snapshot of line ").append(source.line()).append(" (captured apart from the failure, so free"
+                    + " memory may have moved in between). ");
+        }
         Diagnosis d;
         List<String> advice = new ArrayList<>();
         if (res.ok()) {
@@ -173,12 +201,12 @@ public final class Explainer {
                 .append(" The dump was taken after the failure, and free memory changed in between (per-CPU lists,"
                     + " racy counters, frees by other CPUs); the printed state does not explain it.");
         } else {
-            d = classify(p, rc, req, reclaimable, r);
+            d = classify(p, rc, req, reclaimable, source);
             for (ZoneTry zt : slow.tries()) {
                 sb.append(zoneSentence(p, req, zt)).append(' ');
             }
             sb.append(classSentence(d, p, req, rc, res, reclaimable, nums));
-            advice.addAll(advice(d, p, r, rc, req, reclaimable));
+            advice.addAll(advice(d, p, source, rc, req, reclaimable));
         }
         return new Explanation(r, d, p.name(), request, sb.toString().strip(), advice, nums);
     }
@@ -221,8 +249,10 @@ public final class Explainer {
     static Recon reconstruct(KernelReport r, List<ZoneState> states, GfpMask gfp, int[] ver) {
         boolean x86 = r.release().map(s -> s.contains("x86_64") || s.contains("amd64")).orElse(false)
             || states.stream().anyMatch(z -> z.name().equals("DMA32"));
-        // pageblock_order: 9 with hugetlb (x86-64, arm64/4K), else MAX_ORDER-1 = 10 (32-bit ARM) (§4.1)
-        int pbOrder = x86 ? 9 : 10;
+        // pageblock_order: 9 with hugetlb (x86-64, arm64/4K), else MAX_ORDER-1 = 10 (32-bit ARM) (§4.1); pagetypeinfo
+        // prints it
+        int pbOrder = states.stream().flatMap(z -> z.pageTypes().stream()).mapToInt(KernelReport.PageTypes::pageblockOrder)
+            .findFirst().orElse(x86 ? 9 : 10);
         // lowmem_reserve[] index = zone index among the configured zones; Normal is always configured (§10.1 item 8)
         List<ZoneType> configured = new ArrayList<>();
         for (ZoneType t : ZoneType.values()) {
@@ -298,8 +328,7 @@ public final class Explainer {
 
     static String zoneSentence(KernelPolicy p, Request req, ZoneTry t) {
         ReconstructedZone z = t.zone();
-        String floor = t.effectiveMin() == t.mark() ? "the " + markName(t) + " watermark " + t.mark()
-            : t.effectiveMin() + ", the " + floorName(req) + " floor of " + markName(t) + " " + t.mark();
+        String floor = floor(req, t);
         String reserve = t.reserve() > 0 ? " + lowmem_reserve " + t.reserve() : "";
         long usable = z.free - t.unusable();
         String ha = z.freeOfType(MigrateType.HIGHATOMIC) > 0 ? " (" + z.freeOfType(MigrateType.HIGHATOMIC)
@@ -613,8 +642,9 @@ public final class Explainer {
         }
         sb.append(". It fails when free memory is below that floor, or no block of order ").append(req.order())
             .append(" is free. ");
-        sb.append("Diagnosis: no zone state in the log — capture the whole report (with Mem-Info), or /proc/zoneinfo and"
-            + " /proc/buddyinfo at the time.");
+        sb.append("Diagnosis: no zone state in the log — capture the whole report (with Mem-Info), or append a"
+            + " snapshot to the log as soon as you can: cat /proc/version /proc/zoneinfo /proc/pagetypeinfo >> LOG"
+            + " (pagetypeinfo needs root; /proc/buddyinfo instead without it).");
         if (!req.gfp().canDirectReclaim()) {
             advice.add("min_free_kbytes: an atomic request can dip to " + (eighth / 10.0) + "% of min; raising"
                 + " min_free_kbytes raises min, low and high, so kswapd starts earlier and keeps more free pages for"
@@ -647,6 +677,128 @@ public final class Explainer {
             }
         }
         return largest;
+    }
+
+    /** A snapshot's zones that can be replayed: watermarks printed, and pages managed (zoneinfo prints empty zones). */
+    static List<ZoneState> populated(KernelReport snapshot) {
+        return snapshot.zones().stream().filter(ZoneState::hasWatermarks)
+            .filter(z -> z.pages("managed").orElse(z.pages("present").orElse(1)) > 0).toList();
+    }
+
+    /**
+     * A /proc snapshot: each zone's free pages, watermarks and highatomic reserve, then each probe replayed on the
+     * state under the preset of the file's kernel ({@code /proc/version}; mainline without it): whether it succeeds, in
+     * which pass and zone, with how many pages above its floor, or why it fails.
+     */
+    static Explanation snapshot(KernelReport r, List<KernelReport> file, List<Probe> probes) {
+        Optional<int[]> v = r.version();
+        for (KernelReport o : file) {
+            v = v.isPresent() ? v : o.version();
+        }
+        KernelPolicy p = v.map(x -> presetFor(x[0], x[1])).orElse(Presets.byName("mainline").orElseThrow());
+        GfpLayout layout = v.map(x -> GfpLayout.forKernel(x[0], x[1])).orElse(GfpLayout.V6_3);
+        int[] ver = v.orElse(new int[] {6, 19});
+        Map<String, Long> nums = new LinkedHashMap<>();
+        StringBuilder sb = new StringBuilder("Zone state from ").append(r.header()).append(" (")
+            .append(r.release().map(x -> "Linux " + x + ", replayed under " + p.name())
+                .orElse("no 'Linux version' line in the file, so replayed under " + p.name() + "; add /proc/version for"
+                    + " the kernel's own rules")).append("):");
+        boolean capped = false;
+        for (ZoneState z : r.zones()) {
+            sb.append("\n  ").append(z.prefix()).append("zone ").append(z.name()).append(": ");
+            if (z.pages("managed").orElse(1) == 0) {
+                sb.append("no pages (not in any zonelist).");
+                continue;
+            }
+            OptionalLong free = z.pages("free");
+            sb.append(free.isPresent() ? free.getAsLong() : z.buddyPages()).append(" pages free");
+            if (z.hasWatermarks()) {
+                sb.append(", min/low/high ").append(z.pages("min").getAsLong()).append('/')
+                    .append(z.pages("low").getAsLong()).append('/').append(z.pages("high").getAsLong());
+                nums.put(z.name() + ".min", z.pages("min").getAsLong());
+            }
+            nums.put(z.name() + ".free", free.isPresent() ? free.getAsLong() : z.buddyPages());
+            if (z.pageTypes().isPresent()) {
+                KernelReport.PageTypes pt = z.pageTypes().get();
+                capped |= pt.capped();
+                long ha = pt.freePages(MigrateType.HIGHATOMIC);
+                sb.append(", ").append(ha).append(" of them on HIGHATOMIC lists");
+                if (pt.blocks().containsKey(MigrateType.HIGHATOMIC)) {
+                    long blocks = pt.blocks().get(MigrateType.HIGHATOMIC);
+                    sb.append(" (").append(blocks).append(" HIGHATOMIC pageblock").append(blocks == 1 ? "" : "s")
+                        .append(" reserved)");
+                }
+                nums.put(z.name() + ".highatomic_free", ha);
+            }
+            if (!z.buddy().isEmpty()) {
+                sb.append(", largest free order ").append(z.largestFreeOrder());
+                nums.put(z.name() + ".largest_free_order", (long) z.largestFreeOrder());
+            } else {
+                sb.append(", free blocks per order not in the file (add /proc/pagetypeinfo, or /proc/buddyinfo)");
+            }
+            sb.append('.');
+        }
+        sb.append("\n");
+        if (capped) {
+            sb.append("Some pagetypeinfo counts are printed as >100000 (5.4+ stops counting there): those lists hold at"
+                + " least that many blocks. ");
+        }
+        List<ZoneState> states = populated(r);
+        if (states.isEmpty()) {
+            sb.append("No zone with watermarks (add /proc/zoneinfo), so no request is replayed.");
+            return new Explanation(r, Diagnosis.SNAPSHOT, p.name(), r.header(), sb.toString().strip(), List.of(), nums);
+        }
+        long reclaimable = reclaimable(r);
+        nums.put("reclaimable", reclaimable);
+        sb.append("Requests replayed on this state under ").append(p.name()).append(" (the fast path, the slow path"
+            + " and, for requests that may reclaim, the retry decision with ").append(reclaimable).append(" reclaimable"
+                + " pages; reclaim itself is not replayed):");
+        for (int i = 0; i < probes.size(); i++) {
+            Probe probe = probes.get(i);
+            Request req = probe.request(layout);
+            sb.append("\n  ").append(probe.describe()).append(": ");
+            Recon rc = reconstruct(r, states, req.gfp(), ver);
+            if (rc.zonelist().isEmpty()) {
+                sb.append("no zone it may use is in the snapshot.");
+                continue;
+            }
+            Replay.Result res = Replay.run(p, rc.zonelist(), rc.classIdx(), req, reclaimable);
+            nums.put("probe" + i + ".ok", res.ok() ? 1L : 0L);
+            if (res.ok()) {
+                Pass last = res.last();
+                ZoneTry t = last.tries().get(last.tries().size() - 1);
+                long above = t.zone().free - t.unusable() - t.effectiveMin() - t.reserve();
+                nums.put("probe" + i + ".above_floor", above);
+                sb.append("succeeds").append(switch (last.name()) {
+                    case "fast" -> "";
+                    case "slow" -> " in the slow path";
+                    default -> " only once the highatomic reserve is unreserved";
+                }).append(", from zone ").append(t.zone().name).append(": free ").append(t.zone().free)
+                    .append(t.unusable() > 0 ? " − " + t.unusable() + " (" + (t.unusable() >= (1L << req.order())
+                        ? "nr_reserved_highatomic and " : "") + "the request's own pages)" : "").append(" is ").append(above)
+                    .append(" pages above ").append(floorText(req, t)).append('.');
+            } else {
+                Diagnosis d = classify(p, rc, req, reclaimable, r);
+                sb.append("FAILS — ").append(d.text()).append(". ")
+                    .append(zoneSentence(p, req, res.slow().tries().get(0)));
+                if (req.gfp().canDirectReclaim()) {
+                    sb.append(" It would enter direct reclaim").append(res.retryWouldLoop()
+                        ? ", and should_reclaim_retry would keep retrying while reclaim makes progress." : ".");
+                }
+            }
+        }
+        return new Explanation(r, Diagnosis.SNAPSHOT, p.name(), r.header(), sb.toString().strip(), List.of(), nums);
+    }
+
+    /** {@code the low watermark 13937} or {@code 4180, the atomic floor of min 11150}. */
+    private static String floor(Request req, ZoneTry t) {
+        return t.effectiveMin() == t.mark() ? "the " + markName(t) + " watermark " + t.mark()
+            : t.effectiveMin() + ", the " + floorName(req) + " floor of " + markName(t) + " " + t.mark();
+    }
+
+    /** {@link #floor} with the zone's lowmem_reserve for the request. */
+    private static String floorText(Request req, ZoneTry t) {
+        return floor(req, t) + (t.reserve() > 0 ? " + lowmem_reserve " + t.reserve() : "");
     }
 
     private static Explanation buddyinfoProfile(KernelReport r) {

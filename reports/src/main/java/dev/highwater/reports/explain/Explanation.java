@@ -22,8 +22,12 @@ public record Explanation(KernelReport report, Diagnosis diagnosis, String prese
         numbers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(numbers));
     }
 
-    /** True for the classes that explain an allocator failure (everything but not-allocator and buddyinfo profiles). */
+    /**
+     * True for the classes that explain an allocator failure (everything but not-allocator, buddyinfo profiles and
+     * snapshots).
+     */
     public boolean diagnosed() {
-        return diagnosis != Diagnosis.NOT_ALLOCATOR && diagnosis != Diagnosis.BUDDYINFO;
+        return diagnosis != Diagnosis.NOT_ALLOCATOR && diagnosis != Diagnosis.BUDDYINFO
+            && diagnosis != Diagnosis.SNAPSHOT;
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  * and the SET of non-empty lists per order, not counts per type: an order whose letters name one type puts every
  * block there; with several letters each named list gets one block and the first the rest (enough for every
  * "is this list non-empty" question the allocator asks). Without letters (2.6.32, buddyinfo) the types are unknown
- * and every list counts as usable ({@link #typesKnown} false).
+ * and every list counts as usable ({@link #typesKnown} false). A /proc/pagetypeinfo snapshot gives the counts per type.
  *
  * <p>{@code nr_reserved_highatomic} is printed only from 5.10 ({@code reserved_highatomic:}); before that it is
  * estimated as the free HIGHATOMIC pages rounded up to whole pageblocks (a lower bound of the reserve: reserved
@@ -55,8 +55,14 @@ final class ReconstructedZone {
         for (BuddyEntry e : b) {
             anyLetters |= !e.letters().isEmpty();
         }
-        this.typesKnown = anyLetters;
-        for (int o = 0; o < b.size(); o++) {
+        // /proc/pagetypeinfo counts every list: exact, where the buddy line's letters only say which are non-empty
+        this.typesKnown = anyLetters || z.pageTypes().isPresent();
+        for (int o = 0; o < b.size() && z.pageTypes().isPresent(); o++) {
+            for (var e : z.pageTypes().get().free().entrySet()) {
+                blocks[o][e.getKey().ordinal()] = o < e.getValue().size() ? e.getValue().get(o) : 0;
+            }
+        }
+        for (int o = 0; o < b.size() && z.pageTypes().isEmpty(); o++) {
             BuddyEntry e = b.get(o);
             if (e.count() == 0) {
                 continue;
