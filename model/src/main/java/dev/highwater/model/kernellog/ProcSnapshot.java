@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * AND migratetype, pageblocks per type: what Mem-Info's buddy line only hints at with its letters), or
  * {@code /proc/buddyinfo} where pagetypeinfo is not readable (it is root-only from 5.4), with {@code /proc/version}
  * for the kernel and {@code /proc/meminfo}'s swap lines, all in one file ({@code cat /proc/version /proc/zoneinfo
- * /proc/pagetypeinfo > snap.txt}). Values stay pages as printed.
+ * /proc/pagetypeinfo > snap.txt}). The zones' fields are in kB, as Mem-Info prints them (4 kB pages).
  *
  * <p>pagetypeinfo's "Number of blocks type" rows ({@code Node 0, zone DMA 1 7 0 0 0}) have the shape of buddyinfo
  * lines; {@link #tableLines} are the lines the buddyinfo scan must leave alone.
@@ -329,7 +329,8 @@ final class ProcSnapshot {
             TypeRows tr = pagetypes.get(k);
             List<Field> fields = new ArrayList<>();
             if (zi != null) {
-                zi.marks.forEach((f, v) -> fields.add(new Field(f, v, "")));
+                // in kB, as Mem-Info's zone line prints them (4 kB pages), so a snapshot's zone renders like one
+                zi.marks.forEach((f, v) -> fields.add(new Field(f, v * 4, "kB")));
             }
             Optional<PageTypes> pt = Optional.empty();
             List<BuddyEntry> buddy = new ArrayList<>();
@@ -337,7 +338,8 @@ final class ProcSnapshot {
                 pt = Optional.of(new PageTypes(pageblockOrder, tr.free, tr.blocks, tr.capped));
                 if (tr.blocks.containsKey(MigrateType.HIGHATOMIC) && pagesPerBlock > 0) {
                     // the reserve grows and shrinks by whole pageblocks (§6): its blocks are nr_reserved_highatomic
-                    fields.add(new Field("reserved_highatomic", tr.blocks.get(MigrateType.HIGHATOMIC) * pagesPerBlock, ""));
+                    fields.add(new Field("reserved_highatomic", tr.blocks.get(MigrateType.HIGHATOMIC) * pagesPerBlock * 4,
+                        "KB"));
                 }
                 int orders = tr.free.values().iterator().next().size();
                 for (int o = 0; o < orders; o++) {
