@@ -93,6 +93,12 @@ class ProcSnapshotTest {
             .contains("order-3 GFP_ATOMIC in softirq: succeeds in the slow path, from zone Normal");
         assertThat(e.numbers()).containsEntry("probe0.ok", 0L).containsEntry("probe1.ok", 1L)
             .containsEntry("Normal.highatomic_free", 373L).containsEntry("reclaimable", 2636L + 7391L);
+        // each failing request's advice: the kernel that fixes it (seed 000's answer), and no tunable that does
+        assertThat(e.advice()).contains("order-0 GFP_ATOMIC in softirq — Kernel fix: the same state and request succeed"
+            + " under linux-6.1, linux-6.12, mainline (first: Debian's Linux 6.1.y (late 6.1.y: 6.3 reserve flags,"
+            + " 281dd25c1a01 and 6.8's unreserve before OOM backported)). No single one of its 28 switch changes from"
+            + " linux-4.9 does it alone; reserveRules=V6_3 with highatomicFallback=OOM_AND_NON_BLOCK together does.");
+        assertThat(e.advice()).noneMatch(a -> a.startsWith("order-3 GFP_ATOMIC")).noneMatch(a -> a.contains("zone_reclaim"));
         // under mainline's rules (281dd25c1a01: order-0 atomic requests may take HIGHATOMIC blocks) it succeeds
         String asMainline = fixture("linux-4.9-highatomic.txt").replace("Linux version 4.9.123", "Linux version 6.19.0");
         Explanation m = Explainer.explainAll(KernelLogParser.parse(asMainline, "m.txt")).get(0);

@@ -688,7 +688,8 @@ public final class Explainer {
     /**
      * A /proc snapshot: each zone's free pages, watermarks and highatomic reserve, then each probe replayed on the
      * state under the preset of the file's kernel ({@code /proc/version}; mainline without it): whether it succeeds, in
-     * which pass and zone, with how many pages above its floor, or why it fails.
+     * which pass and zone, with how many pages above its floor, or why it fails, and then (as advice) what makes it
+     * succeed: a later preset and the switches that do it, or a min_free_kbytes value.
      */
     static Explanation snapshot(KernelReport r, List<KernelReport> file, List<Probe> probes) {
         Optional<int[]> v = r.version();
@@ -750,6 +751,7 @@ public final class Explainer {
         }
         long reclaimable = reclaimable(r);
         nums.put("reclaimable", reclaimable);
+        List<String> advice = new ArrayList<>();
         sb.append("Requests replayed on this state under ").append(p.name()).append(" (the fast path, the slow path"
             + " and, for requests that may reclaim, the retry decision with ").append(reclaimable).append(" reclaimable"
                 + " pages; reclaim itself is not replayed):");
@@ -785,9 +787,15 @@ public final class Explainer {
                     sb.append(" It would enter direct reclaim").append(res.retryWouldLoop()
                         ? ", and should_reclaim_retry would keep retrying while reclaim makes progress." : ".");
                 }
+                // what would change it: a later kernel, a tunable (the zone_reclaim_mode line says nothing here)
+                for (String a : advice(d, p, r, rc, req, reclaimable)) {
+                    if (!a.startsWith("zone_reclaim_mode:")) {
+                        advice.add(probe.describe() + " — " + a);
+                    }
+                }
             }
         }
-        return new Explanation(r, Diagnosis.SNAPSHOT, p.name(), r.header(), sb.toString().strip(), List.of(), nums);
+        return new Explanation(r, Diagnosis.SNAPSHOT, p.name(), r.header(), sb.toString().strip(), advice, nums);
     }
 
     /** {@code the low watermark 13937} or {@code 4180, the atomic floor of min 11150}. */
