@@ -8,6 +8,7 @@ import dev.highwater.reports.explain.Explanation;
 import dev.highwater.reports.explain.Probe;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain real kernel 'page allocation failure' / OOM logs, and /proc/zoneinfo + pagetypeinfo snapshots (files or folders).")
 public final class ExplainCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "LOG", description = "kernel log files, or folders of them (every regular file, recursively)")
+    @Parameters(arity = "1..*", paramLabel = "LOG", description = "kernel log files, or folders of them (every regular file, recursively); - for standard input")
     List<Path> paths;
 
     @Option(names = "--show-state", description = "also print the reconstructed zone and buddy lines")
@@ -51,7 +52,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     out.println("summary: reports=0 diagnosed=0 not_allocator=0 unparsed=1");
                     return 2;
                 }
-            } else if (Files.isRegularFile(p)) {
+            } else if (Files.isRegularFile(p) || p.toString().equals("-")) {
                 files.add(p);
             } else {
                 System.err.println(p + ": no such file or folder");
@@ -79,7 +80,10 @@ public final class ExplainCommand implements Callable<Integer> {
         for (Path f : files) {
             List<KernelReport> parsed;
             try {
-                parsed = KernelLogParser.parseFile(f);
+                // "-": standard input, e.g. cat /proc/version /proc/zoneinfo /proc/pagetypeinfo | highwater explain -
+                parsed = f.toString().equals("-")
+                    ? KernelLogParser.parse(new String(System.in.readAllBytes(), StandardCharsets.UTF_8), "<stdin>")
+                    : KernelLogParser.parseFile(f);
             } catch (KernelLogException e) {
                 System.err.println("highwater explain: " + e.getMessage());
                 unparsed++;
@@ -97,7 +101,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     }
                     default -> diagnosed++;
                 }
-                out.println("== " + f + ":" + e.report().line() + ": " + e.report().header());
+                out.println("== " + e.report().file() + ":" + e.report().line() + ": " + e.report().header());
                 out.println("diagnosis: " + e.diagnosis().id() + (e.preset().isEmpty() ? "" : " (preset " + e.preset() + ")"));
                 out.println(e.paragraph());
                 for (String a : e.advice()) {

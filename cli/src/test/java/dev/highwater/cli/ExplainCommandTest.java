@@ -62,6 +62,21 @@ class ExplainCommandTest extends CommandTest {
     }
 
     @Test
+    void dashReadsStandardInput() throws Exception {
+        byte[] snap = Files.readAllBytes(root().resolve("reports/src/test/resources/snapshots/linux-4.9-highatomic.txt"));
+        var stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(snap));
+            assertThat(Main.run("explain", "-")).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("== <stdin>:2: /proc/zoneinfo + /proc/pagetypeinfo\n")
+            .contains("order-0 GFP_ATOMIC in softirq: FAILS").endsWith("summary: reports=1 diagnosed=0 not_allocator=0"
+                + " unparsed=0\n");
+    }
+
+    @Test
     void reportWritesFourFiles() throws Exception {
         int rc = Main.run("report", root().resolve("corpus/bugs").toString(), "--out", tmp.toString());
         assertThat(rc).isZero();

@@ -139,6 +139,29 @@ class ProcSnapshotTest {
     }
 
     @Test
+    void zoneinfoAloneJudgesOrder0RequestsByTheWatermarksOnly() throws Exception {
+        String board = fixture("linux-4.9-highatomic.txt");
+        String zoneinfo = board.substring(0, board.indexOf("Page block order"));
+        List<KernelReport> rs = KernelLogParser.parse(zoneinfo, "z.txt");
+        Explanation e = Explainer.explainAll(rs).get(0);
+        assertThat(e.paragraph())
+            .contains("order-0 GFP_ATOMIC in softirq: (by the watermarks alone: no free blocks per order in the file)"
+                + " succeeds")
+            .contains("order-3 GFP_ATOMIC in softirq: not judged: the file has no free blocks per order");
+        assertThat(e.numbers()).containsEntry("probe0.ok", 1L).doesNotContainKey("probe1.ok");
+        // a failure header with it: an order-0 request is replayed on it (free 373 > the atomic floor: it passes in
+        // the model, the lists' types unknown), an order-3 one has no zone state
+        List<String> seed = Files.readAllLines(ExplainSeedsTest.seed("000_"));
+        String header = String.join("\n", seed.subList(0, 115)) + "\n";
+        assertThat(Explainer.explainAll(KernelLogParser.parse(header + zoneinfo, "h.log")).get(0).diagnosis())
+            .isEqualTo(Diagnosis.PASSES_IN_MODEL);
+        String order3 = header.replace("page allocation failure: order:0,", "page allocation failure: order:3,");
+        assertThat(order3).isNotEqualTo(header);
+        assertThat(Explainer.explainAll(KernelLogParser.parse(order3 + zoneinfo, "h3.log")).get(0).diagnosis())
+            .isEqualTo(Diagnosis.NO_ZONE_STATE);
+    }
+
+    @Test
     void withoutAVersionLineTheSnapshotIsReadAsMainlineAndSaysSo() throws Exception {
         String noVersion = fixture("linux-4.9-highatomic.txt").lines().skip(1)
             .reduce("", (a, b) -> a + b + "\n");

@@ -151,9 +151,12 @@ public final class Explainer {
         KernelReport source = r;
         if (states.isEmpty()) {
             for (KernelReport o : file) {
-                if (o.kind() == Kind.SNAPSHOT && !populated(o).isEmpty()) {
+                List<ZoneState> zs = populated(o);
+                boolean blocks = zs.stream().noneMatch(z -> z.buddy().isEmpty());
+                // zoneinfo without free blocks per order serves an order-0 request only
+                if (o.kind() == Kind.SNAPSHOT && !zs.isEmpty() && (blocks || req.order() == 0)) {
                     source = o;
-                    states = populated(o);
+                    states = blocks ? zs : asOrder0Blocks(zs);
                     break;
                 }
             }
@@ -755,11 +758,23 @@ public final class Explainer {
         sb.append("Requests replayed on this state under ").append(p.name()).append(" (the fast path, the slow path"
             + " and, for requests that may reclaim, the retry decision with ").append(reclaimable).append(" reclaimable"
                 + " pages; reclaim itself is not replayed):");
+        // zoneinfo alone has no free blocks per order: an order-0 request is judged by the watermarks, its pages
+        // counted as order-0 blocks of unknown type; a higher order cannot be judged
+        boolean blocksKnown = states.stream().noneMatch(z -> z.buddy().isEmpty());
+        List<ZoneState> order0 = asOrder0Blocks(states);
         for (int i = 0; i < probes.size(); i++) {
             Probe probe = probes.get(i);
             Request req = probe.request(layout);
             sb.append("\n  ").append(probe.describe()).append(": ");
-            Recon rc = reconstruct(r, states, req.gfp(), ver);
+            if (!blocksKnown && req.order() > 0) {
+                sb.append("not judged: the file has no free blocks per order (add /proc/pagetypeinfo, or"
+                    + " /proc/buddyinfo).");
+                continue;
+            }
+            if (!blocksKnown) {
+                sb.append("(by the watermarks alone: no free blocks per order in the file) ");
+            }
+            Recon rc = reconstruct(r, blocksKnown ? states : order0, req.gfp(), ver);
             if (rc.zonelist().isEmpty()) {
                 sb.append("no zone it may use is in the snapshot.");
                 continue;
@@ -796,6 +811,16 @@ public final class Explainer {
             }
         }
         return new Explanation(r, Diagnosis.SNAPSHOT, p.name(), r.header(), sb.toString().strip(), advice, nums);
+    }
+
+    /**
+     * Zones without a buddy line (zoneinfo alone) with their free pages as order-0 blocks of unknown type: enough for
+     * an order-0 request, whose check is the watermark alone (§2.1); nothing a higher order could be judged by.
+     */
+    static List<ZoneState> asOrder0Blocks(List<ZoneState> zones) {
+        return zones.stream().map(z -> !z.buddy().isEmpty() ? z : new ZoneState(z.name(), z.line(), z.fields(),
+            z.allUnreclaimable(), z.lowmemReserve(), List.of(new KernelReport.BuddyEntry(z.pages("free").orElse(0), 4,
+                "")), z.pages("free").orElse(0) * 4, z.prefix())).toList();
     }
 
     /** {@code the low watermark 13937} or {@code 4180, the atomic floor of min 11150}. */
