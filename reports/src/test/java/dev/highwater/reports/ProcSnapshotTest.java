@@ -162,6 +162,28 @@ class ProcSnapshotTest {
     }
 
     @Test
+    void withSeveralNodesTheFirstNodesZonesAreTriedFirst() throws Exception {
+        // node 0's Normal is below the atomic floor, node 1's has plenty: an order-0 atomic request from node 0 gets
+        // its page from node 1; nothing from node 1 would have tried node 0 first
+        String zoneinfo = "";
+        for (String[] n : new String[][] {{"0", "50"}, {"1", "9000"}}) {
+            zoneinfo += "Node " + n[0] + ", zone   Normal\n  pages free     " + n[1] + "\n        min      241\n"
+                + "        low      301\n        high     361\n        managed  14826\n        protection: (0, 0)\n";
+        }
+        String buddy = "Node 0, zone   Normal     50      0      0\nNode 1, zone   Normal   9000      0      0\n";
+        KernelReport r = only(KernelLogParser.parse(zoneinfo + buddy, "numa.txt"));
+        assertThat(r.zones()).extracting(ZoneState::prefix).containsExactly("Node 0, ", "Node 1, ");
+        Explanation e = Explainer.explainAll(List.of(r)).get(0);
+        assertThat(e.paragraph()).contains("Several nodes: the requests come from Node 0's CPUs")
+            .contains("order-0 GFP_ATOMIC in softirq: succeeds, from zone Node 1 Normal: free 9000");
+        // with pages on both, node 0 serves its own request
+        String both = (zoneinfo + buddy).replace("pages free     50\n", "pages free     8000\n")
+            .replace("Normal     50 ", "Normal   8000 ");
+        assertThat(Explainer.explainAll(KernelLogParser.parse(both, "numa2.txt")).get(0).paragraph())
+            .contains("order-0 GFP_ATOMIC in softirq: succeeds, from zone Node 0 Normal: free 8000");
+    }
+
+    @Test
     void withoutAVersionLineTheSnapshotIsReadAsMainlineAndSaysSo() throws Exception {
         String noVersion = fixture("linux-4.9-highatomic.txt").lines().skip(1)
             .reduce("", (a, b) -> a + b + "\n");

@@ -266,10 +266,13 @@ public final class Explainer {
         }
         ZoneType highest = gfp.highestZone();
         List<ReconstructedZone> zl = new ArrayList<>();
+        boolean nodes = states.stream().map(ZoneState::prefix).distinct().count() > 1;
         for (ZoneState z : states) {
             ZoneType t = zoneType(z.name());
             if (t != null && t.ordinal() <= highest.ordinal()) {
-                zl.add(0, new ReconstructedZone(z, t, configured.indexOf(t), pbOrder));
+                // with several nodes a zone is named with its node ("Node 1 Normal")
+                zl.add(0, new ReconstructedZone(z, t, configured.indexOf(t), pbOrder,
+                    nodes ? z.prefix().replace(",", "") + z.name() : z.name()));
             }
         }
         int classIdx = zl.isEmpty() ? 0 : zl.get(0).kernelIndex;
@@ -755,6 +758,19 @@ public final class Explainer {
         long reclaimable = reclaimable(r);
         nums.put("reclaimable", reclaimable);
         List<String> advice = new ArrayList<>();
+        // several nodes: a request from the first node's CPUs tries its zones first, highest first, then the other
+        // nodes' (the node-ordered zonelist, 4.14+; reconstruct builds the list from the end of this one)
+        List<String> nodes = states.stream().map(ZoneState::prefix).distinct().toList();
+        if (nodes.size() > 1) {
+            List<ZoneState> byNode = new ArrayList<>();
+            for (int n = nodes.size() - 1; n >= 0; n--) {
+                String node = nodes.get(n);
+                states.stream().filter(z -> z.prefix().equals(node)).forEach(byNode::add);
+            }
+            states = byNode;
+            sb.append("Several nodes: the requests come from ").append(nodes.get(0).replace(",", "").strip())
+                .append("'s CPUs, so its zones are tried first, then the other nodes'. ");
+        }
         sb.append("Requests replayed on this state under ").append(p.name()).append(" (the fast path, the slow path"
             + " and, for requests that may reclaim, the retry decision with ").append(reclaimable).append(" reclaimable"
                 + " pages; reclaim itself is not replayed):");

@@ -38,7 +38,12 @@ final class ReconstructedZone {
     final boolean watermarksKnown;
 
     ReconstructedZone(ZoneState z, ZoneType type, int kernelIndex, int pageblockOrder) {
-        this.name = z.name();
+        this(z, type, kernelIndex, pageblockOrder, z.name());
+    }
+
+    /** @param name how the explanation names the zone ({@code Normal}, or {@code Node 1 Normal} with several nodes) */
+    ReconstructedZone(ZoneState z, ZoneType type, int kernelIndex, int pageblockOrder, String name) {
+        this.name = name;
         this.type = type;
         this.kernelIndex = kernelIndex;
         this.watermarksKnown = z.hasWatermarks();
