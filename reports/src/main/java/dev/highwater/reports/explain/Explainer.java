@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -704,52 +703,14 @@ public final class Explainer {
         }
         KernelPolicy p = v.map(x -> presetFor(x[0], x[1])).orElse(Presets.byName("mainline").orElseThrow());
         GfpLayout layout = v.map(x -> GfpLayout.forKernel(x[0], x[1])).orElse(GfpLayout.V6_3);
+        // without a version: a kernel after every preset's (presetFor's mainline)
         int[] ver = v.orElse(new int[] {6, 19});
         Map<String, Long> nums = new LinkedHashMap<>();
         StringBuilder sb = new StringBuilder("Zone state from ").append(r.header()).append(" (")
             .append(r.release().map(x -> "Linux " + x + ", replayed under " + p.name())
                 .orElse("no 'Linux version' line in the file, so replayed under " + p.name() + "; add /proc/version for"
                     + " the kernel's own rules")).append("):");
-        boolean capped = false;
-        for (ZoneState z : r.zones()) {
-            sb.append("\n  ").append(z.prefix()).append("zone ").append(z.name()).append(": ");
-            if (z.pages("managed").orElse(1) == 0) {
-                sb.append("no pages (not in any zonelist).");
-                continue;
-            }
-            OptionalLong free = z.pages("free");
-            sb.append(free.isPresent() ? free.getAsLong() : z.buddyPages()).append(" pages free");
-            if (z.hasWatermarks()) {
-                sb.append(", min/low/high ").append(z.pages("min").getAsLong()).append('/')
-                    .append(z.pages("low").getAsLong()).append('/').append(z.pages("high").getAsLong());
-                nums.put(z.name() + ".min", z.pages("min").getAsLong());
-            }
-            nums.put(z.name() + ".free", free.isPresent() ? free.getAsLong() : z.buddyPages());
-            if (z.pageTypes().isPresent()) {
-                KernelReport.PageTypes pt = z.pageTypes().get();
-                capped |= pt.capped();
-                long ha = pt.freePages(MigrateType.HIGHATOMIC);
-                sb.append(", ").append(ha).append(" of them on HIGHATOMIC lists");
-                if (pt.blocks().containsKey(MigrateType.HIGHATOMIC)) {
-                    long blocks = pt.blocks().get(MigrateType.HIGHATOMIC);
-                    sb.append(" (").append(blocks).append(" HIGHATOMIC pageblock").append(blocks == 1 ? "" : "s")
-                        .append(" reserved)");
-                }
-                nums.put(z.name() + ".highatomic_free", ha);
-            }
-            if (!z.buddy().isEmpty()) {
-                sb.append(", largest free order ").append(z.largestFreeOrder());
-                nums.put(z.name() + ".largest_free_order", (long) z.largestFreeOrder());
-            } else {
-                sb.append(", free blocks per order not in the file (add /proc/pagetypeinfo, or /proc/buddyinfo)");
-            }
-            sb.append('.');
-        }
-        sb.append("\n");
-        if (capped) {
-            sb.append("Some pagetypeinfo counts are printed as >100000 (5.4+ stops counting there): those lists hold at"
-                + " least that many blocks. ");
-        }
+        describeZones(r, sb, nums);
         List<ZoneState> states = populated(r);
         if (states.isEmpty()) {
             sb.append("No zone with watermarks (add /proc/zoneinfo), so no request is replayed.");
@@ -757,7 +718,6 @@ public final class Explainer {
         }
         long reclaimable = reclaimable(r);
         nums.put("reclaimable", reclaimable);
-        List<String> advice = new ArrayList<>();
         // several nodes: a request from the first node's CPUs tries its zones first, highest first, then the other
         // nodes' (the node-ordered zonelist, 4.14+; reconstruct builds the list from the end of this one)
         List<String> nodes = states.stream().map(ZoneState::prefix).distinct().toList();
@@ -777,7 +737,8 @@ public final class Explainer {
         // zoneinfo alone has no free blocks per order: an order-0 request is judged by the watermarks, its pages
         // counted as order-0 blocks of unknown type; a higher order cannot be judged
         boolean blocksKnown = states.stream().noneMatch(z -> z.buddy().isEmpty());
-        List<ZoneState> order0 = asOrder0Blocks(states);
+        List<ZoneState> replayed = blocksKnown ? states : asOrder0Blocks(states);
+        List<String> advice = new ArrayList<>();
         for (int i = 0; i < probes.size(); i++) {
             Probe probe = probes.get(i);
             Request req = probe.request(layout);
@@ -790,7 +751,7 @@ public final class Explainer {
             if (!blocksKnown) {
                 sb.append("(by the watermarks alone: no free blocks per order in the file) ");
             }
-            Recon rc = reconstruct(r, blocksKnown ? states : order0, req.gfp(), ver);
+            Recon rc = reconstruct(r, replayed, req.gfp(), ver);
             if (rc.zonelist().isEmpty()) {
                 sb.append("no zone it may use is in the snapshot.");
                 continue;
@@ -798,35 +759,92 @@ public final class Explainer {
             Replay.Result res = Replay.run(p, rc.zonelist(), rc.classIdx(), req, reclaimable);
             nums.put("probe" + i + ".ok", res.ok() ? 1L : 0L);
             if (res.ok()) {
-                Pass last = res.last();
-                ZoneTry t = last.tries().get(last.tries().size() - 1);
-                long above = t.zone().free - t.unusable() - t.effectiveMin() - t.reserve();
-                nums.put("probe" + i + ".above_floor", above);
-                sb.append("succeeds").append(switch (last.name()) {
-                    case "fast" -> "";
-                    case "slow" -> " in the slow path";
-                    default -> " only once the highatomic reserve is unreserved";
-                }).append(", from zone ").append(t.zone().name).append(": free ").append(t.zone().free)
-                    .append(t.unusable() > 0 ? " − " + t.unusable() + " (" + (t.unusable() >= (1L << req.order())
-                        ? "nr_reserved_highatomic and " : "") + "the request's own pages)" : "").append(" is ").append(above)
-                    .append(" pages above ").append(floorText(req, t)).append('.');
-            } else {
-                Diagnosis d = classify(p, rc, req, reclaimable, r);
-                sb.append("FAILS — ").append(d.text()).append(". ")
-                    .append(zoneSentence(p, req, res.slow().tries().get(0)));
-                if (req.gfp().canDirectReclaim()) {
-                    sb.append(" It would enter direct reclaim").append(res.retryWouldLoop()
-                        ? ", and should_reclaim_retry would keep retrying while reclaim makes progress." : ".");
-                }
-                // what would change it: a later kernel, a tunable (the zone_reclaim_mode line says nothing here)
-                for (String a : advice(d, p, r, rc, req, reclaimable)) {
-                    if (!a.startsWith("zone_reclaim_mode:")) {
-                        advice.add(probe.describe() + " — " + a);
-                    }
+                nums.put("probe" + i + ".above_floor", succeeds(sb, req, res));
+                continue;
+            }
+            Diagnosis d = classify(p, rc, req, reclaimable, r);
+            sb.append("FAILS — ").append(d.text()).append('.');
+            for (ZoneTry zt : res.slow().tries()) {
+                sb.append(' ').append(zoneSentence(p, req, zt));
+            }
+            if (req.gfp().canDirectReclaim()) {
+                sb.append(" It would enter direct reclaim").append(res.retryWouldLoop()
+                    ? ", and should_reclaim_retry would keep retrying while reclaim makes progress." : ".");
+            }
+            // what would change it: a later kernel, a tunable (the zone_reclaim_mode line says nothing here)
+            for (String a : advice(d, p, r, rc, req, reclaimable)) {
+                if (!a.startsWith("zone_reclaim_mode:")) {
+                    advice.add(probe.describe() + " — " + a);
                 }
             }
         }
         return new Explanation(r, Diagnosis.SNAPSHOT, p.name(), r.header(), sb.toString().strip(), advice, nums);
+    }
+
+    /**
+     * One line per zone of a snapshot: free pages, watermarks, free HIGHATOMIC pages and reserved pageblocks
+     * (pagetypeinfo), largest free order; the numbers go to {@code nums} under the zone's name (with its node's when the
+     * snapshot has several).
+     */
+    private static void describeZones(KernelReport r, StringBuilder sb, Map<String, Long> nums) {
+        boolean capped = false;
+        boolean nodes = r.zones().stream().map(ZoneState::prefix).distinct().count() > 1;
+        for (ZoneState z : r.zones()) {
+            sb.append("\n  ").append(z.prefix()).append("zone ").append(z.name()).append(": ");
+            if (z.pages("managed").orElse(1) == 0) {
+                sb.append("no pages (not in any zonelist).");
+                continue;
+            }
+            String key = (nodes ? z.prefix().replace(", ", ".").replace(' ', '_') : "") + z.name() + ".";
+            long free = z.pages("free").orElse(z.buddyPages());
+            sb.append(free).append(" pages free");
+            nums.put(key + "free", free);
+            if (z.hasWatermarks()) {
+                sb.append(", min/low/high ").append(z.pages("min").getAsLong()).append('/')
+                    .append(z.pages("low").getAsLong()).append('/').append(z.pages("high").getAsLong());
+                nums.put(key + "min", z.pages("min").getAsLong());
+            }
+            if (z.pageTypes().isPresent()) {
+                KernelReport.PageTypes pt = z.pageTypes().get();
+                capped |= pt.capped();
+                long ha = pt.freePages(MigrateType.HIGHATOMIC);
+                sb.append(", ").append(ha).append(" of them on HIGHATOMIC lists");
+                if (pt.blocks().containsKey(MigrateType.HIGHATOMIC)) {
+                    long blocks = pt.blocks().get(MigrateType.HIGHATOMIC);
+                    sb.append(" (").append(blocks).append(" HIGHATOMIC pageblock").append(blocks == 1 ? "" : "s")
+                        .append(" reserved)");
+                }
+                nums.put(key + "highatomic_free", ha);
+            }
+            if (!z.buddy().isEmpty()) {
+                sb.append(", largest free order ").append(z.largestFreeOrder());
+                nums.put(key + "largest_free_order", (long) z.largestFreeOrder());
+            } else {
+                sb.append(", free blocks per order not in the file (add /proc/pagetypeinfo, or /proc/buddyinfo)");
+            }
+            sb.append('.');
+        }
+        sb.append("\n");
+        if (capped) {
+            sb.append("Some pagetypeinfo counts are printed as >100000 (5.4+ stops counting there): those lists hold at"
+                + " least that many blocks. ");
+        }
+    }
+
+    /** "succeeds[ in the slow path], from zone Z: free F − U (...) is N pages above FLOOR."; returns N. */
+    private static long succeeds(StringBuilder sb, Request req, Replay.Result res) {
+        Pass last = res.last();
+        ZoneTry t = last.tries().get(last.tries().size() - 1);
+        long above = t.zone().free - t.unusable() - t.effectiveMin() - t.reserve();
+        sb.append("succeeds").append(switch (last.name()) {
+            case "fast" -> "";
+            case "slow" -> " in the slow path";
+            default -> " only once the highatomic reserve is unreserved";
+        }).append(", from zone ").append(t.zone().name).append(": free ").append(t.zone().free)
+            .append(t.unusable() > 0 ? " − " + t.unusable() + " (" + (t.unusable() >= (1L << req.order())
+                ? "nr_reserved_highatomic and " : "") + "the request's own pages)" : "").append(" is ").append(above)
+            .append(" pages above ").append(floorText(req, t)).append('.');
+        return above;
     }
 
     /**
