@@ -337,7 +337,8 @@ final class ProcSnapshot {
             if (tr != null && !tr.free.isEmpty()) {
                 pt = Optional.of(new PageTypes(pageblockOrder, tr.free, tr.blocks, tr.capped));
                 if (tr.blocks.containsKey(MigrateType.HIGHATOMIC) && pagesPerBlock > 0) {
-                    // the reserve grows and shrinks by whole pageblocks (§6): its blocks are nr_reserved_highatomic
+                    // nr_reserved_highatomic is HIGHATOMIC pageblocks × pageblock_nr_pages (§6.3: a reservation
+                    // retypes whole blocks and adds their pages); §6.6's drift (4.x's double decrement) is the exception
                     fields.add(new Field("reserved_highatomic", tr.blocks.get(MigrateType.HIGHATOMIC) * pagesPerBlock * 4,
                         "KB"));
                 }
