@@ -509,7 +509,7 @@ public final class CheckCommand implements Callable<Integer> {
                         FindingWriter.Written w = Counterexamples.write(corpus.resolve("check"), finding, r.property());
                         out.println("  " + (w.created() ? "written: " : "already in the corpus: ") + w.file());
                     } catch (IOException e) {
-                        err.println("highwater check: cannot write the counterexample: " + e.getMessage());
+                        err.println("highwater check: cannot write the counterexample: " + IoErrors.why(e));
                     }
                 }
             }

@@ -48,7 +48,7 @@ public final class ExplainCommand implements Callable<Integer> {
                 try (Stream<Path> s = Files.walk(p)) {
                     s.filter(Files::isRegularFile).sorted().forEach(files::add);
                 } catch (IOException e) {
-                    System.err.println(p + ": cannot read folder: " + e.getMessage());
+                    System.err.println(p + ": cannot read folder: " + IoErrors.why(e, p));
                     out.println("summary: reports=0 diagnosed=0 not_allocator=0 unparsed=1");
                     return 2;
                 }

@@ -84,7 +84,8 @@ public final class MinimizeCommand implements Callable<Integer> {
                 s.filter(f -> f.toString().endsWith(".trace") && !f.toString().endsWith(".min.trace")
                     && Files.isRegularFile(f)).sorted().forEach(files::add);
             } catch (IOException | java.io.UncheckedIOException e) {
-                System.err.println(p + ": cannot read the folder: " + e.getMessage());
+                System.err.println(p + ": cannot read the folder: " + IoErrors.why(e instanceof java.io.UncheckedIOException u
+                    ? u.getCause() : (IOException) e, p));
                 bad++;
             }
         }
@@ -107,7 +108,7 @@ public final class MinimizeCommand implements Callable<Integer> {
             try {
                 written = write(f, min, text);
             } catch (IOException e) {
-                System.err.println(f + ": cannot write the minimized trace: " + e.getMessage());
+                System.err.println(f + ": cannot write the minimized trace: " + IoErrors.why(e, f));
                 bad++;
                 continue;
             } catch (BadTrace e) {

@@ -54,7 +54,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 try (Stream<Path> s = Files.walk(p)) {
                     s.filter(f -> f.toString().endsWith(".trace") && Files.isRegularFile(f)).sorted().forEach(files::add);
                 } catch (IOException e) {
-                    System.err.println(p + ": cannot read folder: " + e.getMessage());
+                    System.err.println(p + ": cannot read folder: " + IoErrors.why(e, p));
                     out.println("summary: traces=0 as_expected=0 unexpected=0 malformed=0 error=io");
                     return 2;
                 }

@@ -41,7 +41,7 @@ public final class ReportCommand implements Callable<Integer> {
                 try (Stream<Path> s = Files.walk(p)) {
                     s.filter(f -> f.toString().endsWith(".trace") && Files.isRegularFile(f)).sorted().forEach(files::add);
                 } catch (IOException e) {
-                    System.err.println(p + ": cannot read folder: " + e.getMessage());
+                    System.err.println(p + ": cannot read folder: " + IoErrors.why(e, p));
                     o.println("summary: traces=0 findings=0 error=io");
                     return 2;
                 }
@@ -78,7 +78,7 @@ public final class ReportCommand implements Callable<Integer> {
             o.println("summary: traces=" + files.size() + " findings=" + violations + " out=" + dir);
             return 0;
         } catch (IOException e) {
-            System.err.println(dir + ": cannot write the reports: " + e.getMessage());
+            System.err.println(dir + ": cannot write the reports: " + IoErrors.why(e, dir));
             o.println("summary: traces=" + files.size() + " findings=0 error=io");
             return 2;
         } catch (IllegalArgumentException e) {

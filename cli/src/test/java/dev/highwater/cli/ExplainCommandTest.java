@@ -77,6 +77,15 @@ class ExplainCommandTest extends CommandTest {
     }
 
     @Test
+    void reportIntoAFileSaysWhy() throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
+        int rc = Main.run("report", root().resolve("corpus/bugs").toString(), "--out", file.toString());
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(file + ": cannot write the reports: already exists, and is not a folder").doesNotContain("Exception");
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("error=io\n");
+    }
+
+    @Test
     void reportWritesFourFiles() throws Exception {
         int rc = Main.run("report", root().resolve("corpus/bugs").toString(), "--out", tmp.toString());
         assertThat(rc).isZero();

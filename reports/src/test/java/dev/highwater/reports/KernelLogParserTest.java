@@ -74,6 +74,9 @@ class KernelLogParserTest {
             .hasMessage("g.log:5: buddy line for Normal adds up to 8kB but prints = 12kB (garbled or cut)");
         assertThatThrownBy(() -> KernelLogParser.parse("\n\nhello world\n", "n.txt"))
             .isInstanceOf(KernelLogException.class).hasMessageStartingWith("n.txt:3: no kernel memory report found");
+        assertThatThrownBy(() -> KernelLogParser.parse("# a finding\nhighwater-trace 1\npolicy linux-4.8\n", "f.trace"))
+            .isInstanceOf(KernelLogException.class)
+            .hasMessage("f.trace:1: a Highwater trace, not a kernel log: 'highwater replay' runs it");
     }
 
     @Test

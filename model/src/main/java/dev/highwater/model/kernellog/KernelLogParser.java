@@ -176,6 +176,10 @@ public final class KernelLogParser {
         }
         if (out.isEmpty()) {
             int line = firstNonBlank(j);
+            if (j.cleanLines().stream().filter(l -> !l.isBlank() && !l.startsWith("#")).findFirst()
+                .filter(l -> l.startsWith(dev.highwater.model.trace.TraceParser.MAGIC + " ")).isPresent()) {
+                throw new KernelLogException(file, line, "a Highwater trace, not a kernel log: 'highwater replay' runs it");
+            }
             throw new KernelLogException(file, line, "no kernel memory report found: expected a 'page allocation failure'"
                 + " or 'invoked oom-killer' header, /proc/buddyinfo lines ('Node 0, zone DMA32 97 54 ...'), or"
                 + " /proc/zoneinfo or /proc/pagetypeinfo");
