@@ -585,8 +585,8 @@ public final class KernelCommand implements Runnable {
          * a drain moves between the counter and the lists up to each list's "high" at once.
          */
         static long freeSlack(String zoneinfo, String zone) {
-            int at = zoneinfo.indexOf("zone " + zone + "\n");
-            at = at < 0 ? zoneinfo.indexOf(" " + zone + "\n") : at;
+            // the zone's header, "Node 0, zone    DMA32"
+            int at = zoneinfo.indexOf(" " + zone + "\n");
             if (at < 0) {
                 return 0;
             }

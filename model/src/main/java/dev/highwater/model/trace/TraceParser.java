@@ -80,11 +80,7 @@ public final class TraceParser {
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
-        int bad = utf8.decode(in, out, true).isError() ? in.position() : -1;
-        for (int i = 0; bad < 0 && i < bytes.length; i++) {
-            // a 0 byte is a NUL in UTF-8 (no longer sequence contains one)
-            bad = bytes[i] == 0 ? i : -1;
-        }
+        int bad = utf8.decode(in, out, true).isError() ? in.position() : nul(bytes);
         if (bad < 0) {
             return out.flip().toString();
         }
@@ -96,6 +92,16 @@ public final class TraceParser {
         }
         throw new TraceFormatException(source, line, String.format("not a text trace: byte 0x%02x at offset %d is %s",
             bytes[bad] & 0xff, bad, bytes[bad] == 0 ? "a NUL (a binary file?)" : "not UTF-8 (a binary file, or another encoding?)"));
+    }
+
+    /** The offset of the first 0 byte, or -1 (in UTF-8 a 0 byte is a NUL: no longer sequence contains one). */
+    private static int nul(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public static Trace parse(String source, String text) throws TraceFormatException {
