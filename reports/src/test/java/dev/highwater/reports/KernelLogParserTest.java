@@ -104,6 +104,26 @@ class KernelLogParserTest {
     }
 
     @Test
+    void aRealSixOneWarnAllocReportFromKsoftirqd() throws Exception {
+        // captured by `highwater kernel conformance --scenario snapshot` (Debian's 6.1.0-57 under QEMU): an order-10
+        // GFP_ATOMIC request from a tasklet, run by ksoftirqd (handle_softirqs, tasklet_action_common.constprop.0)
+        String log;
+        try (var in = getClass().getResourceAsStream("/logs/linux-6.1-guest-warn-alloc.txt")) {
+            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        KernelReport r = KernelLogParser.parse(log, "warn.log").get(0);
+        assertThat(r.order()).isEqualTo(10);
+        assertThat(r.gfpValue()).hasValue(0xa20);
+        assertThat(r.release()).hasValue("6.1.0-57-cloud-amd64");
+        assertThat(r.callTrace()).contains("handle_softirqs", "tasklet_action_common.constprop.0");
+        assertThat(r.inInterrupt()).isTrue();
+        assertThat(r.zones()).extracting(ZoneState::name).containsExactly("DMA", "DMA32");
+        var e = dev.highwater.reports.explain.Explainer.explain(r, List.of(r));
+        assertThat(e.request()).isEqualTo("order-10 GFP_ATOMIC in softirq (cannot reclaim)");
+        assertThat(e.diagnosis()).isEqualTo(dev.highwater.reports.explain.Diagnosis.FRAGMENTATION);
+    }
+
+    @Test
     void memcgOomIsNotAnAllocatorFailure() throws Exception {
         String log = "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
             + "CPU: 1 PID: 9 Comm: stress Not tainted 6.1.0-18-amd64 #1\n"

@@ -513,7 +513,7 @@ public final class KernelCommand implements Runnable {
             List<String> cmds = List.of("exhaust 1 " + BugScenario.GFP_NORETRY, "alloc 2 4 " + atomic + " softirq 64",
                 "free 2 0", "exhaust 3 " + atomic, "fragment 1", "state", RealKernel.SNAPSHOT, "state",
                 "alloc 4 8 " + atomic + " softirq 1", "alloc 5 3 " + atomic + " softirq 1",
-                "alloc 6 0 " + atomic + " softirq 1");
+                "alloc 6 0 " + atomic + " softirq 1", "alloc 7 10 GFP_ATOMIC softirq 1", RealKernel.WARN_ALLOC);
             RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
             KernelReport r = KernelReport.parse(boot.lines());
             StringBuilder text = new StringBuilder();
@@ -576,6 +576,37 @@ public final class KernelCommand implements Runnable {
                 check("snapshot: explain predicts order-" + probe.order() + " GFP_ATOMIC", realOk ? "granted" : "refused",
                     (modelOk ? "granted" : "refused") + (why.isEmpty() ? "" : " (" + why + ")") + " under " + e.preset(),
                     realOk == modelOk);
+            }
+            warnAlloc(boot, r.steps().get(10).result().startsWith("ok=1"));
+        }
+
+        /**
+         * The kernel's own report of a failed request: an order-10 GFP_ATOMIC request in softirq without __GFP_NOWARN
+         * (after the fragmentation of {@link #snapshotExplain}, no order-10 block is left), whose warn_alloc report
+         * (header, call trace, Mem-Info) explain must parse and replay as a user's log: the request decoded as it was
+         * made, and the replay on the report's own zones refusing it too, for a reason (not "the printed state
+         * satisfies the request").
+         */
+        private void warnAlloc(RealKernel.Boot boot, boolean granted) {
+            String log = boot.lines().stream().filter(l -> l.startsWith("HW warn "))
+                .map(l -> l.substring("HW warn ".length())).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+            if (granted) {
+                check("snapshot: explain on the kernel's warn_alloc report", "order-10 granted (no report)", "-", true);
+                return;
+            }
+            try {
+                java.nio.file.Files.writeString(WORK.resolve("guest-warn-alloc.txt"), log);
+                var reports = dev.highwater.model.kernellog.KernelLogParser.parse(log, "guest warn_alloc");
+                var e = dev.highwater.reports.explain.Explainer.explainAll(reports).get(0);
+                var rep = e.report();
+                boolean decoded = rep.order() == 10 && rep.gfpNames().contains("GFP_ATOMIC") && rep.inInterrupt();
+                boolean refused = e.diagnosed() && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.PASSES_IN_MODEL
+                    && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.NO_ZONE_STATE;
+                check("snapshot: explain on the kernel's warn_alloc report", "refused: order-10 GFP_ATOMIC in softirq",
+                    e.request() + ", " + e.diagnosis().id() + " under " + e.preset() + " (" + rep.zones().size()
+                        + " zones read)", decoded && refused);
+            } catch (dev.highwater.model.kernellog.KernelLogException | IOException ex) {
+                check("snapshot: explain on the kernel's warn_alloc report", "refused, reported", ex.getMessage(), false);
             }
         }
 

@@ -59,6 +59,12 @@ public final class RealKernel {
      */
     public static final String SNAPSHOT = "@snapshot";
 
+    /**
+     * A command-list entry that prints the kernel's ring buffer from its first {@code page allocation failure} report
+     * (warn_alloc: an allocation without __GFP_NOWARN failed) as "HW warn" lines.
+     */
+    public static final String WARN_ALLOC = "@warnalloc";
+
     /** One boot's console output and how long it took. */
     public record Boot(List<String> lines, long millis, String console) {
     }
@@ -176,6 +182,8 @@ public final class RealKernel {
                 } else if (d.equals(SNAPSHOT)) {
                     init.append("cat /proc/version /proc/zoneinfo /proc/pagetypeinfo | sed 's/^/HW snapshot /'\n");
                     init.append("echo HW snapshot-end\n");
+                } else if (d.equals(WARN_ALLOC)) {
+                    init.append("dmesg | sed -n '/page allocation failure/,$p' | sed 's/^/HW warn /'\n");
                 } else if (d.equals(PAGETYPEINFO)) {
                     init.append("sed -n '/^Number of blocks type/,$p' /proc/pagetypeinfo | sed 's/^/HW pagetypeinfo /'\n");
                 } else if (d.startsWith(PAGECACHE + " ")) {
@@ -195,7 +203,7 @@ public final class RealKernel {
                         + "tr '\\n' ' ')\"\n");
                 } else {
                     throw new IOException("unknown step '" + d + "' (known: " + HOG + ", " + PAGECACHE + " MB, " + ASYNC
-                        + " MS COMMAND, " + PAGETYPEINFO + ", " + SNAPSHOT + ", " + ANON + " MB, " + VMSTAT + ", " + SLEEP + " MS)");
+                        + " MS COMMAND, " + PAGETYPEINFO + ", " + SNAPSHOT + ", " + WARN_ALLOC + ", " + ANON + " MB, " + VMSTAT + ", " + SLEEP + " MS)");
                 }
             }
             init.append("cat /ops" + b + ".txt > /proc/highwater\n");

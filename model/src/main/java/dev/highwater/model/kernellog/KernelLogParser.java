@@ -54,8 +54,12 @@ public final class KernelLogParser {
     private static final Pattern RELEASE = Pattern.compile(
         "(?:CPU: \\d+ PID: \\d+ Comm: \\S+|Pid: \\d+, comm: \\S+)\\s+(?:Not tainted|Tainted:[A-Z \\-]*?)\\s+"
             + "(\\d+\\.\\d+[\\w.\\-+~]*)");
+    /**
+     * A call-trace frame {@code name+0xOFF/0xLEN}: after a {@code [<address>]} (≤4.x), a {@code (}, or on a line of its
+     * own (5.x+ print no addresses; the joined text has a space there), "? " (an unreliable frame) allowed.
+     */
     private static final Pattern FRAME = Pattern.compile(
-        "(?:\\]\\s*(?:\\?\\s*)?|\\()([A-Za-z_][\\w.]*)\\+0x[0-9a-f]+/0x[0-9a-f]+|(<IRQ>)");
+        "(?<![\\w.])([A-Za-z_][\\w.]*)\\+0x[0-9a-f]+/0x[0-9a-f]+|(<IRQ>)");
     private static final Pattern MEMINFO_START = Pattern.compile("\\bactive_anon:\\d+(?![\\dkK])");
     private static final Pattern PAGE_TOKEN = Pattern.compile("\\b([a-z_]+):(\\d+)(?![\\dkK])");
     private static final Pattern NODE_LINE = Pattern.compile("\\bNode (\\d+) active_anon:\\d+kB");

@@ -69,13 +69,22 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
     /** Whether the call trace shows the request in softirq or hardirq context. */
     public boolean inInterrupt() {
         for (String f : callTrace) {
-            if (f.equals("__do_softirq") || f.equals("net_rx_action") || f.equals("do_softirq")
-                || f.equals("call_softirq") || f.equals("irq_exit") || f.equals("<IRQ>")) {
+            // without the compiler's suffixes (tasklet_action_common.constprop.0, foo.isra.0, bar.cold)
+            if (SOFTIRQ_FRAMES.contains(f.indexOf('.') > 0 ? f.substring(0, f.indexOf('.')) : f)) {
                 return true;
             }
         }
         return false;
     }
+
+    /**
+     * Frames that put a request in softirq or hardirq context: the softirq entry points (__do_softirq, renamed
+     * handle_softirqs in 6.10 and in stable backports such as 6.1.y), ksoftirqd's loop (softirqs run there with bottom
+     * halves disabled, so in_interrupt() holds), the tasklet and network-receive actions, and the hardirq exit.
+     */
+    private static final java.util.Set<String> SOFTIRQ_FRAMES = java.util.Set.of("__do_softirq", "handle_softirqs",
+        "do_softirq", "call_softirq", "run_ksoftirqd", "net_rx_action", "tasklet_action", "tasklet_hi_action",
+        "tasklet_action_common", "irq_exit", "irq_exit_rcu", "__irq_exit_rcu", "<IRQ>");
 
     /** The zone called {@code name}, if the report has it. */
     public Optional<ZoneState> zone(String name) {
