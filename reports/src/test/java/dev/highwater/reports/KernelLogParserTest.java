@@ -124,6 +124,23 @@ class KernelLogParserTest {
     }
 
     @Test
+    void aRealSixOneOomOfAGrowingTaskIsExhaustionNotDmasReserve() throws Exception {
+        // captured from Debian's 6.1.0-57 under QEMU (the highatomic-before-oom scenario: busybox awk grows until the
+        // OOM killer takes it): DMA32 below min, DMA's 231 free pages kept by its lowmem_reserve of 202 for DMA32
+        // requests. Without the reserve the request would pass, but 200 pages of 55,655 only postpone the OOM
+        String log;
+        try (var in = getClass().getResourceAsStream("/logs/linux-6.1-guest-oom.txt")) {
+            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        KernelReport r = KernelLogParser.parse(log, "oom.log").get(0);
+        assertThat(r.kind()).isEqualTo(KernelReport.Kind.OOM);
+        var e = dev.highwater.reports.explain.Explainer.explain(r, List.of(r));
+        assertThat(e.diagnosis()).isEqualTo(dev.highwater.reports.explain.Diagnosis.EXHAUSTION);
+        assertThat(e.paragraph()).contains("Zone DMA is refused by its lowmem_reserve: free 231 pages")
+            .contains("The lower zones' lowmem_reserve holds back 200 free pages (under 1 % of the 55655 managed)");
+    }
+
+    @Test
     void memcgOomIsNotAnAllocatorFailure() throws Exception {
         String log = "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
             + "CPU: 1 PID: 9 Comm: stress Not tainted 6.1.0-18-amd64 #1\n"

@@ -300,12 +300,13 @@ public final class Explainer {
                 return t == MigrateType.HIGHATOMIC ? Diagnosis.HIGHATOMIC_ONLY : Diagnosis.CMA_ONLY;
             }
         }
-        // what-if 2: no lowmem_reserve
-        List<ReconstructedZone> w = copy(rc.zonelist());
-        for (ReconstructedZone z : w) {
-            z.lowmemReserve = List.of();
-        }
-        if (Replay.run(p, w, rc.classIdx(), req, reclaimable).ok()) {
+        boolean nothingReclaimable = reclaimable <= 32 || r.node().getOrDefault("all_unreclaimable", 0L) == 1
+            || r.zones().stream().anyMatch(z -> z.allUnreclaimable().orElse(false));
+        boolean exhausted = req.gfp().canDirectReclaim() && nothingReclaimable;
+        // what-if 2: no lowmem_reserve. With nothing left to reclaim, a reserve that holds back under 1 % of the
+        // zonelist's pages (a DMA zone's, typically) only postpones the OOM by that many pages: exhaustion, not the
+        // reserve (a real 6.1 OOM of a growing task read as "lowmem_reserve" for DMA's 200 pages)
+        if (withoutLowmemReserve(p, rc, req, reclaimable) && !(exhausted && heldBack(rc) * 100 < managed(rc))) {
             return Diagnosis.LOWMEM_RESERVE;
         }
         // what-if 3: the same pages asked for as order-0 pages
@@ -315,12 +316,28 @@ public final class Explainer {
                 return Diagnosis.FRAGMENTATION;
             }
         }
-        boolean nothingReclaimable = reclaimable <= 32 || r.node().getOrDefault("all_unreclaimable", 0L) == 1
-            || r.zones().stream().anyMatch(z -> z.allUnreclaimable().orElse(false));
-        if (req.gfp().canDirectReclaim() && nothingReclaimable) {
-            return Diagnosis.EXHAUSTION;
+        return exhausted ? Diagnosis.EXHAUSTION : Diagnosis.BELOW_WATERMARK;
+    }
+
+    private static boolean withoutLowmemReserve(KernelPolicy p, Recon rc, Request req, long reclaimable) {
+        List<ReconstructedZone> w = copy(rc.zonelist());
+        for (ReconstructedZone z : w) {
+            z.lowmemReserve = List.of();
         }
-        return Diagnosis.BELOW_WATERMARK;
+        return Replay.run(p, w, rc.classIdx(), req, reclaimable).ok();
+    }
+
+    /** Free pages the zonelist's lowmem_reserve keeps from this request: per zone, those above min, up to the reserve. */
+    private static long heldBack(Recon rc) {
+        long n = 0;
+        for (ReconstructedZone z : rc.zonelist()) {
+            n += Math.min(Math.max(0, z.free - z.min), z.reserveFor(rc.classIdx()));
+        }
+        return n;
+    }
+
+    private static long managed(Recon rc) {
+        return rc.zonelist().stream().mapToLong(z -> z.managed).sum();
     }
 
     private static List<ReconstructedZone> copy(List<ReconstructedZone> zs) {
@@ -445,7 +462,10 @@ public final class Explainer {
                 + ", enough for " + (1L << req.order()) + " pages, but no free block of order " + req.order()
                 + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.";
             case EXHAUSTION -> "Diagnosis: genuine exhaustion — below the watermark with nothing reclaimable ("
-                + reclaimable + " reclaimable pages: file LRU, and anon only with swap left).";
+                + reclaimable + " reclaimable pages: file LRU, and anon only with swap left)." + (heldBack(rc) > 0
+                ? " The lower zones' lowmem_reserve holds back " + heldBack(rc) + " free pages (under 1 % of the "
+                    + managed(rc) + " managed); without it this request would have had them, and the next ones would"
+                    + " fail the same way." : "");
             case BELOW_WATERMARK -> "Diagnosis: below the watermark — free memory is under the "
                 + (req.gfp().has(GfpFlag.HIGH) ? "atomic floor" : "min watermark") + (req.gfp().canDirectReclaim()
                 ? " and reclaim (" + reclaimable + " reclaimable pages) did not bring it back in time." : "; a"
