@@ -513,7 +513,8 @@ public final class KernelCommand implements Runnable {
             List<String> cmds = List.of("exhaust 1 " + BugScenario.GFP_NORETRY, "alloc 2 4 " + atomic + " softirq 64",
                 "free 2 0", "exhaust 3 " + atomic, "fragment 1", "state", RealKernel.SNAPSHOT, "state",
                 "alloc 4 8 " + atomic + " softirq 1", "alloc 5 3 " + atomic + " softirq 1",
-                "alloc 6 0 " + atomic + " softirq 1", "alloc 7 10 GFP_ATOMIC softirq 1", RealKernel.WARN_ALLOC);
+                "alloc 6 0 " + atomic + " softirq 1", "alloc 7 10 GFP_ATOMIC softirq 1", RealKernel.WARN_ALLOC,
+                RealKernel.HOG, "state");
             RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
             KernelReport r = KernelReport.parse(boot.lines());
             StringBuilder text = new StringBuilder();
@@ -578,6 +579,32 @@ public final class KernelCommand implements Runnable {
                     realOk == modelOk);
             }
             warnAlloc(boot, r.steps().get(10).result().startsWith("ok=1"));
+            oomReport(r);
+        }
+
+        /**
+         * The kernel's own OOM report: a user-space task (busybox awk) grows into what the scenario left free until the
+         * OOM killer takes it. With nothing reclaimable (no swap, no file pages), explain must call it genuine
+         * exhaustion, not the lowmem_reserve that keeps DMA's last pages, nor a state that satisfies the request.
+         */
+        private void oomReport(KernelReport r) {
+            String name = "snapshot: explain on the kernel's OOM report";
+            try {
+                String log = String.join("\n", r.dmesg()) + "\n";
+                java.nio.file.Files.writeString(WORK.resolve("guest-oom.txt"), log);
+                var reports = dev.highwater.model.kernellog.KernelLogParser.parse(log, "guest OOM");
+                var oom = reports.stream().filter(x -> x.kind() == dev.highwater.model.kernellog.KernelReport.Kind.OOM)
+                    .findFirst();
+                if (oom.isEmpty()) {
+                    check(name, "an OOM kill", "no OOM report in the kernel log", false);
+                    return;
+                }
+                var e = dev.highwater.reports.explain.Explainer.explain(oom.get(), reports);
+                check(name, "OOM kill of a growing task, nothing reclaimable", e.request() + ", " + e.diagnosis().id()
+                    + " under " + e.preset(), e.diagnosis() == dev.highwater.reports.explain.Diagnosis.EXHAUSTION);
+            } catch (dev.highwater.model.kernellog.KernelLogException | IOException ex) {
+                check(name, "an OOM report", ex.getMessage(), false);
+            }
         }
 
         /**
