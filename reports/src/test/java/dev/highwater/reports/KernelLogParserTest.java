@@ -141,6 +141,23 @@ class KernelLogParserTest {
     }
 
     @Test
+    void aRealSixOneAtomicRefusalAtTheFloorIsTheWatermarkNotDmasReserve() throws Exception {
+        // captured by `highwater kernel conformance --scenario snapshot`: memory exhausted by GFP_ATOMIC requests, then
+        // one more from a tasklet without __GFP_NOWARN. DMA32 is under its atomic floor; DMA's reserve keeps its
+        // last pages from DMA32 requests, as designed
+        String log;
+        try (var in = getClass().getResourceAsStream("/logs/linux-6.1-guest-warn-alloc-order0.txt")) {
+            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        KernelReport r = KernelLogParser.parse(log, "warn0.log").get(0);
+        var e = dev.highwater.reports.explain.Explainer.explain(r, List.of(r));
+        assertThat(e.request()).isEqualTo("order-0 GFP_ATOMIC in softirq (cannot reclaim)");
+        assertThat(e.diagnosis()).isEqualTo(dev.highwater.reports.explain.Diagnosis.BELOW_WATERMARK);
+        assertThat(e.paragraph()).contains("Zone DMA32 fails the watermark check: free 159 pages")
+            .contains("The lower zones' lowmem_reserve holds back 183 free pages (under 1 % of the 55655 managed)");
+    }
+
+    @Test
     void memcgOomIsNotAnAllocatorFailure() throws Exception {
         String log = "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
             + "CPU: 1 PID: 9 Comm: stress Not tainted 6.1.0-18-amd64 #1\n"

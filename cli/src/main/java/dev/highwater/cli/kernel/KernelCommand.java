@@ -132,7 +132,10 @@ public final class KernelCommand implements Runnable {
                         case "seed-000" -> seed000(k);
                         case "seed-001" -> seed001(k);
                         case "seed-004" -> seed004(k);
-                        case "snapshot" -> snapshotExplain(k);
+                        case "snapshot" -> {
+                            snapshotExplain(k);
+                            atomicWarnAlloc(k);
+                        }
                         case "premature-order2-oom" -> order2WithCleanCache(k);
                         case "highatomic-double-decrease" -> highatomicAccounting(k);
                         case "seed-003" -> seed003(k);
@@ -174,6 +177,7 @@ public final class KernelCommand implements Runnable {
                 }
                 seed004(k);
                 snapshotExplain(k);
+                atomicWarnAlloc(k);
                 seed001(k);
                 order2WithCleanCache(k);
                 highatomicAccounting(k);
@@ -580,6 +584,46 @@ public final class KernelCommand implements Runnable {
             }
             warnAlloc(boot, r.steps().get(10).result().startsWith("ok=1"));
             oomReport(r);
+        }
+
+        /**
+         * The kernel's own report of a refused order-0 GFP_ATOMIC request in softirq: memory exhausted by atomic
+         * requests (highatomic blocks reserved first), then one more without __GFP_NOWARN; everything is freed before
+         * the ring buffer is read (the capture forks). explain must read the request back and its replay on the
+         * report's own zones must refuse it too: the kernel and the model agree on a refusal at the atomic floor.
+         */
+        private void atomicWarnAlloc(RealKernel k) throws IOException, InterruptedException {
+            String atomic = BugScenario.GFP_ATOMIC;
+            List<String> cmds = List.of("exhaust 1 " + BugScenario.GFP_NORETRY, "alloc 2 4 " + atomic + " softirq 64",
+                "free 2 0", "exhaust 3 " + atomic, "alloc 4 0 GFP_ATOMIC softirq 1", "freeall", RealKernel.WARN_ALLOC);
+            RealKernel.Boot boot = k.boot(256, List.<String[]>of(new String[] {"watermark_boost_factor", "0"}), cmds);
+            KernelReport r = KernelReport.parse(boot.lines());
+            System.out.println("-- explain on the kernel's report of a refused order-0 GFP_ATOMIC at 256M: boot-to-result "
+                + boot.millis() + " ms");
+            String name = "warn_alloc: explain on a refused order-0 GFP_ATOMIC";
+            if (r.steps().size() < 5) {
+                throw new IOException("warn_alloc: the kernel printed " + r.steps().size() + " steps");
+            }
+            if (r.steps().get(4).result().startsWith("ok=1")) {
+                check(name, "granted (no report)", "-", true);
+                return;
+            }
+            String log = boot.lines().stream().filter(l -> l.startsWith("HW warn "))
+                .map(l -> l.substring("HW warn ".length())).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+            try {
+                java.nio.file.Files.writeString(WORK.resolve("guest-warn-alloc-order0.txt"), log);
+                var reports = dev.highwater.model.kernellog.KernelLogParser.parse(log, "guest warn_alloc");
+                var e = dev.highwater.reports.explain.Explainer.explainAll(reports).get(0);
+                var rep = e.report();
+                boolean decoded = rep.order() == 0 && rep.gfpNames().contains("GFP_ATOMIC") && rep.inInterrupt();
+                boolean refused = e.diagnosed() && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.PASSES_IN_MODEL
+                    && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.NO_ZONE_STATE;
+                check(name, "refused: order-0 GFP_ATOMIC in softirq", e.request() + ", " + e.diagnosis().id() + " under "
+                    + e.preset() + " (free " + e.numbers().get("free") + ", floor " + e.numbers().get("effective_min")
+                    + ")", decoded && refused);
+            } catch (dev.highwater.model.kernellog.KernelLogException ex) {
+                check(name, "refused, reported", ex.getMessage(), false);
+            }
         }
 
         /**

@@ -304,9 +304,10 @@ public final class Explainer {
             || r.zones().stream().anyMatch(z -> z.allUnreclaimable().orElse(false));
         boolean exhausted = req.gfp().canDirectReclaim() && nothingReclaimable;
         // what-if 2: no lowmem_reserve. With nothing left to reclaim, a reserve that holds back under 1 % of the
-        // zonelist's pages (a DMA zone's, typically) only postpones the OOM by that many pages: exhaustion, not the
-        // reserve (a real 6.1 OOM of a growing task read as "lowmem_reserve" for DMA's 200 pages)
-        if (withoutLowmemReserve(p, rc, req, reclaimable) && !(exhausted && heldBack(rc) * 100 < managed(rc))) {
+        // zonelist's pages (a DMA zone's, typically) only postpones the failure by that many pages: exhaustion or
+        // the watermark, not the reserve (real 6.1 reports, an OOM of a growing task and an order-0 GFP_ATOMIC
+        // refusal, read as "lowmem_reserve" for DMA's 200 pages of 55,655)
+        if (withoutLowmemReserve(p, rc, req, reclaimable) && !(nothingReclaimable && heldBack(rc) * 100 < managed(rc))) {
             return Diagnosis.LOWMEM_RESERVE;
         }
         // what-if 3: the same pages asked for as order-0 pages
@@ -334,6 +335,17 @@ public final class Explainer {
             n += Math.min(Math.max(0, z.free - z.min), z.reserveFor(rc.classIdx()));
         }
         return n;
+    }
+
+    /** When the lower zones' reserve held back pages that would have served the request: how many, and what it means. */
+    private static String reserveNote(KernelPolicy p, Recon rc, Request req, long reclaimable) {
+        long held = heldBack(rc);
+        if (held == 0 || !withoutLowmemReserve(p, rc, req, reclaimable)) {
+            return "";
+        }
+        return " The lower zones' lowmem_reserve holds back " + held + " free pages (" + (held * 100 < managed(rc)
+            ? "under 1 % of the " + managed(rc) + " managed" : "of " + managed(rc) + " managed") + "); without it this"
+            + " request would have had them, and the next ones would fail the same way.";
     }
 
     private static long managed(Recon rc) {
@@ -462,14 +474,13 @@ public final class Explainer {
                 + ", enough for " + (1L << req.order()) + " pages, but no free block of order " + req.order()
                 + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.";
             case EXHAUSTION -> "Diagnosis: genuine exhaustion — below the watermark with nothing reclaimable ("
-                + reclaimable + " reclaimable pages: file LRU, and anon only with swap left)." + (heldBack(rc) > 0
-                ? " The lower zones' lowmem_reserve holds back " + heldBack(rc) + " free pages (under 1 % of the "
-                    + managed(rc) + " managed); without it this request would have had them, and the next ones would"
-                    + " fail the same way." : "");
+                + reclaimable + " reclaimable pages: file LRU, and anon only with swap left)."
+                + reserveNote(p, rc, req, reclaimable);
             case BELOW_WATERMARK -> "Diagnosis: below the watermark — free memory is under the "
                 + (req.gfp().has(GfpFlag.HIGH) ? "atomic floor" : "min watermark") + (req.gfp().canDirectReclaim()
                 ? " and reclaim (" + reclaimable + " reclaimable pages) did not bring it back in time." : "; a"
-                + " request that cannot reclaim fails at once, and only kswapd refills the zone later.");
+                + " request that cannot reclaim fails at once, and only kswapd refills the zone later.")
+                + reserveNote(p, rc, req, reclaimable);
             default -> "";
         };
     }
