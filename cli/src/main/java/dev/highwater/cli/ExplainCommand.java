@@ -23,9 +23,11 @@ import picocli.CommandLine.Parameters;
  * {@code highwater explain <log|dir>...}: parses real kernel logs (page allocation failures, OOM reports, buddyinfo
  * dumps, /proc/zoneinfo + pagetypeinfo snapshots; 2.6.32 to 6.x), reconstructs each report's zone state, replays the failing request under the preset of the
  * log's kernel version and says why it failed, with replay-backed advice. Ends with
- * {@code summary: reports=N diagnosed=N not_allocator=N unparsed=N}; exit 0, or 2 when a file could not be parsed.
+ * {@code summary: reports=N diagnosed=N not_allocator=N unparsed=N} (with {@code snapshots=N requests_failing=N} when
+ * there were /proc snapshots); exit 0, 1 when a request asked of a snapshot would fail there, 2 when a file could not
+ * be parsed.
  */
-@Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain real kernel 'page allocation failure' / OOM logs, and /proc/zoneinfo + pagetypeinfo snapshots (files or folders).")
+@Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain real kernel 'page allocation failure' / OOM logs, and /proc/zoneinfo + pagetypeinfo snapshots (files or folders). Exit 1 when a request asked of a snapshot would fail there.")
 public final class ExplainCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "LOG", description = "kernel log files, or folders of them (every regular file, recursively); - for standard input")
@@ -77,6 +79,8 @@ public final class ExplainCommand implements Callable<Integer> {
         int diagnosed = 0;
         int notAllocator = 0;
         int unparsed = 0;
+        int snapshots = 0;
+        long failing = 0;
         for (Path f : files) {
             List<KernelReport> parsed;
             try {
@@ -97,7 +101,13 @@ public final class ExplainCommand implements Callable<Integer> {
                 reports++;
                 switch (e.diagnosis()) {
                     case NOT_ALLOCATOR -> notAllocator++;
-                    case BUDDYINFO, SNAPSHOT -> {
+                    case BUDDYINFO -> {
+                    }
+                    case SNAPSHOT -> {
+                        snapshots++;
+                        // "probeN.ok" 0: the request would fail on that state
+                        failing += e.numbers().entrySet().stream()
+                            .filter(n -> n.getKey().endsWith(".ok") && n.getValue() == 0).count();
                     }
                     default -> diagnosed++;
                 }
@@ -120,7 +130,8 @@ public final class ExplainCommand implements Callable<Integer> {
             }
         }
         out.println("summary: reports=" + reports + " diagnosed=" + diagnosed + " not_allocator=" + notAllocator
-            + " unparsed=" + unparsed);
-        return unparsed > 0 ? 2 : 0;
+            + " unparsed=" + unparsed + (snapshots > 0 ? " snapshots=" + snapshots + " requests_failing=" + failing : ""));
+        // a snapshot is a check of a machine: exit 1 when a request asked of it would fail there
+        return unparsed > 0 ? 2 : failing > 0 ? 1 : 0;
     }
 }

@@ -47,12 +47,16 @@ class ExplainCommandTest extends CommandTest {
         int rc = Main.run("explain", snap.toString(), "--request", "order=0 gfp=GFP_ATOMIC softirq", "--request",
             "order=4 gfp=GFP_ATOMIC softirq");
         String o = out.toString(StandardCharsets.UTF_8);
-        assertThat(rc).isZero();
+        // exit 1: a request asked of the snapshot would fail there
+        assertThat(rc).isEqualTo(1);
         assertThat(o).contains("diagnosis: snapshot (preset linux-4.9)")
             .contains("  order-0 GFP_ATOMIC in softirq: FAILS — free pages only in highatomic blocks.")
             .contains("  order-4 GFP_ATOMIC in softirq: succeeds in the slow path")
             .doesNotContain("GFP_KERNEL:")
-            .endsWith("summary: reports=1 diagnosed=0 not_allocator=0 unparsed=0\n");
+            .endsWith("summary: reports=1 diagnosed=0 not_allocator=0 unparsed=0 snapshots=1 requests_failing=1\n");
+        out.reset();
+        assertThat(Main.run("explain", snap.toString(), "--request", "order=4 gfp=GFP_ATOMIC softirq")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("snapshots=1 requests_failing=0\n");
         out.reset();
         rc = Main.run("explain", snap.toString(), "--request", "order=0 gfp=GFP_KERNEL softirq");
         assertThat(rc).isEqualTo(2);
@@ -67,13 +71,13 @@ class ExplainCommandTest extends CommandTest {
         var stdin = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream(snap));
-            assertThat(Main.run("explain", "-")).isZero();
+            assertThat(Main.run("explain", "-")).isEqualTo(1);
         } finally {
             System.setIn(stdin);
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("== <stdin>:2: /proc/zoneinfo + /proc/pagetypeinfo\n")
             .contains("order-0 GFP_ATOMIC in softirq: FAILS").endsWith("summary: reports=1 diagnosed=0 not_allocator=0"
-                + " unparsed=0\n");
+                + " unparsed=0 snapshots=1 requests_failing=3\n");
     }
 
     @Test
