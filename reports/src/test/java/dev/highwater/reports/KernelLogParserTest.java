@@ -18,6 +18,13 @@ class KernelLogParserTest {
         return s.replaceAll("\\s+", " ");
     }
 
+    /** A test resource (the real kernel's reports the project captured) as text. */
+    static String resource(String name) throws Exception {
+        try (var in = KernelLogParserTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void seedZoneAndBuddyLinesRoundTrip() throws Exception {
         for (String prefix : List.of("000_", "002_")) {
@@ -107,10 +114,7 @@ class KernelLogParserTest {
     void aRealSixOneWarnAllocReportFromKsoftirqd() throws Exception {
         // captured by `highwater kernel conformance --scenario snapshot` (Debian's 6.1.0-57 under QEMU): an order-10
         // GFP_ATOMIC request from a tasklet, run by ksoftirqd (handle_softirqs, tasklet_action_common.constprop.0)
-        String log;
-        try (var in = getClass().getResourceAsStream("/logs/linux-6.1-guest-warn-alloc.txt")) {
-            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
+        String log = resource("/logs/linux-6.1-guest-warn-alloc.txt");
         KernelReport r = KernelLogParser.parse(log, "warn.log").get(0);
         assertThat(r.order()).isEqualTo(10);
         assertThat(r.gfpValue()).hasValue(0xa20);
@@ -128,10 +132,7 @@ class KernelLogParserTest {
         // captured from Debian's 6.1.0-57 under QEMU (the highatomic-before-oom scenario: busybox awk grows until the
         // OOM killer takes it): DMA32 below min, DMA's 231 free pages kept by its lowmem_reserve of 202 for DMA32
         // requests. Without the reserve the request would pass, but 200 pages of 55,655 only postpone the OOM
-        String log;
-        try (var in = getClass().getResourceAsStream("/logs/linux-6.1-guest-oom.txt")) {
-            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
+        String log = resource("/logs/linux-6.1-guest-oom.txt");
         KernelReport r = KernelLogParser.parse(log, "oom.log").get(0);
         assertThat(r.kind()).isEqualTo(KernelReport.Kind.OOM);
         var e = dev.highwater.reports.explain.Explainer.explain(r, List.of(r));
@@ -145,10 +146,7 @@ class KernelLogParserTest {
         // captured by `highwater kernel conformance --scenario snapshot`: memory exhausted by GFP_ATOMIC requests, then
         // one more from a tasklet without __GFP_NOWARN. DMA32 is under its atomic floor; DMA's reserve keeps its
         // last pages from DMA32 requests, as designed
-        String log;
-        try (var in = getClass().getResourceAsStream("/logs/linux-6.1-guest-warn-alloc-order0.txt")) {
-            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
+        String log = resource("/logs/linux-6.1-guest-warn-alloc-order0.txt");
         KernelReport r = KernelLogParser.parse(log, "warn0.log").get(0);
         var e = dev.highwater.reports.explain.Explainer.explain(r, List.of(r));
         assertThat(e.request()).isEqualTo("order-0 GFP_ATOMIC in softirq (cannot reclaim)");

@@ -582,7 +582,8 @@ public final class KernelCommand implements Runnable {
                     (modelOk ? "granted" : "refused") + (why.isEmpty() ? "" : " (" + why + ")") + " under " + e.preset(),
                     realOk == modelOk);
             }
-            warnAlloc(boot, r.steps().get(10).result().startsWith("ok=1"));
+            warnAlloc(boot, r.steps().get(10).result().startsWith("ok=1"), 10, "snapshot: explain on the kernel's"
+                + " warn_alloc report", "guest-warn-alloc.txt");
             oomReport(r);
         }
 
@@ -600,30 +601,11 @@ public final class KernelCommand implements Runnable {
             KernelReport r = KernelReport.parse(boot.lines());
             System.out.println("-- explain on the kernel's report of a refused order-0 GFP_ATOMIC at 256M: boot-to-result "
                 + boot.millis() + " ms");
-            String name = "warn_alloc: explain on a refused order-0 GFP_ATOMIC";
             if (r.steps().size() < 5) {
                 throw new IOException("warn_alloc: the kernel printed " + r.steps().size() + " steps");
             }
-            if (r.steps().get(4).result().startsWith("ok=1")) {
-                check(name, "granted (no report)", "-", true);
-                return;
-            }
-            String log = boot.lines().stream().filter(l -> l.startsWith("HW warn "))
-                .map(l -> l.substring("HW warn ".length())).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
-            try {
-                java.nio.file.Files.writeString(WORK.resolve("guest-warn-alloc-order0.txt"), log);
-                var reports = dev.highwater.model.kernellog.KernelLogParser.parse(log, "guest warn_alloc");
-                var e = dev.highwater.reports.explain.Explainer.explainAll(reports).get(0);
-                var rep = e.report();
-                boolean decoded = rep.order() == 0 && rep.gfpNames().contains("GFP_ATOMIC") && rep.inInterrupt();
-                boolean refused = e.diagnosed() && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.PASSES_IN_MODEL
-                    && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.NO_ZONE_STATE;
-                check(name, "refused: order-0 GFP_ATOMIC in softirq", e.request() + ", " + e.diagnosis().id() + " under "
-                    + e.preset() + " (free " + e.numbers().get("free") + ", floor " + e.numbers().get("effective_min")
-                    + ")", decoded && refused);
-            } catch (dev.highwater.model.kernellog.KernelLogException ex) {
-                check(name, "refused, reported", ex.getMessage(), false);
-            }
+            warnAlloc(boot, r.steps().get(4).result().startsWith("ok=1"), 0, "warn_alloc: explain on a refused order-0"
+                + " GFP_ATOMIC", "guest-warn-alloc-order0.txt");
         }
 
         /**
@@ -658,26 +640,26 @@ public final class KernelCommand implements Runnable {
          * made, and the replay on the report's own zones refusing it too, for a reason (not "the printed state
          * satisfies the request").
          */
-        private void warnAlloc(RealKernel.Boot boot, boolean granted) {
+        private void warnAlloc(RealKernel.Boot boot, boolean granted, int order, String name, String saveAs) {
             String log = boot.lines().stream().filter(l -> l.startsWith("HW warn "))
                 .map(l -> l.substring("HW warn ".length())).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
             if (granted) {
-                check("snapshot: explain on the kernel's warn_alloc report", "order-10 granted (no report)", "-", true);
+                check(name, "order-" + order + " granted (no report)", "-", true);
                 return;
             }
             try {
-                java.nio.file.Files.writeString(WORK.resolve("guest-warn-alloc.txt"), log);
+                java.nio.file.Files.writeString(WORK.resolve(saveAs), log);
                 var reports = dev.highwater.model.kernellog.KernelLogParser.parse(log, "guest warn_alloc");
                 var e = dev.highwater.reports.explain.Explainer.explainAll(reports).get(0);
                 var rep = e.report();
-                boolean decoded = rep.order() == 10 && rep.gfpNames().contains("GFP_ATOMIC") && rep.inInterrupt();
+                boolean decoded = rep.order() == order && rep.gfpNames().contains("GFP_ATOMIC") && rep.inInterrupt();
                 boolean refused = e.diagnosed() && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.PASSES_IN_MODEL
                     && e.diagnosis() != dev.highwater.reports.explain.Diagnosis.NO_ZONE_STATE;
-                check("snapshot: explain on the kernel's warn_alloc report", "refused: order-10 GFP_ATOMIC in softirq",
-                    e.request() + ", " + e.diagnosis().id() + " under " + e.preset() + " (" + rep.zones().size()
-                        + " zones read)", decoded && refused);
+                check(name, "refused: order-" + order + " GFP_ATOMIC in softirq", e.request() + ", " + e.diagnosis().id()
+                    + " under " + e.preset() + " (free " + e.numbers().get("free") + ", floor "
+                    + e.numbers().get("effective_min") + ")", decoded && refused);
             } catch (dev.highwater.model.kernellog.KernelLogException | IOException ex) {
-                check("snapshot: explain on the kernel's warn_alloc report", "refused, reported", ex.getMessage(), false);
+                check(name, "refused, reported", ex.getMessage(), false);
             }
         }
 
