@@ -139,6 +139,9 @@ class KernelLogParserTest {
         assertThat(e.diagnosis()).isEqualTo(dev.highwater.reports.explain.Diagnosis.EXHAUSTION);
         assertThat(e.paragraph()).contains("Zone DMA is refused by its lowmem_reserve: free 231 pages")
             .contains("The lower zones' lowmem_reserve holds back 200 free pages (under 1 % of the 55655 managed)");
+        // lowering min_free_kbytes would let this request through in the replay; the advice says it only postpones
+        assertThat(e.advice()).anyMatch(a -> a.startsWith("min_free_kbytes: the replay succeeds with min_free_kbytes ≤")
+            && a.endsWith("postpones the OOM; no value avoids it."));
     }
 
     @Test

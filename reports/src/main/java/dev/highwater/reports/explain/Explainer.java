@@ -538,7 +538,12 @@ public final class Explainer {
                     break;
                 }
             }
-            if (found != null) {
+            if (found != null && d == Diagnosis.EXHAUSTION) {
+                // nothing to reclaim: a lower min lends the task the last free pages, and the OOM comes a little later
+                out.add("min_free_kbytes: the replay succeeds with min_free_kbytes ≤ " + found + " (now ≈" + cur
+                    + "), but with nothing left to reclaim that only hands the reserve's last pages to this task (pages"
+                    + " that atomic requests and reclaim itself need) and postpones the OOM; no value avoids it.");
+            } else if (found != null) {
                 out.add("min_free_kbytes: the replay succeeds with min_free_kbytes ≤ " + found + " (now ≈" + cur
                     + "): the request ran into the reserve itself. Lowering it trades that reserve away; raising it"
                     + " (e.g. to " + (cur * 2) + ") makes kswapd start earlier and keep more free before a burst.");
