@@ -238,6 +238,9 @@ class ProcSnapshotTest {
         String badType = board.replace("type          CMA", "type        Weird");
         assertThatThrownBy(() -> KernelLogParser.parse(badType, "t.txt")).isInstanceOf(KernelLogException.class)
             .hasMessageContaining("unknown migratetype 'Weird' in /proc/pagetypeinfo");
+        String huge = board.replace("pages free     373", "pages free     99999999999999999999999");
+        assertThatThrownBy(() -> KernelLogParser.parse(huge, "h.txt")).isInstanceOf(KernelLogException.class)
+            .hasMessage("h.txt:30: number out of range: '99999999999999999999999'");
         String noOrderLine = board.replace("Page block order: 10\n", "");
         assertThatThrownBy(() -> KernelLogParser.parse(noOrderLine, "o.txt")).isInstanceOf(KernelLogException.class)
             .hasMessageContaining("without its 'Page block order: N' line");

@@ -122,7 +122,7 @@ final class ProcSnapshot {
                 s.release = Optional.of(m.group(1));
             }
             if ((m = SWAP.matcher(l)).matches()) {
-                s.swap.put(m.group(1).equals("SwapFree") ? "Free swap" : "Total swap", Long.parseLong(m.group(2)));
+                s.swap.put(m.group(1).equals("SwapFree") ? "Free swap" : "Total swap", s.number(m.group(2), ln));
                 continue;
             }
             if (columns != null && (m = BLOCKS_ROW.matcher(l)).matches()) {
@@ -146,32 +146,8 @@ final class ProcSnapshot {
                 s.firstLine = Math.min(s.firstLine, ln);
                 continue;
             }
-            if (zone != null) {
-                if ((m = ZONEINFO_FREE.matcher(l)).matches()) {
-                    zone.marks.putIfAbsent("free", Long.parseLong(m.group(1)));
-                    continue;
-                }
-                if ((m = ZONEINFO_MARK.matcher(l)).matches()) {
-                    zone.marks.putIfAbsent(m.group(1), s.number(m.group(2), ln));
-                    continue;
-                }
-                if ((m = ZONEINFO_PROTECTION.matcher(l)).matches()) {
-                    List<Long> p = new ArrayList<>();
-                    for (String v : m.group(1).split(", ?")) {
-                        p.add(s.number(v, ln));
-                    }
-                    zone.protection = List.copyOf(p);
-                    continue;
-                }
-                if ((m = ZONEINFO_LRU.matcher(l)).matches()) {
-                    // per node from 4.8 (once, in the node's first zone), per zone before: summed either way
-                    s.lru.merge(m.group(1), s.number(m.group(2), ln), Long::sum);
-                    continue;
-                }
-                if ((m = ZONEINFO_UNRECLAIMABLE.matcher(l)).matches()) {
-                    zone.unreclaimable = Optional.of(!m.group(1).equals("0"));
-                    continue;
-                }
+            if (zone != null && s.zoneLine(zone, l, ln)) {
+                continue;
             }
             if ((m = PB_ORDER.matcher(l)).matches()) {
                 s.close(zone);
@@ -180,7 +156,11 @@ final class ProcSnapshot {
                     throw new KernelLogException(s.file, ln, "a second /proc/pagetypeinfo starts here: one snapshot per"
                         + " file");
                 }
-                s.pageblockOrder = (int) s.number(m.group(1), ln);
+                long order = s.number(m.group(1), ln);
+                if (order > 20) {
+                    throw new KernelLogException(s.file, ln, "pageblock order " + order + " (at most 20)");
+                }
+                s.pageblockOrder = (int) order;
                 s.firstLine = Math.min(s.firstLine, ln);
                 continue;
             }
@@ -193,7 +173,11 @@ final class ProcSnapshot {
                 zone = null;
                 orders = new ArrayList<>();
                 for (String o : m.group(1).strip().split(" ")) {
-                    orders.add(Integer.parseInt(o));
+                    orders.add((int) s.number(o, ln));
+                }
+                if (orders.size() > 21) {
+                    throw new KernelLogException(s.file, ln, "/proc/pagetypeinfo header with " + orders.size()
+                        + " orders");
                 }
                 s.firstLine = Math.min(s.firstLine, ln);
                 continue;
@@ -227,6 +211,30 @@ final class ProcSnapshot {
                 + " without its 'Page block order: N' line (cut?)");
         }
         return s;
+    }
+
+    /** A line inside a zoneinfo zone's block: whether it was one of the lines read there. */
+    private boolean zoneLine(ZoneInfo zone, String l, int ln) throws KernelLogException {
+        Matcher m;
+        if ((m = ZONEINFO_FREE.matcher(l)).matches()) {
+            zone.marks.putIfAbsent("free", number(m.group(1), ln));
+        } else if ((m = ZONEINFO_MARK.matcher(l)).matches()) {
+            zone.marks.putIfAbsent(m.group(1), number(m.group(2), ln));
+        } else if ((m = ZONEINFO_PROTECTION.matcher(l)).matches()) {
+            List<Long> p = new ArrayList<>();
+            for (String v : m.group(1).split(", ?")) {
+                p.add(number(v, ln));
+            }
+            zone.protection = List.copyOf(p);
+        } else if ((m = ZONEINFO_LRU.matcher(l)).matches()) {
+            // per node from 4.8 (once, in the node's first zone), per zone before: summed either way
+            lru.merge(m.group(1), number(m.group(2), ln), Long::sum);
+        } else if ((m = ZONEINFO_UNRECLAIMABLE.matcher(l)).matches()) {
+            zone.unreclaimable = Optional.of(!m.group(1).equals("0"));
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** A zoneinfo zone is complete once its free count and its three watermarks are there. */
