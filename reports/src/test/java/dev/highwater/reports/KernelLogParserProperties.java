@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Mutated seed logs and /proc snapshots (cuts, garbage, re-wrapping) parse or are refused with a KernelLogException,
+ * Mutated seed logs and /proc snapshots (cuts, garbage, re-wrapping, overlong numbers) parse or are refused with a KernelLogException,
  * nothing else. Its statistics ("outcome") show how many cases still parse into a snapshot.
  */
 class KernelLogParserProperties {
@@ -47,12 +47,14 @@ class KernelLogParserProperties {
         return Arbitraries.integers().between(0, seeds.size() - 1).flatMap(i -> {
             String s = seeds.get(i);
             return Arbitraries.integers().between(0, s.length()).flatMap(cut ->
-                Arbitraries.integers().between(0, 3).flatMap(kind ->
+                Arbitraries.integers().between(0, 4).flatMap(kind ->
                     Arbitraries.strings().ofMaxLength(12).withChars("0123456789 :*()[]=kBKHUMEx\n").map(junk -> switch (kind) {
                         case 0 -> s.substring(0, cut);
                         case 1 -> s.substring(0, cut) + junk + s.substring(cut);
                         case 2 -> s.substring(0, cut) + s.substring(Math.min(s.length(), cut + junk.length() + 1));
-                        default -> s.substring(0, cut).replace(' ', '\n') + s.substring(cut);
+                        case 3 -> s.substring(0, cut).replace(' ', '\n') + s.substring(cut);
+                        // a run of digits no long holds, where a number may be
+                        default -> s.substring(0, cut) + "9".repeat(25) + s.substring(cut);
                     })));
         });
     }

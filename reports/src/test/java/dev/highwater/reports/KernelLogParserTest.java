@@ -79,6 +79,12 @@ class KernelLogParserTest {
             + "Normal free:8kB min:4kB low:4kB high:4kB\nlowmem_reserve[]: 0 0\nNormal: 2*4kB (U) 0*8kB = 12kB\n";
         assertThatThrownBy(() -> KernelLogParser.parse(bad, "g.log")).isInstanceOf(KernelLogException.class)
             .hasMessage("g.log:5: buddy line for Normal adds up to 8kB but prints = 12kB (garbled or cut)");
+        // a count no long holds: refused at its line, not a NumberFormatException
+        String overlong = "x: page allocation failure: order:0, mode:0x0()\nMem-Info:\n"
+            + "Normal free:8kB min:4kB low:4kB high:4kB\nlowmem_reserve[]: 0 0\nNormal: 2*4kB (U) 0*8kB = 8kB\n"
+            + "Free swap  = 99999999999999999999999kB\n";
+        assertThatThrownBy(() -> KernelLogParser.parse(overlong, "o.log")).isInstanceOf(KernelLogException.class)
+            .hasMessage("o.log:6: number out of range: Free swap = 99999999999999999999999kB");
         assertThatThrownBy(() -> KernelLogParser.parse("\n\nhello world\n", "n.txt"))
             .isInstanceOf(KernelLogException.class).hasMessageStartingWith("n.txt:3: no kernel memory report found");
         assertThatThrownBy(() -> KernelLogParser.parse("# a finding\nhighwater-trace 1\npolicy linux-4.8\n", "f.trace"))

@@ -285,7 +285,7 @@ public final class KernelLogParser {
             }
             Matcher pt = PAGE_TOKEN.matcher(t).region(mi.start(), miEnd);
             while (pt.find()) {
-                memInfo.putIfAbsent(pt.group(1), Long.parseLong(pt.group(2)));
+                memInfo.putIfAbsent(pt.group(1), number(file, j.lineAt(pt.start()), pt.group(2), pt.group()));
             }
         }
         Map<String, Long> node = new LinkedHashMap<>();
@@ -296,7 +296,7 @@ public final class KernelLogParser {
                     node.put("all_unreclaimable", f.group(4).equals("yes") ? 1L : 0L);
                     break;
                 }
-                node.putIfAbsent(f.group(1), Long.parseLong(f.group(2)));
+                node.putIfAbsent(f.group(1), number(file, j.lineAt(f.start()), f.group(2), f.group()));
             }
         }
         if (zoneSpans.isEmpty() && MEMINFO_HDR.matcher(t).region(start, end).find()
@@ -325,7 +325,7 @@ public final class KernelLogParser {
                     if (r.size() >= 6) {
                         break;
                     }
-                    r.add(Long.parseLong(s));
+                    r.add(number(file, j.lineAt(lr.start()), s, "lowmem_reserve[] entry " + s));
                 }
                 reserve = r;
             }
@@ -384,13 +384,22 @@ public final class KernelLogParser {
         Matcher ft = FOOTER.matcher(t).region(start, end);
         while (ft.find()) {
             if (ft.group(1) != null) {
-                footer.putIfAbsent(ft.group(2), Long.parseLong(ft.group(1)));
+                footer.putIfAbsent(ft.group(2), number(file, j.lineAt(ft.start()), ft.group(1), ft.group()));
             } else {
-                footer.putIfAbsent(ft.group(3), Long.parseLong(ft.group(4)));
+                footer.putIfAbsent(ft.group(3), number(file, j.lineAt(ft.start()), ft.group(4), ft.group()));
             }
         }
         return new KernelReport(file, line, kind, header, comm, order, gfp, names, release, trace, memInfo, node,
             zones, footer);
+    }
+
+    /** A printed count as a long, or a refusal at its line ("number out of range: what"). */
+    private static long number(String file, int line, String digits, String what) throws KernelLogException {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new KernelLogException(file, line, "number out of range: " + what);
+        }
     }
 
     private record ZoneBuddy(List<BuddyEntry> entries, long total) {
@@ -425,9 +434,13 @@ public final class KernelLogParser {
                 }
             }
             entries.add(new BuddyEntry(count, size, letters));
-            sum = Math.addExact(sum, Math.multiplyExact(count, size));
+            try {
+                sum = Math.addExact(sum, Math.multiplyExact(count, size));
+            } catch (ArithmeticException ex) {
+                throw new KernelLogException(file, line, "number out of range in buddy line: " + e.group());
+            }
         }
-        long total = Long.parseLong(b.group(4));
+        long total = number(file, line, b.group(4), "buddy line total " + b.group(4) + "kB");
         if (sum != total) {
             throw new KernelLogException(file, line, "buddy line for " + b.group(2) + " adds up to " + sum
                 + "kB but prints = " + total + "kB (garbled or cut)");
@@ -458,11 +471,11 @@ public final class KernelLogParser {
                     long c;
                     try {
                         c = Long.parseLong(counts[o]);
-                    } catch (NumberFormatException e) {
+                        total = Math.addExact(total, Math.multiplyExact(c, 4L << o));
+                    } catch (NumberFormatException | ArithmeticException e) {
                         throw new KernelLogException(file, ln, "number out of range in buddyinfo line");
                     }
                     entries.add(new BuddyEntry(c, 4L << o, ""));
-                    total = Math.addExact(total, Math.multiplyExact(c, 4L << o));
                 }
                 group.add(new ZoneState(m.group(2), ln, List.of(), Optional.empty(), List.of(), entries, total,
                     "Node " + m.group(1) + ", "));

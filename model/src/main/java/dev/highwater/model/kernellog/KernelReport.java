@@ -62,8 +62,15 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
             return Optional.empty();
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release.get());
-        return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
-            : Optional.empty();
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+        } catch (NumberFormatException e) {
+            // a garbled release ("99999999999.4"): no version, as if none were printed
+            return Optional.empty();
+        }
     }
 
     /** Whether the call trace shows the request in softirq or hardirq context. */
