@@ -105,9 +105,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     }
                     case SNAPSHOT -> {
                         snapshots++;
-                        // "probeN.ok" 0: the request would fail on that state
-                        failing += e.numbers().entrySet().stream()
-                            .filter(n -> n.getKey().endsWith(".ok") && n.getValue() == 0).count();
+                        failing += e.failingRequests();
                     }
                     default -> diagnosed++;
                 }

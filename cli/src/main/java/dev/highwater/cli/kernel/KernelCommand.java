@@ -574,7 +574,7 @@ public final class KernelCommand implements Runnable {
                 var probe = dev.highwater.reports.explain.Probe.parse(probes[i]);
                 var e = dev.highwater.reports.explain.Explainer.explainAll(parsed, List.of(probe)).get(0);
                 boolean realOk = r.steps().get(7 + i).result().startsWith("ok=1");
-                boolean modelOk = e.numbers().getOrDefault("probe0.ok", -1L) == 1;
+                boolean modelOk = e.requestOk(0).orElse(false);
                 String line = e.paragraph().lines().filter(x -> x.contains(": FAILS — ")).findFirst().orElse("");
                 String why = line.isEmpty() ? "" : line.substring(line.indexOf("FAILS — ") + 8, line.indexOf('.',
                     line.indexOf("FAILS — ")));

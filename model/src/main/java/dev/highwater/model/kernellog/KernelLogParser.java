@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * that holds no memory report at all.
  */
 public final class KernelLogParser {
-    private static final String ZONES = "(?:DMA32|DMA|Normal|HighMem|Movable|Device)";
+    /** The zone names a report or a /proc file prints (a non-capturing group). */
+    static final String ZONES = "(?:DMA32|DMA|Normal|HighMem|Movable|Device)";
     private static final Pattern SYSLOG = Pattern.compile(
         "^(?:<\\d>)?(?:(?:[A-Z][a-z]{2}\\s+\\d+\\s+\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT\\S+)\\s+\\S+\\s+)?"
             + "kernel:\\s*(?::\\s+)?");
@@ -73,7 +74,8 @@ public final class KernelLogParser {
     private static final Pattern FOOTER = Pattern.compile(
         "(\\d+) (pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|total pagecache pages"
             + "|pages in swap cache|pages hwpoisoned)|(Free swap|Total swap)\\s*=\\s*(-?\\d+)kB");
-    private static final Pattern BUDDYINFO = Pattern.compile("^\\s*Node\\s+(\\d+),\\s*zone\\s+(" + ZONES + ")((?:\\s+\\d+){1,20})\\s*$");
+    /** A /proc/buddyinfo line (a cleaned one): node, zone, the counts per order. */
+    static final Pattern BUDDYINFO = Pattern.compile("^\\s*Node\\s+(\\d+),\\s*zone\\s+(" + ZONES + ")((?:\\s+\\d+){1,20})\\s*$");
     private static final Pattern MEMINFO_HDR = Pattern.compile("Mem-[Ii]nfo:");
 
     private KernelLogParser() {
@@ -394,7 +396,7 @@ public final class KernelLogParser {
     }
 
     /** A printed count as a long, or a refusal at its line ("number out of range: what"). */
-    private static long number(String file, int line, String digits, String what) throws KernelLogException {
+    static long number(String file, int line, String digits, String what) throws KernelLogException {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {

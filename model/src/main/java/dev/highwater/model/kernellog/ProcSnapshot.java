@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * zoneinfo zone cut before its watermarks or a pagetypeinfo row whose columns do not match its header.
  */
 final class ProcSnapshot {
-    private static final String ZONES = "(DMA32|DMA|Normal|HighMem|Movable|Device)";
+    private static final String ZONES = "(" + KernelLogParser.ZONES + ")";
     private static final Pattern ZONEINFO_ZONE = Pattern.compile("^Node (\\d+), zone " + ZONES + "$");
     private static final Pattern ZONEINFO_FREE = Pattern.compile("^pages free (\\d+)$");
     private static final Pattern ZONEINFO_MARK = Pattern.compile(
@@ -41,14 +41,12 @@ final class ProcSnapshot {
     private static final Pattern ZONEINFO_LRU = Pattern.compile("^nr_(active_file|inactive_file|active_anon|inactive_anon) (\\d+)$");
     private static final Pattern ZONEINFO_UNRECLAIMABLE = Pattern.compile("^(?:node_unreclaimable|all_unreclaimable): ?(\\d+)$");
     private static final Pattern PB_ORDER = Pattern.compile("^Page block order: (\\d+)$");
-    private static final Pattern PB_PAGES = Pattern.compile("^Pages per block: (\\d+)$");
     private static final Pattern FREE_HEADER = Pattern.compile("^Free pages count per migrate type at order((?: \\d+)+)$");
     private static final Pattern FREE_ROW = Pattern.compile("^Node (\\d+), zone " + ZONES + ", type (\\w+)((?: >?\\d+)+)$");
     private static final Pattern BLOCKS_HEADER = Pattern.compile("^Number of (blocks|mixed blocks) type((?: \\w+)+)$");
     private static final Pattern BLOCKS_ROW = Pattern.compile("^Node (\\d+), zone " + ZONES + "((?: \\d+)+)$");
     private static final Pattern VERSION = Pattern.compile("\\bLinux version (\\d+\\.\\d+[\\w.\\-+~]*)");
     private static final Pattern SWAP = Pattern.compile("^(SwapFree|SwapTotal): ?(\\d+) kB$");
-    private static final Pattern BUDDYINFO = Pattern.compile("^Node (\\d+), zone " + ZONES + "((?: \\d+){1,20})$");
 
     /** One zone of zoneinfo, as printed. */
     private static final class ZoneInfo {
@@ -85,7 +83,6 @@ final class ProcSnapshot {
     private final Map<String, Long> swap = new LinkedHashMap<>();
     private final BitSet tableLines = new BitSet();
     private int pageblockOrder = -1;
-    private long pagesPerBlock = -1;
     private Optional<String> release = Optional.empty();
     private int firstLine = Integer.MAX_VALUE;
 
@@ -164,10 +161,6 @@ final class ProcSnapshot {
                 s.firstLine = Math.min(s.firstLine, ln);
                 continue;
             }
-            if ((m = PB_PAGES.matcher(l)).matches()) {
-                s.pagesPerBlock = s.number(m.group(1), ln);
-                continue;
-            }
             if ((m = FREE_HEADER.matcher(l)).matches()) {
                 s.close(zone);
                 zone = null;
@@ -200,7 +193,7 @@ final class ProcSnapshot {
                 }
                 continue;
             }
-            if (zone != null && BUDDYINFO.matcher(l).matches()) {
+            if (zone != null && KernelLogParser.BUDDYINFO.matcher(l).matches()) {
                 s.close(zone);
                 zone = null;
             }
@@ -251,11 +244,7 @@ final class ProcSnapshot {
     }
 
     private long number(String v, int line) throws KernelLogException {
-        try {
-            return Long.parseLong(v.strip());
-        } catch (NumberFormatException e) {
-            throw new KernelLogException(file, line, "number out of range: '" + v + "'");
-        }
+        return KernelLogParser.number(file, line, v.strip(), "'" + v + "'");
     }
 
     private MigrateType type(String name, int line) throws KernelLogException {
@@ -344,11 +333,11 @@ final class ProcSnapshot {
             List<BuddyEntry> buddy = new ArrayList<>();
             if (tr != null && !tr.free.isEmpty()) {
                 pt = Optional.of(new PageTypes(pageblockOrder, tr.free, tr.blocks, tr.capped));
-                if (tr.blocks.containsKey(MigrateType.HIGHATOMIC) && pagesPerBlock > 0) {
+                if (tr.blocks.containsKey(MigrateType.HIGHATOMIC)) {
                     // nr_reserved_highatomic is HIGHATOMIC pageblocks × pageblock_nr_pages (§6.3: a reservation
                     // retypes whole blocks and adds their pages); §6.6's drift (4.x's double decrement) is the exception
-                    fields.add(new Field("reserved_highatomic", tr.blocks.get(MigrateType.HIGHATOMIC) * pagesPerBlock * 4,
-                        "KB"));
+                    fields.add(new Field("reserved_highatomic",
+                        tr.blocks.get(MigrateType.HIGHATOMIC) * (1L << pageblockOrder) * 4, "KB"));
                 }
                 int orders = tr.free.values().iterator().next().size();
                 for (int o = 0; o < orders; o++) {

@@ -307,7 +307,7 @@ public final class Explainer {
         // zonelist's pages (a DMA zone's, typically) only postpones the failure by that many pages: exhaustion or
         // the watermark, not the reserve (real 6.1 reports, an OOM of a growing task and an order-0 GFP_ATOMIC
         // refusal, read as "lowmem_reserve" for DMA's 200 pages of 55,655)
-        if (withoutLowmemReserve(p, rc, req, reclaimable) && !(nothingReclaimable && heldBack(rc) * 100 < managed(rc))) {
+        if (withoutLowmemReserve(p, rc, req, reclaimable) && !(nothingReclaimable && smallReserve(rc))) {
             return Diagnosis.LOWMEM_RESERVE;
         }
         // what-if 3: the same pages asked for as order-0 pages
@@ -343,9 +343,14 @@ public final class Explainer {
         if (held == 0 || !withoutLowmemReserve(p, rc, req, reclaimable)) {
             return "";
         }
-        return " The lower zones' lowmem_reserve holds back " + held + " free pages (" + (held * 100 < managed(rc)
+        return " The lower zones' lowmem_reserve holds back " + held + " free pages (" + (smallReserve(rc)
             ? "under 1 % of the " + managed(rc) + " managed" : "of " + managed(rc) + " managed") + "); without it this"
             + " request would have had them, and the next ones would fail the same way.";
+    }
+
+    /** What the reserve holds back is under 1 % of the zonelist's managed pages (the diagnosis heuristic above). */
+    private static boolean smallReserve(Recon rc) {
+        return heldBack(rc) * 100 < managed(rc);
     }
 
     private static long managed(Recon rc) {
@@ -733,10 +738,8 @@ public final class Explainer {
      * succeed: a later preset and the switches that do it, or a min_free_kbytes value.
      */
     static Explanation snapshot(KernelReport r, List<KernelReport> file, List<Probe> probes) {
-        Optional<int[]> v = r.version();
-        for (KernelReport o : file) {
-            v = v.isPresent() ? v : o.version();
-        }
+        // its own /proc/version, else another report's of the file
+        Optional<int[]> v = r.version().or(() -> file.stream().flatMap(o -> o.version().stream()).findFirst());
         KernelPolicy p = v.map(x -> presetFor(x[0], x[1])).orElse(Presets.byName("mainline").orElseThrow());
         GfpLayout layout = v.map(x -> GfpLayout.forKernel(x[0], x[1])).orElse(GfpLayout.V6_3);
         // without a version: a kernel after every preset's (presetFor's mainline)
@@ -755,7 +758,9 @@ public final class Explainer {
         long reclaimable = reclaimable(r);
         nums.put("reclaimable", reclaimable);
         // several nodes: a request from the first node's CPUs tries its zones first, highest first, then the other
-        // nodes' (the node-ordered zonelist, 4.14+; reconstruct builds the list from the end of this one)
+        // nodes' (the node-ordered zonelist, the only one since Michal Hocko's "mm, page_alloc: rip out
+        // ZONELIST_ORDER_ZONE", 4.14, and the default before on most machines; reconstruct builds the list from the
+        // end of this one)
         List<String> nodes = states.stream().map(ZoneState::prefix).distinct().toList();
         if (nodes.size() > 1) {
             List<ZoneState> byNode = new ArrayList<>();

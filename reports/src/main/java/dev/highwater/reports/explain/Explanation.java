@@ -3,6 +3,7 @@ package dev.highwater.reports.explain;
 import dev.highwater.model.kernellog.KernelReport;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@link Explainer} says about one report.
@@ -20,6 +21,21 @@ public record Explanation(KernelReport report, Diagnosis diagnosis, String prese
     public Explanation {
         advice = List.copyOf(advice);
         numbers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(numbers));
+    }
+
+    /**
+     * Whether the {@code i}th request asked of a snapshot succeeds there (empty when it was not replayed: not a
+     * snapshot, no zone it may use, or no free blocks per order for its order).
+     */
+    public Optional<Boolean> requestOk(int i) {
+        Long ok = numbers.get("probe" + i + ".ok");
+        return ok == null ? Optional.empty() : Optional.of(ok == 1);
+    }
+
+    /** How many requests asked of a snapshot would fail there. */
+    public long failingRequests() {
+        return numbers.entrySet().stream().filter(n -> n.getKey().startsWith("probe") && n.getKey().endsWith(".ok")
+            && n.getValue() == 0).count();
     }
 
     /**

@@ -62,23 +62,26 @@ final class ReconstructedZone {
         }
         // /proc/pagetypeinfo counts every list: exact, where the buddy line's letters only say which are non-empty
         this.typesKnown = anyLetters || z.pageTypes().isPresent();
-        for (int o = 0; o < b.size() && z.pageTypes().isPresent(); o++) {
+        if (z.pageTypes().isPresent()) {
             for (var e : z.pageTypes().get().free().entrySet()) {
-                blocks[o][e.getKey().ordinal()] = o < e.getValue().size() ? e.getValue().get(o) : 0;
+                for (int o = 0; o < Math.min(b.size(), e.getValue().size()); o++) {
+                    blocks[o][e.getKey().ordinal()] = e.getValue().get(o);
+                }
             }
-        }
-        for (int o = 0; o < b.size() && z.pageTypes().isEmpty(); o++) {
-            BuddyEntry e = b.get(o);
-            if (e.count() == 0) {
-                continue;
+        } else {
+            for (int o = 0; o < b.size(); o++) {
+                BuddyEntry e = b.get(o);
+                if (e.count() == 0) {
+                    continue;
+                }
+                String letters = e.letters().isEmpty() ? "U" : e.letters();
+                long rest = e.count();
+                for (int i = letters.length() - 1; i >= 1 && rest > 1; i--) {
+                    blocks[o][MigrateType.fromLetter(letters.charAt(i)).ordinal()] += 1;
+                    rest--;
+                }
+                blocks[o][MigrateType.fromLetter(letters.charAt(0)).ordinal()] += rest;
             }
-            String letters = e.letters().isEmpty() ? "U" : e.letters();
-            long rest = e.count();
-            for (int i = letters.length() - 1; i >= 1 && rest > 1; i--) {
-                blocks[o][MigrateType.fromLetter(letters.charAt(i)).ordinal()] += 1;
-                rest--;
-            }
-            blocks[o][MigrateType.fromLetter(letters.charAt(0)).ordinal()] += rest;
         }
         long printed = z.pages("reserved_highatomic").orElse(-1);
         if (printed >= 0) {
