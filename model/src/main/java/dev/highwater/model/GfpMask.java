@@ -132,6 +132,16 @@ public record GfpMask(long flags) {
     }
 
     /**
+     * {@code gfp_zone} on a kernel with or without ZONE_DMA32: without it (32-bit kernels: x86-32, ARM, PPC32, MIPS32,
+     * the ones with a HighMem zone) {@code __GFP_DMA32} names ZONE_NORMAL (include/linux/gfp.h's OPT_ZONE_DMA32), so a
+     * 32-bit i915 or ext4 request with GFP_DMA32 starts at Normal, not at DMA (§1.6's mapping assumes ZONE_DMA32).
+     */
+    public ZoneType highestZone(boolean zoneDma32) {
+        ZoneType t = highestZone();
+        return t == ZoneType.DMA32 && !zoneDma32 ? ZoneType.NORMAL : t;
+    }
+
+    /**
      * {@code gfp_migratetype}: MOVABLE, else RECLAIMABLE, else UNMOVABLE. (Both set is invalid
      * in the kernel; MOVABLE wins here.)
      */

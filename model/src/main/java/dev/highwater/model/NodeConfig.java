@@ -61,6 +61,24 @@ public record NodeConfig(List<ZoneSpec> zones, int pageblockOrder, int maxOrder,
     }
 
     /** Position of the highest configured zone whose type is at most {@code type}, or -1. */
+    /**
+     * Whether the kernel has ZONE_DMA32: a node with a HighMem zone is a 32-bit kernel's, and those configure none
+     * ({@link GfpMask#highestZone(boolean)}).
+     */
+    public boolean zoneDma32() {
+        for (ZoneSpec z : zones) { // a loop: asked for every request
+            if (z.type() == ZoneType.HIGHMEM) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code gfp_zone(gfp)} on this node's kernel. */
+    public ZoneType gfpZone(GfpMask gfp) {
+        return gfp.highestZone(zoneDma32());
+    }
+
     public int highestZoneAtMost(ZoneType type) {
         int best = -1;
         for (int i = 0; i < zones.size(); i++) {

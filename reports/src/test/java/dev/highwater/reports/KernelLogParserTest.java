@@ -116,6 +116,60 @@ class KernelLogParserTest {
         assertThat(rs.get(0).zones()).extracting(ZoneState::name).containsExactly("DMA", "DMA32");
     }
 
+    /**
+     * The capture's lines as the tools users copy logs from print them: each must read as the same report (same
+     * header, comm, call trace, zones), the line numbers included.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dmesg -T", "printk caller id (task)",
+        "printk caller id (cpu)", "journalctl -k", "journalctl -o short-precise", "journalctl -o short-monotonic",
+        "journalctl -o short-iso", "dmesg -r", "cat /dev/kmsg", "dmesg -x", "dmesg --time-format iso", "dmesg -t",
+        "CRLF line ends"})
+    void theSameReportWhateverToolPrintedTheLog(String tool) throws Exception {
+        String log = resource("/logs/linux-6.1-guest-warn-alloc.txt");
+        KernelReport want = KernelLogParser.parse(log, "warn.log").get(0);
+        java.util.regex.Pattern ts = java.util.regex.Pattern.compile("^\\[\\s*(\\d+)\\.(\\d+)\\] ?(.*)$");
+        StringBuilder sb = new StringBuilder();
+        int seq = 0;
+        for (String line : log.split("\n", -1)) {
+            var m = ts.matcher(line);
+            if (!m.matches()) {
+                sb.append(line).append('\n');
+                continue;
+            }
+            long s = Long.parseLong(m.group(1));
+            String us = m.group(2);
+            String body = m.group(3);
+            String sec = String.format("%02d", s % 60);
+            String mono = String.format("[%5d.%s]", s, us);
+            sb.append(switch (tool) {
+                case "dmesg -T" -> "[Tue Dec  8 01:15:" + sec + " 2026] " + body;
+                case "printk caller id (task)" -> mono + "[   T14] " + body;
+                case "printk caller id (cpu)" -> mono + "[    C0] " + body;
+                case "journalctl -k" -> "Dec 08 01:15:" + sec + " debian kernel: " + body;
+                case "journalctl -o short-precise" -> "Dec 08 01:15:" + sec + "." + us + " debian kernel: " + body;
+                case "journalctl -o short-monotonic" -> mono + " debian kernel: " + body;
+                case "journalctl -o short-iso" -> "2026-12-08T01:15:" + sec + "+0000 debian kernel: " + body;
+                case "dmesg -r" -> "<4>" + mono + " " + body;
+                case "cat /dev/kmsg" -> "4," + seq++ + "," + s + us + ",-;" + body;
+                case "dmesg -x" -> "kern  :warn  : " + mono + " " + body;
+                case "dmesg --time-format iso" -> "2026-12-08T01:15:" + sec + "," + us + "+00:00 " + body;
+                case "dmesg -t" -> body;
+                case "CRLF line ends" -> line.replace("\r", "") + "\r";
+                default -> throw new IllegalArgumentException(tool);
+            }).append('\n');
+        }
+        KernelReport r = KernelLogParser.parse(sb.toString(), "warn.log").get(0);
+        assertThat(r.header()).isEqualTo(want.header());
+        assertThat(r.comm()).isEqualTo("ksoftirqd/0");
+        assertThat(r.line()).isEqualTo(want.line());
+        assertThat(r.release()).isEqualTo(want.release());
+        assertThat(r.callTrace()).isEqualTo(want.callTrace());
+        assertThat(r.inInterrupt()).isTrue();
+        assertThat(r.zones()).isEqualTo(want.zones());
+        assertThat(r.memInfo()).isEqualTo(want.memInfo());
+    }
+
     @Test
     void aRealSixOneWarnAllocReportFromKsoftirqd() throws Exception {
         // captured by `highwater kernel conformance --scenario snapshot` (Debian's 6.1.0-57 under QEMU): an order-10

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 
 /**
  * Parses real kernel logs (2.6.32 to 6.x) into {@link KernelReport}s, following the robustness rules of
- * kernel-semantics §10.3: syslog prefixes, {@code [ seconds]} timestamps, {@code <level>} markers and rsyslog's
+ * kernel-semantics §10.3: syslog prefixes, {@code [ seconds]} timestamps, {@code <level>} markers, /dev/kmsg's record prefixes and rsyslog's
  * {@code #012} are stripped; lines re-wrapped by mail clients are re-joined (the whole log is parsed as one token
  * stream in which a timestamp is a separator), and fields are found by their {@code key:value} tokens, not by
  * position. Formats per version: §10.1 (warn_alloc), §10.2 (OOM), §10.4 (table); {@code /proc/buddyinfo} dumps
@@ -39,6 +39,18 @@ public final class KernelLogParser {
         "^(?:<\\d>)?(?:(?:[A-Z][a-z]{2}\\s+\\d+\\s+\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT\\S+)\\s+\\S+\\s+)?"
             + "kernel:\\s*(?::\\s+)?");
     private static final Pattern LEVEL = Pattern.compile("^<\\d>");
+    /** Mail or forum quoting before a line: '> ', '>> ', '| '. */
+    private static final Pattern QUOTE = Pattern.compile("^(?:[>|] ?)+");
+    /** A line that starts a log record of its own (a timestamp, a syslog, kmsg or level prefix), not a continuation. */
+    private static final Pattern RECORD_START = Pattern.compile(
+        "\\s*(?:\\[\\s*\\d+\\.\\d+\\]|<\\d>|\\d+,\\d+,\\d+,|[A-Z][a-z]{2}\\s+\\d+\\s+\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT"
+            + "|\\[[A-Z][a-z]{2} [A-Z][a-z]{2} )");
+    /** A record read from /dev/kmsg ({@code cat /dev/kmsg}): level, sequence, microseconds, flags, then ';'. */
+    private static final Pattern KMSG = Pattern.compile("^\\d+,\\d+,\\d+,[^;]*;");
+    /** dmesg's wall-clock stamps: {@code --time-format iso} at a line's start, {@code -T}'s {@code [Tue Dec  8 01:15:03 2026]}. */
+    private static final Pattern ISO_STAMP = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[,.]\\d+[+-]\\d\\d:?\\d\\d\\s");
+    private static final Pattern CTIME_STAMP = Pattern.compile(
+        "\\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} +\\d+ \\d\\d:\\d\\d:\\d\\d \\d{4}\\]");
     private static final Pattern TIMESTAMP = Pattern.compile("\\[\\s*\\d+\\.\\d+\\s*\\]");
     private static final Pattern TS_OPEN_AT_END = Pattern.compile("\\[\\s*(\\d+\\.?\\d*)?\\s*$");
     private static final Pattern TS_CLOSE_AT_START = Pattern.compile("^\\s*\\d*\\.?\\d+\\s*\\]");
@@ -53,7 +65,7 @@ public final class KernelLogParser {
     private static final Pattern MEMCG = Pattern.compile(
         "Memory cgroup out of memory|memory: usage \\d+kB, limit|CONSTRAINT_MEMCG|Memory cgroup stats for");
     private static final Pattern RELEASE = Pattern.compile(
-        "(?:CPU: \\d+ PID: \\d+ Comm: \\S+|Pid: \\d+, comm: \\S+)\\s+(?:Not tainted|Tainted:[A-Z \\-]*?)\\s+"
+        "(?:CPU: \\d+ PID: \\d+ Comm: \\S+|Pid: \\d+, comm: \\S+)\\s+(?:Kdump: loaded\\s+)?(?:Not tainted|Tainted:[A-Z \\-]*?)\\s+"
             + "(\\d+\\.\\d+[\\w.\\-+~]*)");
     /**
      * A call-trace frame {@code name+0xOFF/0xLEN}: after a {@code [<address>]} (≤4.x), a {@code (}, or on a line of its
@@ -61,14 +73,16 @@ public final class KernelLogParser {
      */
     private static final Pattern FRAME = Pattern.compile(
         "(?<![\\w.])([A-Za-z_][\\w.]*)\\+0x[0-9a-f]+/0x[0-9a-f]+|(<IRQ>)");
-    private static final Pattern MEMINFO_START = Pattern.compile("\\bactive_anon:\\d+(?![\\dkK])");
-    private static final Pattern PAGE_TOKEN = Pattern.compile("\\b([a-z_]+):(\\d+)(?![\\dkK])");
+    /** Mem-Info's first global counter ({@code Active_anon:} before 2.6.32, which prints it in lower case). */
+    private static final Pattern MEMINFO_START = Pattern.compile("\\b[Aa]ctive_anon:\\d+(?![\\dkK])");
+    private static final Pattern PAGE_TOKEN = Pattern.compile("\\b([A-Za-z_]+):(\\d+)(?![\\dkK])");
     private static final Pattern NODE_LINE = Pattern.compile("\\bNode (\\d+) active_anon:\\d+kB");
     private static final Pattern ZONE_LINE = Pattern.compile("(Node \\d+ )?\\b(" + ZONES + ")\\s+(free:\\d+kB)");
     private static final Pattern FIELD = Pattern.compile("([a-z_()]+):\\s?(\\d+)(kB|KB)?|all_unreclaimable\\?\\s+(yes|no)");
     private static final Pattern LOWMEM = Pattern.compile("lowmem_reserve\\[\\]:((?:\\s+\\d+)+)");
     private static final Pattern BUDDY = Pattern.compile(
         "(Node \\d+ )?\\b(" + ZONES + "): ((?:\\d+\\*\\d+kB\\s*(?:\\([A-Z]+\\)\\s*)?)+)=\\s*(\\d+)kB");
+    private static final Pattern EMPTY_BUDDY = Pattern.compile("(Node \\d+ )?\\b(" + ZONES + "): empty\\b");
     private static final Pattern BUDDY_START = Pattern.compile("\\b(" + ZONES + "): \\d+\\*\\d+kB");
     private static final Pattern BUDDY_ENTRY = Pattern.compile("(\\d+)\\*(\\d+)kB\\s*(?:\\(([A-Z]+)\\))?");
     private static final Pattern FOOTER = Pattern.compile(
@@ -98,18 +112,30 @@ public final class KernelLogParser {
     }
 
     static Joined join(String text) {
-        String[] raw = text.split("\r?\n|\r", -1);
+        List<String> raw = new ArrayList<>(List.of(text.split("\r?\n|\r", -1)));
+        List<Integer> rawNumbers = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            rawNumbers.add(i + 1);
+        }
+        if (text.contains("=3D")) {
+            quotedPrintable(raw, rawNumbers);
+        }
+        int width = hardWrapWidth(raw);
         StringBuilder sb = new StringBuilder();
         List<Integer> starts = new ArrayList<>();
         List<Integer> numbers = new ArrayList<>();
         List<String> clean = new ArrayList<>();
-        for (int i = 0; i < raw.length; i++) {
-            for (String piece : raw[i].split("#012", -1)) {
+        for (int i = 0; i < raw.size(); i++) {
+            String line = raw.get(i);
+            for (String piece : line.split("#012", -1)) {
                 String l = clean(piece);
                 starts.add(sb.length());
-                numbers.add(i + 1);
+                numbers.add(rawNumbers.get(i));
                 clean.add(l);
-                sb.append(l).append(' ');
+                sb.append(l);
+                if (!(line.length() == width && i + 1 < raw.size() && continuesMidToken(line, raw.get(i + 1)))) {
+                    sb.append(' ');
+                }
             }
         }
         int[] s = starts.stream().mapToInt(Integer::intValue).toArray();
@@ -117,11 +143,97 @@ public final class KernelLogParser {
         return new Joined(sb.toString(), s, n, clean);
     }
 
+    /**
+     * A report copied from a mail's raw source is quoted-printable: '=' is written {@code =3D} (and a memory report
+     * always has one, in its buddy totals), other bytes {@code =XX}, and a line ending in '=' is a soft break, the
+     * next line its continuation. Decodes the lines in place, each joined line keeping its first line's number.
+     */
+    private static void quotedPrintable(List<String> lines, List<Integer> numbers) {
+        List<String> out = new ArrayList<>();
+        List<Integer> outNumbers = new ArrayList<>();
+        StringBuilder cur = null;
+        int curNumber = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (cur == null) {
+                cur = new StringBuilder();
+                curNumber = numbers.get(i);
+            }
+            String body = QUOTE.matcher(l).lookingAt() && cur.length() > 0 ? QUOTE.matcher(l).replaceFirst("") : l;
+            if (body.endsWith("=")) {
+                cur.append(body, 0, body.length() - 1);
+                continue;
+            }
+            cur.append(body);
+            out.add(decodeQp(cur.toString()));
+            outNumbers.add(curNumber);
+            cur = null;
+        }
+        if (cur != null) {
+            out.add(decodeQp(cur.toString()));
+            outNumbers.add(curNumber);
+        }
+        lines.clear();
+        lines.addAll(out);
+        numbers.clear();
+        numbers.addAll(outNumbers);
+    }
+
+    private static String decodeQp(String s) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(s.length());
+        byte[] in = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '=' && i + 2 < in.length && Character.digit(in[i + 1], 16) >= 0
+                && Character.digit(in[i + 2], 16) >= 0) {
+                bytes.write(Character.digit(in[i + 1], 16) * 16 + Character.digit(in[i + 2], 16));
+                i += 2;
+            } else {
+                bytes.write(in[i]);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The width a terminal or a pager cut the log's lines at, mid-token (a console copied from a fixed-width window):
+     * the longest line length when at least three lines have it and it stands out from the lengths just below it
+     * (text re-wrapped at spaces by a mail client has no such spike); -1 when there is none.
+     */
+    static int hardWrapWidth(List<String> lines) {
+        Map<Integer, Integer> count = new java.util.TreeMap<>();
+        int max = 0;
+        for (String l : lines) {
+            count.merge(l.length(), 1, Integer::sum);
+            max = Math.max(max, l.length());
+        }
+        int atMax = count.getOrDefault(max, 0);
+        if (max < 60 || atMax < 3) {
+            return -1;
+        }
+        for (int w = max - 5; w < max; w++) {
+            if (count.getOrDefault(w, 0) * 2 > atMax) {
+                return -1;
+            }
+        }
+        return max;
+    }
+
+    /** Whether {@code next} carries on {@code line} cut at the wrap width mid-token (no record prefix, no space at the cut). */
+    private static boolean continuesMidToken(String line, String next) {
+        String n = QUOTE.matcher(next).replaceFirst("");
+        return !n.isEmpty() && !Character.isWhitespace(n.charAt(0)) && !Character.isWhitespace(line.charAt(line.length() - 1))
+            && !RECORD_START.matcher(n).lookingAt();
+    }
+
     static String clean(String line) {
         // a byte-order mark (a log saved by a Windows editor) is no text of the line
         String l = line.replace('\t', ' ').replace('\u00a0', ' ').replace("\uFEFF", "");
+        l = QUOTE.matcher(l).replaceFirst("");
         l = SYSLOG.matcher(l).replaceFirst("");
         l = LEVEL.matcher(l).replaceFirst("");
+        l = KMSG.matcher(l).replaceFirst("");
+        l = ISO_STAMP.matcher(l).replaceFirst("");
+        l = CTIME_STAMP.matcher(l).replaceAll(" ");
         l = TIMESTAMP.matcher(l).replaceAll(" ");
         l = TS_OPEN_AT_END.matcher(l).replaceFirst("");
         l = TS_CLOSE_AT_START.matcher(l).replaceFirst("");
@@ -287,7 +399,7 @@ public final class KernelLogParser {
             }
             Matcher pt = PAGE_TOKEN.matcher(t).region(mi.start(), miEnd);
             while (pt.find()) {
-                memInfo.putIfAbsent(pt.group(1), number(file, j.lineAt(pt.start()), pt.group(2), pt.group()));
+                memInfo.putIfAbsent(pt.group(1).toLowerCase(java.util.Locale.ROOT), number(file, j.lineAt(pt.start()), pt.group(2), pt.group()));
             }
         }
         Map<String, Long> node = new LinkedHashMap<>();
@@ -360,9 +472,19 @@ public final class KernelLogParser {
             int searchFrom = zs;
             Matcher b = BUDDY.matcher(t).region(searchFrom, end);
             while (b.find()) {
-                if (b.group(2).equals(name) && true) {
+                if (b.group(2).equals(name) && sameNode(prefix, b.group(1))) {
                     zb = buddyOf(file, j, b);
                     break;
+                }
+            }
+            if (zb == null) {
+                // kernels before 2.6.2x print "Node 1 DMA: empty" for a zone without pages
+                Matcher e = EMPTY_BUDDY.matcher(t).region(searchFrom, end);
+                while (e.find()) {
+                    if (e.group(2).equals(name) && sameNode(prefix, e.group(1))) {
+                        zb = new ZoneBuddy(List.of(), 0);
+                        break;
+                    }
                 }
             }
             if (zb == null) {
@@ -402,6 +524,11 @@ public final class KernelLogParser {
         } catch (NumberFormatException e) {
             throw new KernelLogException(file, line, "number out of range: " + what);
         }
+    }
+
+    /** A buddy line belongs to a zone line of the same node, when both name theirs (multi-node reports). */
+    private static boolean sameNode(String zonePrefix, String buddyPrefix) {
+        return zonePrefix.isEmpty() || buddyPrefix == null || zonePrefix.equals(buddyPrefix);
     }
 
     private record ZoneBuddy(List<BuddyEntry> entries, long total) {

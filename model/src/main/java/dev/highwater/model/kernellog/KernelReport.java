@@ -31,6 +31,16 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
                            Map<String, Long> memInfo, Map<String, Long> node, List<ZoneState> zones,
                            Map<String, Long> footer) {
 
+    /** The kernel's page size in kB, from the first zone with buddy entries ({@link ZoneState#pageKb()}); 4 without. */
+    public long pageKb() {
+        for (ZoneState z : zones) {
+            if (!z.buddy().isEmpty()) {
+                return z.pageKb();
+            }
+        }
+        return 4;
+    }
+
     /** Report kinds. */
     public enum Kind {
         /** warn_alloc: {@code page allocation failure} (or the 4.9–4.14 stall warning). */
@@ -75,6 +85,11 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
 
     /** Whether the call trace shows the request in softirq or hardirq context. */
     public boolean inInterrupt() {
+        // ksoftirqd/N runs nothing but softirq handlers: its requests are softirq ones even when the trace is cut
+        // before the softirq frames (a Raspberry Pi 6.1 report pasted up to the NAPI poll)
+        if (comm.matches("ksoftirqd/\\d+")) {
+            return true;
+        }
         for (String f : callTrace) {
             // without the compiler's suffixes (tasklet_action_common.constprop.0, foo.isra.0, bar.cold)
             if (SOFTIRQ_FRAMES.contains(f.indexOf('.') > 0 ? f.substring(0, f.indexOf('.')) : f)) {
@@ -126,17 +141,25 @@ public record KernelReport(String file, int line, Kind kind, String header, Stri
             this(name, line, fields, allUnreclaimable, lowmemReserve, buddy, buddyTotalKb, prefix, Optional.empty());
         }
 
-        /** A zone-line value converted to pages (kB / 4), if printed. */
+        /** A zone-line value converted to pages (kB / {@link #pageKb()}), if printed. */
         public OptionalLong pages(String field) {
             for (Field f : fields) {
                 if (f.name().equals(field)) {
                     if (f.unit().isEmpty()) {
                         return OptionalLong.of(f.value());
                     }
-                    return OptionalLong.of(f.value() / 4);
+                    return OptionalLong.of(f.value() / pageKb());
                 }
             }
             return OptionalLong.empty();
+        }
+
+        /**
+         * The kernel's page size in kB: the buddy line's order-0 block (4 on x86; 16 or 64 on MIPS, arm64 and ppc64
+         * kernels built with larger pages), 4 when the zone has no buddy entries.
+         */
+        public long pageKb() {
+            return buddy.isEmpty() || buddy.get(0).sizeKb() <= 0 ? 4 : buddy.get(0).sizeKb();
         }
 
         public boolean hasWatermarks() {

@@ -1152,7 +1152,7 @@ public final class MemorySystem {
 
     /** Builds the allocation context of a request (gfp_zone, gfp_migratetype, caller state). */
     public AllocContext context(GfpMask gfp, int order, Context ctx, int cpu, TaskSpec task) {
-        int highest = config.highestZoneAtMost(gfp.highestZone());
+        int highest = config.highestZoneAtMost(config.gfpZone(gfp));
         MigrateType mt = mobilityDisabled ? MigrateType.UNMOVABLE : gfp.migratetype();
         boolean rt = task != null && task.rt();
         boolean victim = task != null && tasks.containsKey(task.id()) && tasks.get(task.id()).oomVictim;

@@ -437,7 +437,7 @@ final class SlowPath {
         }
         if (!bypassAll) {
             // the request's gfp_zone (not the highest populated zone): GFP_DMA/GFP_DMA32 requests never OOM-kill
-            ZoneType highest = gfp.highestZone();
+            ZoneType highest = ms.config.gfpZone(gfp);
             if (r.lowmemOnlySkips() && highest.ordinal() < ZoneType.NORMAL.ordinal()) {
                 return new Oom(-1, false);
             }

@@ -56,7 +56,7 @@ public final class Workloads {
 
     static AllocContext context(PageAllocator a, String gfp, int order, Context ctx, int cpu) {
         GfpMask mask = Gfp.parse(gfp).resolve(a.policy().gfpLayout());
-        int highest = a.config().highestZoneAtMost(mask.highestZone());
+        int highest = a.config().highestZoneAtMost(a.config().gfpZone(mask));
         return new AllocContext(mask, order, mask.migratetype(), highest, ctx, cpu, false, false);
     }
 

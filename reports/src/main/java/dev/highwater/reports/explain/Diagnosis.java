@@ -14,6 +14,8 @@ public enum Diagnosis {
     CMA_ONLY("free pages only in CMA blocks"),
     /** Below the watermark with nothing reclaimable: a genuine exhaustion. */
     EXHAUSTION("genuine exhaustion, nothing reclaimable"),
+    /** Every zone the request may use (its gfp_zone and below) manages no pages: no memory pressure can explain it. */
+    NO_USABLE_ZONE("no usable memory in the request's zones"),
     /** The log's report is not a page-allocator failure (memcg OOM, vmalloc, a plain show_mem). */
     NOT_ALLOCATOR("not a page-allocator failure"),
     /** The request is decoded, but the log carries no zone state to replay it on. */

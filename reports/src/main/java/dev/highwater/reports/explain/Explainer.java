@@ -12,6 +12,7 @@ import dev.highwater.model.kernellog.KernelReport;
 import dev.highwater.model.kernellog.KernelReport.Kind;
 import dev.highwater.model.kernellog.KernelReport.ZoneState;
 import dev.highwater.model.policy.FirstFix;
+import dev.highwater.model.policy.HighOrderCheck;
 import dev.highwater.model.policy.KernelPolicy;
 import dev.highwater.model.policy.Presets;
 import dev.highwater.model.policy.SwitchChange;
@@ -106,7 +107,35 @@ public final class Explainer {
                 return o.version().get();
             }
         }
-        return r.gfpNames().isEmpty() ? new int[] {4, 4} : new int[] {4, 9};
+        if (r.gfpNames().isEmpty()) {
+            // no symbolic mode (≤4.4) and no release: a mask with neither __GFP_DIRECT_RECLAIM nor
+            // __GFP_KSWAPD_RECLAIM (4.4's 0x400000, 0x2000000), which 4.4's GFP_KERNEL and GFP_ATOMIC both carry, is
+            // in the ≤4.3 layout (a 3.x ARM board's 'gfp_mask=0x201da': GFP_HIGHUSER_MOVABLE|__GFP_COLD there, a
+            // request that cannot reclaim in 4.4's)
+            long mask = r.gfpValue().orElse(0);
+            return (mask & 0x2400000L) == 0 ? new int[] {2, 6} : new int[] {4, 4};
+        }
+        // symbolic names and no release: the newest layout in which the value reads as the printed names (a 6.6
+        // 'mode:0x820(GFP_ATOMIC)' is GFP_ATOMIC only in 6.3's layout; 4.9's reads __GFP_HIGH|__GFP_NOFAIL)
+        long mask = r.gfpValue().orElse(0);
+        GfpLayout[] layouts = GfpLayout.values();
+        for (int i = layouts.length - 1; i >= 0; i--) {
+            if (layouts[i].printsGfpNames() && layouts[i].format(mask).equals(r.gfpNames())) {
+                return FIRST_OF_LAYOUT.get(layouts[i]);
+            }
+        }
+        return new int[] {4, 9};
+    }
+
+    /** The release a layout's numbers start with (the 4.5–4.9 one stands for 4.9, the default before). */
+    private static final Map<GfpLayout, int[]> FIRST_OF_LAYOUT = Map.of(GfpLayout.V4_8, new int[] {4, 9},
+        GfpLayout.V4_10, new int[] {4, 10}, GfpLayout.V4_15, new int[] {4, 15}, GfpLayout.V5_1, new int[] {5, 1},
+        GfpLayout.V6_3, new int[] {6, 3});
+
+    /** A release older than 2.6.32, the oldest preset ("2.6.24-19-generic"): judged by 2.6.32's rules, and said so. */
+    static boolean predatesPresets(String release) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^2\\.(\\d+)\\.(\\d+)").matcher(release);
+        return m.find() && (Integer.parseInt(m.group(1)) < 6 || Integer.parseInt(m.group(2)) < 32);
     }
 
     public static Explanation explain(KernelReport r, List<KernelReport> file) {
@@ -133,7 +162,10 @@ public final class Explainer {
         String names = layout.format(value);
         String request = "order-" + req.order() + " " + (names.isEmpty() ? "0x" + Long.toHexString(value) : names)
             + (ctx == Context.SOFTIRQ ? " in softirq" : "") + (gfp.canDirectReclaim() ? "" : " (cannot reclaim)");
-        String versionText = "Linux " + r.release().orElse(ver[0] + "." + ver[1] + " (from the report format)");
+        String versionText = "Linux " + r.release().orElse((ver[0] == 2 ? "≤4.3" : ver[0] + "." + ver[1])
+                + " (from the report format)")
+            + (r.release().filter(Explainer::predatesPresets).isPresent() ? ", older than the oldest preset and"
+            + " judged by 2.6.32's rules" : "");
         String decoded = "mode 0x" + Long.toHexString(value) + " decodes in the " + layoutLabel(layout)
             + " layout (§3.5) as " + (names.isEmpty() ? "no flags" : names)
             + (r.gfpNames().isEmpty() || r.gfpNames().equals(names) ? "" : " (the log prints " + r.gfpNames() + ")")
@@ -168,7 +200,7 @@ public final class Explainer {
             // e.g. a GFP_DMA request in a report that prints no DMA zone
             return noZoneState(r, file, p, req, request, versionText, decoded, nums);
         }
-        long reclaimable = reclaimable(source);
+        long reclaimable = reclaimable(source, rc);
         nums.put("reclaimable", reclaimable);
         Replay.Result res = Replay.run(p, rc.zonelist, rc.classIdx, req, reclaimable);
         Pass slow = res.slow();
@@ -202,15 +234,54 @@ public final class Explainer {
                 .append(zoneSentence(p, req, res.last().tries().get(res.last().tries().size() - 1)))
                 .append(" The dump was taken after the failure, and free memory changed in between (per-CPU lists,"
                     + " racy counters, frees by other CPUs); the printed state does not explain it.");
+        } else if (rc.zonelist().stream().allMatch(z -> z.managed == 0 && z.free == 0)) {
+            d = Diagnosis.NO_USABLE_ZONE;
+            sb.append(noUsableZone(source, rc, gfp));
+            advice.add("Caller: only " + gfp.highestZone().kernelName() + " and lower zones serve this request; drop "
+                + zoneFlag(gfp) + " where the device can address more memory, or set memory aside for it at boot (a CMA area or a"
+                + " driver's DMA pool). No kernel version or watermark tunable changes a zone with no pages.");
         } else {
             d = classify(p, rc, req, reclaimable, source);
             for (ZoneTry zt : slow.tries()) {
                 sb.append(zoneSentence(p, req, zt)).append(' ');
             }
-            sb.append(classSentence(d, p, req, rc, res, reclaimable, nums));
+            sb.append(classSentence(d, r, p, req, rc, res, reclaimable, nums));
             advice.addAll(advice(d, p, source, rc, req, reclaimable));
         }
         return new Explanation(r, d, p.name(), request, sb.toString().strip(), advice, nums);
+    }
+
+    /**
+     * Every zone the request may use is empty: a GFP_DMA request on a machine whose DMA zone holds no pages the
+     * allocator manages (a real 3.17 MIPS report: DMA present 16,384 kB, managed 0, from a disk driver's probe).
+     */
+    private static String noUsableZone(KernelReport r, Recon rc, GfpMask gfp) {
+        List<String> zones = new ArrayList<>();
+        for (ReconstructedZone z : rc.zonelist()) {
+            zones.add(z.name);
+        }
+        long elsewhere = 0;
+        for (ZoneState z : r.zones()) {
+            if (zones.stream().noneMatch(n -> n.endsWith(z.name()))) {
+                elsewhere += z.pages("free").orElse(z.buddyPages());
+            }
+        }
+        String present = r.zones().stream().filter(z -> zones.contains(z.name()) && z.pages("present").orElse(0) > 0)
+            .map(z -> z.name() + " present " + z.pages("present").getAsLong() * z.pageKb() + " kB")
+            .reduce((a, b) -> a + ", " + b).map(x -> " (" + x + ", all of it kept from the allocator at boot)")
+            .orElse("");
+        return "Diagnosis: no usable memory — the zones this request may use (" + String.join(", ", zones)
+            + ", by its " + zoneFlag(gfp) + ") manage no pages" + present + ", so it can never"
+            + " succeed on this machine, whatever the load: the caller's zone restriction, not memory pressure"
+            + (elsewhere > 0 ? "; the other zones had " + elsewhere + " pages free" : "") + ".";
+    }
+
+    private static String zoneFlag(GfpMask gfp) {
+        return switch (gfp.highestZone()) {
+            case DMA -> "GFP_DMA";
+            case DMA32 -> "GFP_DMA32";
+            default -> "its zone flags";
+        };
     }
 
     private static String okZone(Pass p) {
@@ -263,12 +334,15 @@ public final class Explainer {
                 configured.add(t);
             }
         }
-        ZoneType highest = gfp.highestZone();
+        ZoneType highest = gfp.highestZone(!configured.contains(ZoneType.HIGHMEM));
         List<ReconstructedZone> zl = new ArrayList<>();
         boolean nodes = states.stream().map(ZoneState::prefix).distinct().count() > 1;
+        // a zone without pages (present:0kB, which old kernels print) is in no zonelist: build_zonelists takes the
+        // populated zones only. Kept when every zone the request may use is empty: that is the diagnosis then
+        boolean anyPopulated = states.stream().anyMatch(z -> eligible(z, highest) && !unpopulated(z));
         for (ZoneState z : states) {
             ZoneType t = zoneType(z.name());
-            if (t != null && t.ordinal() <= highest.ordinal()) {
+            if (eligible(z, highest) && !(anyPopulated && unpopulated(z))) {
                 // with several nodes a zone is named with its node ("Node 1 Normal")
                 zl.add(0, new ReconstructedZone(z, t, configured.indexOf(t), pbOrder,
                     nodes ? z.prefix().replace(",", "") + z.name() : z.name()));
@@ -278,11 +352,39 @@ public final class Explainer {
         return new Recon(zl, classIdx, pbOrder);
     }
 
+    private static boolean eligible(ZoneState z, ZoneType highest) {
+        ZoneType t = zoneType(z.name());
+        return t != null && t.ordinal() <= highest.ordinal();
+    }
+
+    private static boolean unpopulated(ZoneState z) {
+        return z.pages("present").orElse(1) == 0;
+    }
+
+    /**
+     * What reclaim could free for the request: the LRU pages of the zones it may use, where every zone line prints its
+     * own (2.6.28+). Reclaim takes pages only from those zones (the zone LRUs before 4.8; from 4.8 the node LRU skips
+     * pages of zones above the request's reclaim_idx), so a lowmem request on a 32-bit machine gets nothing from
+     * HighMem's lists. Without per-zone counts, the whole machine's ({@link #reclaimable(KernelReport)}).
+     */
+    static long reclaimable(KernelReport r, Recon rc) {
+        long file = 0;
+        long anon = 0;
+        for (ReconstructedZone z : rc.zonelist()) {
+            if (z.fileLru < 0 || z.anonLru < 0) {
+                return reclaimable(r);
+            }
+            file += z.fileLru;
+            anon += z.anonLru;
+        }
+        return Replay.reclaimable(file, anon, r.footer().getOrDefault("Free swap", 0L) / r.pageKb());
+    }
+
     static long reclaimable(KernelReport r) {
         Map<String, Long> m = r.memInfo();
         long file = m.getOrDefault("active_file", 0L) + m.getOrDefault("inactive_file", 0L);
         long anon = m.getOrDefault("active_anon", 0L) + m.getOrDefault("inactive_anon", 0L);
-        long swapFree = r.footer().getOrDefault("Free swap", 0L) / 4;
+        long swapFree = r.footer().getOrDefault("Free swap", 0L) / r.pageKb();
         return Replay.reclaimable(file, anon, swapFree);
     }
 
@@ -365,6 +467,28 @@ public final class Explainer {
         return out;
     }
 
+    /** The step of 2.6.32–4.3's shrinking-minimum loop that fails: below which order, what is left, the floor then. */
+    record ShrinkStep(int order, long left, long floor) {
+    }
+
+    /**
+     * 2.6.32–4.3's high-order part of the check (§2.1): for each order k below the request's, the free pages in blocks
+     * of order k are set aside and the floor halves; it fails when what is left is not above the floor. {@code usable}
+     * and {@code floor} are the order-0 step's (free less the request's own pages; the caller's reduced minimum).
+     */
+    static Optional<ShrinkStep> shrinkingMinFailure(ReconstructedZone z, int order, long usable, long floor) {
+        long f = usable;
+        long m = floor;
+        for (int k = 0; k < order && k < z.maxOrder(); k++) {
+            f -= z.nrFree(k) << k;
+            m /= 2;
+            if (f <= m) {
+                return Optional.of(new ShrinkStep(k, f, m));
+            }
+        }
+        return Optional.empty();
+    }
+
     static String zoneSentence(KernelPolicy p, Request req, ZoneTry t) {
         ReconstructedZone z = t.zone();
         String floor = floor(req, t);
@@ -373,12 +497,27 @@ public final class Explainer {
         String ha = z.freeOfType(MigrateType.HIGHATOMIC) > 0 ? " (" + z.freeOfType(MigrateType.HIGHATOMIC)
             + " of them on HIGHATOMIC lists)" : "";
         if (!t.checkOk()) {
+            long cma = z.free - z.countedFree(req.migratetype());
+            long rest = t.unusable() - cma;
             String sub = t.unusable() > 0 ? " − " + t.unusable() + " unusable ("
-                + (t.unusable() >= (1L << req.order()) ? "nr_reserved_highatomic " + (t.unusable() - (1L << req.order()) + 1)
-                + (z.reservedHaPrinted ? "" : " estimated") + " and " : "") + "the request's own pages) = " + usable : "";
+                + (cma > 0 ? cma + " free CMA pages, which a non-movable request does not count"
+                + (rest > 0 ? ", " : "") : "")
+                + (rest >= (1L << req.order()) ? "nr_reserved_highatomic " + (rest - (1L << req.order()) + 1)
+                + (z.reservedHaPrinted ? "" : " estimated") + " and " : "")
+                + (cma > 0 && rest == 0 ? "" : "the request's own pages") + ") = " + usable : "";
             if (t.reserve() > 0 && usable > t.effectiveMin()) {
                 return "Zone " + z.name + " is refused by its lowmem_reserve: free " + z.free + " pages" + sub + " > "
                     + floor + ", but not above it" + reserve + " = " + (t.effectiveMin() + t.reserve()) + ".";
+            }
+            Optional<ShrinkStep> step = p.highOrderCheck() == HighOrderCheck.SHRINKING_MIN && req.order() > 0
+                ? shrinkingMinFailure(z, req.order(), usable, t.effectiveMin()) : Optional.empty();
+            if (step.isPresent() && z.largestFreeOrder() >= req.order() && usable > t.effectiveMin() + t.reserve()) {
+                ShrinkStep f = step.get();
+                return "Zone " + z.name + " has free " + z.free + " pages > " + floor + reserve + ", but the high-order"
+                    + " part of the check fails: set aside the free blocks below order " + (f.order() + 1) + " and "
+                    + f.left() + " pages are left, not above the floor halved " + (f.order() + 1) + " time(s), "
+                    + f.floor() + " (2.6.32–4.3: a request of order " + req.order() + " must leave that much in blocks"
+                    + " its size or larger; the largest free block is order " + z.largestFreeOrder() + ").";
             }
             if (req.order() > 0 && usable > t.effectiveMin() + t.reserve()) {
                 return "Zone " + z.name + " has free " + z.free + " pages > " + floor + reserve
@@ -417,8 +556,8 @@ public final class Explainer {
         return out.isEmpty() ? "no" : String.join(", ", out);
     }
 
-    static String classSentence(Diagnosis d, KernelPolicy p, Request req, Recon rc, Replay.Result res,
-                                long reclaimable, Map<String, Long> nums) {
+    static String classSentence(Diagnosis d, KernelReport r, KernelPolicy p, Request req, Recon rc,
+                                Replay.Result res, long reclaimable, Map<String, Long> nums) {
         ReconstructedZone top = rc.zonelist().get(0);
         return switch (d) {
             case HIGHATOMIC_ONLY -> {
@@ -455,9 +594,9 @@ public final class Explainer {
                         if (topAvail == null) {
                             topAvail = avail;
                         }
-                        long r = z.reserveFor(rc.classIdx());
+                        long reserve = z.reserveFor(rc.classIdx());
                         per.add(z.name + ": " + z.free + " + " + reclaimable + " − " + z.reservedHa + " = " + avail
-                            + " ≤ min " + z.min + (r > 0 ? " + lowmem_reserve " + r : ""));
+                            + " ≤ min " + z.min + (reserve > 0 ? " + lowmem_reserve " + reserve : ""));
                     }
                     oom = " should_reclaim_retry counts free + reclaimable − nr_reserved_highatomic"
                         + (rc.zonelist().get(0).reservedHaPrinted ? "" : " (the reserve estimated as the whole"
@@ -475,12 +614,16 @@ public final class Explainer {
                 + " free pages are in CMA pageblocks, usable only by movable requests.";
             case LOWMEM_RESERVE -> "Diagnosis: lowmem_reserve — a lower zone holds the pages, but keeps them for"
                 + " requests that cannot use higher zones (§1.6); without the reserve the request would succeed.";
-            case FRAGMENTATION -> "Diagnosis: fragmentation — " + nums.get("free") + " pages free in " + top.name
+            case FRAGMENTATION -> top.largestFreeOrder() >= req.order()
+                && p.highOrderCheck() == HighOrderCheck.SHRINKING_MIN
+                ? "Diagnosis: fragmentation — " + nums.get("free") + " pages free in " + top.name + ", and blocks of"
+                + " order " + req.order() + " or larger too (largest free order " + top.largestFreeOrder() + "), but"
+                + " too few of the free pages are in them: the check of 2.6.32–4.3 wants the halved floor left in"
+                + " blocks of the request's size or larger; an order-0 request would succeed."
+                : "Diagnosis: fragmentation — " + nums.get("free") + " pages free in " + top.name
                 + ", enough for " + (1L << req.order()) + " pages, but no free block of order " + req.order()
                 + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.";
-            case EXHAUSTION -> "Diagnosis: genuine exhaustion — below the watermark with nothing reclaimable ("
-                + reclaimable + " reclaimable pages: file LRU, and anon only with swap left)."
-                + reserveNote(p, rc, req, reclaimable);
+            case EXHAUSTION -> exhaustion(r, rc, reclaimable) + reserveNote(p, rc, req, reclaimable);
             case BELOW_WATERMARK -> "Diagnosis: below the watermark — free memory is under the "
                 + (req.gfp().has(GfpFlag.HIGH) ? "atomic floor" : "min watermark") + (req.gfp().canDirectReclaim()
                 ? " and reclaim (" + reclaimable + " reclaimable pages) did not bring it back in time." : "; a"
@@ -488,6 +631,39 @@ public final class Explainer {
                 + reserveNote(p, rc, req, reclaimable);
             default -> "";
         };
+    }
+
+    /**
+     * Exhaustion by the counts (nothing left on the LRU lists reclaim could use), or by the kernel's own verdict: it had
+     * marked the node or a zone all_unreclaimable while the zones this request may use still listed LRU pages (a real
+     * 4.9 i386 OOM: 137,000 file pages in Normal, nearly all active). The model does not say why pages resist reclaim;
+     * it takes the kernel's word and says what was there.
+     */
+    private static String exhaustion(KernelReport r, Recon rc, long reclaimable) {
+        boolean nodeFlag = r.node().getOrDefault("all_unreclaimable", 0L) == 1;
+        List<String> flagged = r.zones().stream().filter(z -> z.allUnreclaimable().orElse(false)).map(ZoneState::name)
+            .toList();
+        // a few dozen pages left on the lists is nothing reclaimable in effect; 1 % of the zones' pages is not
+        if (reclaimable * 100 < managed(rc) || (!nodeFlag && flagged.isEmpty())) {
+            return "Diagnosis: genuine exhaustion — below the watermark with nothing reclaimable (" + reclaimable
+                + " reclaimable pages: file LRU, and anon only with swap left).";
+        }
+        long file = 0;
+        long active = 0;
+        for (ReconstructedZone z : rc.zonelist()) {
+            file += Math.max(0, z.fileLru);
+            active += Math.max(0, z.activeFile);
+        }
+        long scanned = r.node().getOrDefault("pages_scanned", -1L);
+        String lists = file > 0 && active >= 0
+            ? " (" + file + " of them file pages, " + (active * 100 / file) + " % of those on the active list)" : "";
+        return "Diagnosis: genuine exhaustion as far as reclaim could tell — the kernel had marked "
+            + (nodeFlag ? "the node" : String.join(", ", flagged)) + " all_unreclaimable"
+            + (scanned > 0 ? " (" + scanned + " pages scanned without freeing enough)" : "") + ", although the zones"
+            + " this request may use still list " + reclaimable + " reclaimable pages" + lists + ". They could not be"
+            + " freed when it ran: pinned or mapped by the tasks using them, dirty or under writeback, or, for active"
+            + " pages, not yet aged onto the inactive list that reclaim frees from. The model takes the kernel's word"
+            + " here; it does not model why pages resist reclaim.";
     }
 
     /**
@@ -535,9 +711,10 @@ public final class Explainer {
         // min_free_kbytes: scale every zone's watermarks and find the value at which the replay succeeds
         long minSum = rc.zonelist().stream().mapToLong(z -> z.min).sum();
         if (minSum > 0) {
-            long cur = minSum * 4;
+            long pageKb = r.pageKb();
+            long cur = minSum * pageKb;
             Long found = null;
-            for (long v = cur - 4; v >= 0; v -= Math.max(4, cur / 64)) {
+            for (long v = cur - pageKb; v >= 0; v -= Math.max(pageKb, cur / 64)) {
                 if (withScaledMin(p, rc, req, reclaimable, v, cur)) {
                     found = v;
                     break;
@@ -617,6 +794,11 @@ public final class Explainer {
         return Replay.run(p, w, rc.classIdx(), req, reclaimable).ok();
     }
 
+    /** {@code gfp_zone} on the kernel of a dump: one printing a HighMem zone is 32-bit, without ZONE_DMA32. */
+    private static ZoneType gfpZone(GfpMask gfp, KernelReport dump) {
+        return gfp.highestZone(dump.zones().stream().noneMatch(z -> zoneType(z.name()) == ZoneType.HIGHMEM));
+    }
+
     private static Explanation noZoneState(KernelReport r, List<KernelReport> file, KernelPolicy p, Request req,
                                            String request, String versionText, String decoded, Map<String, Long> nums) {
         StringBuilder sb = new StringBuilder();
@@ -626,11 +808,11 @@ public final class Explainer {
         // a buddyinfo dump in the same file gives the free blocks (no watermarks, no types)
         Optional<KernelReport> tight = Optional.empty();
         long tightCount = Long.MAX_VALUE;
-        ZoneType highest = req.gfp().highestZone();
         for (KernelReport o : file) {
             if (o.kind() != Kind.BUDDYINFO) {
                 continue;
             }
+            ZoneType highest = gfpZone(req.gfp(), o);
             long n = 0;
             for (ZoneState z : o.zones()) {
                 if (zoneType(z.name()) != null && zoneType(z.name()).ordinal() <= highest.ordinal()) {
@@ -647,6 +829,7 @@ public final class Explainer {
             long freePages = 0;
             int largestAfter = -1;
             StringBuilder per = new StringBuilder();
+            ZoneType highest = gfpZone(req.gfp(), b);
             for (ZoneState z : b.zones()) {
                 if (zoneType(z.name()) == null || zoneType(z.name()).ordinal() > highest.ordinal()) {
                     continue;

@@ -36,6 +36,13 @@ final class ReconstructedZone {
     final long[][] blocks;
     final boolean typesKnown;
     final boolean watermarksKnown;
+    /** The zone's own file and anon LRU pages (zone lines print them from 2.6.28's split LRU); -1 when not printed. */
+    final long fileLru;
+    final long anonLru;
+    /** Of {@link #fileLru}, the pages on the active list; -1 when not printed. */
+    final long activeFile;
+    /** Free pages in CMA pageblocks: the zone line's free_cma (3.x+), else what the buddy letters show. */
+    long freeCma;
 
     ReconstructedZone(ZoneState z, ZoneType type, int kernelIndex, int pageblockOrder) {
         this(z, type, kernelIndex, pageblockOrder, z.name());
@@ -54,6 +61,11 @@ final class ReconstructedZone {
         this.boost = z.pages("boost").orElse(0);
         this.managed = z.pages("managed").orElse(z.pages("present").orElse(0));
         this.lowmemReserve = z.lowmemReserve();
+        this.fileLru = z.pages("active_file").isPresent() && z.pages("inactive_file").isPresent()
+            ? z.pages("active_file").getAsLong() + z.pages("inactive_file").getAsLong() : -1;
+        this.activeFile = z.pages("active_file").orElse(-1);
+        this.anonLru = z.pages("active_anon").isPresent() && z.pages("inactive_anon").isPresent()
+            ? z.pages("active_anon").getAsLong() + z.pages("inactive_anon").getAsLong() : -1;
         List<BuddyEntry> b = z.buddy();
         this.blocks = new long[b.size()][MigrateType.values().length];
         boolean anyLetters = false;
@@ -83,6 +95,7 @@ final class ReconstructedZone {
                 blocks[o][MigrateType.fromLetter(letters.charAt(0)).ordinal()] += rest;
             }
         }
+        this.freeCma = z.pages("free_cma").orElse(freeOfType(MigrateType.CMA));
         long printed = z.pages("reserved_highatomic").orElse(-1);
         if (printed >= 0) {
             reservedHa = printed;
@@ -113,6 +126,10 @@ final class ReconstructedZone {
         }
         typesKnown = o.typesKnown;
         watermarksKnown = o.watermarksKnown;
+        fileLru = o.fileLru;
+        anonLru = o.anonLru;
+        activeFile = o.activeFile;
+        freeCma = o.freeCma;
     }
 
     ReconstructedZone copy() {
@@ -178,8 +195,17 @@ final class ReconstructedZone {
         return lowmemReserve.get(classzoneKernelIndex);
     }
 
-    WatermarkCheck.Counters counters() {
-        return new WatermarkCheck.Counters(free, reservedHa, freeOfType(MigrateType.HIGHATOMIC));
+    /**
+     * The counters the watermark check reads for a request of type {@code mt}: free pages without the free CMA pages
+     * unless the request is MOVABLE (only those get ALLOC_CMA; §2.1 step 4, 3.x+).
+     */
+    WatermarkCheck.Counters counters(MigrateType mt) {
+        return new WatermarkCheck.Counters(countedFree(mt), reservedHa, freeOfType(MigrateType.HIGHATOMIC));
+    }
+
+    /** Free pages a request of type {@code mt} counts: all of them for MOVABLE, the rest without the free CMA pages. */
+    long countedFree(MigrateType mt) {
+        return mt == MigrateType.MOVABLE ? free : Math.max(0, free - freeCma);
     }
 
     FreeAreaView area() {
@@ -205,6 +231,9 @@ final class ReconstructedZone {
 
     /** Retypes every block on the lists of {@code from} to {@code to} (an unreserve, or a what-if). */
     void retype(MigrateType from, MigrateType to) {
+        if (from == MigrateType.CMA) {
+            freeCma = 0;
+        }
         for (long[] row : blocks) {
             row[to.ordinal()] += row[from.ordinal()];
             row[from.ordinal()] = 0;

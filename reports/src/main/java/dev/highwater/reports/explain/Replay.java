@@ -94,14 +94,15 @@ final class Replay {
             if (!z.watermarksKnown) {
                 check = true;
             } else if (fast) {
-                check = WatermarkCheck.zoneWatermarkFast(p, z.counters(), z.area(), z.maxOrder(), r.order(), mark,
-                    reserve, flags, false, mark - z.boost);
+                check = WatermarkCheck.zoneWatermarkFast(p, z.counters(r.migratetype()), z.area(), z.maxOrder(),
+                    r.order(), mark, reserve, flags, false, mark - z.boost);
             } else {
-                check = WatermarkCheck.zoneWatermarkOk(p, z.counters(), z.area(), z.maxOrder(), r.order(), mark,
-                    reserve, flags, z.free);
+                check = WatermarkCheck.zoneWatermarkOk(p, z.counters(r.migratetype()), z.area(), z.maxOrder(),
+                    r.order(), mark, reserve, flags, z.countedFree(r.migratetype()));
             }
             long eff = WatermarkCheck.effectiveMin(p.reserveRules(), mark, flags);
-            long unusable = WatermarkCheck.unusableFree(p, z.counters(), r.order(), flags);
+            long unusable = WatermarkCheck.unusableFree(p, z.counters(r.migratetype()), r.order(), flags)
+                + z.free - z.countedFree(r.migratetype());
             boolean listOk = false;
             for (MigrateType t : lists) {
                 if (z.hasBlock(r.order(), t)) {
@@ -146,8 +147,8 @@ final class Replay {
         boolean wouldRetry = false;
         if (p.mm().retryModel() == RetryModel.BOUNDED) {
             for (ReconstructedZone z : zones) {
-                if (WatermarkCheck.zoneWatermarkOk(p, z.counters(), z.area(), z.maxOrder(), sr.order(), z.min,
-                    z.reserveFor(classIdx), slowFlags, z.free + reclaimable)) {
+                if (WatermarkCheck.zoneWatermarkOk(p, z.counters(sr.migratetype()), z.area(), z.maxOrder(), sr.order(),
+                    z.min, z.reserveFor(classIdx), slowFlags, z.countedFree(sr.migratetype()) + reclaimable)) {
                     wouldRetry = true;
                 }
             }

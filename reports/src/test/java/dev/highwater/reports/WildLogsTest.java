@@ -1,0 +1,141 @@
+package dev.highwater.reports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.highwater.model.kernellog.KernelLogParser;
+import dev.highwater.model.kernellog.KernelReport;
+import dev.highwater.model.kernellog.KernelReport.ZoneState;
+import dev.highwater.reports.explain.Diagnosis;
+import dev.highwater.reports.explain.Explainer;
+import dev.highwater.reports.explain.Explanation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real reports as users posted them ({@code logs/wild/SOURCES.md}): 2.6.16 to 6.9, x86, ARM, arm64, MIPS and PowerPC,
+ * in mail encoding, quoted, hard-wrapped and syslog-prefixed. Each of them was refused or misread before this test:
+ * the assertions are what the report shows when read by hand.
+ */
+class WildLogsTest {
+
+    private static List<Explanation> explain(String name) throws Exception {
+        String text = KernelLogParserTest.resource("/logs/wild/" + name);
+        List<KernelReport> rs = KernelLogParser.parse(text, name);
+        return rs.stream().map(r -> Explainer.explain(r, rs)).toList();
+    }
+
+    @Test
+    void quotedPrintableMailOfA49I386OomReadsAsTheNormalZonesExhaustion() throws Exception {
+        // raw mail source: '=3D' for '=', soft line breaks mid-word; GFP_DMA32 on a 32-bit kernel (no ZONE_DMA32)
+        // means Normal, so the request tries Normal (at min) and DMA (held by its lowmem_reserve), not DMA alone
+        Explanation e = explain("06-4.9-i386-highmem-xorg-oom-qp-mangled.txt").get(0);
+        assertThat(e.report().zones()).extracting(ZoneState::name).containsExactly("DMA", "Normal", "HighMem");
+        assertThat(e.report().zones().get(0).buddyTotalKb()).isEqualTo(4116);
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.EXHAUSTION);
+        assertThat(e.paragraph()).contains("Zone Normal fails the watermark check: free 10601 pages ≤ the min watermark"
+                + " 10604")
+            .contains("Zone DMA is refused by its lowmem_reserve")
+            // the kernel's all_unreclaimable against 137,501 file pages, nearly all active, in the lowmem zones
+            .contains("the kernel had marked the node all_unreclaimable (4062806 pages scanned")
+            .contains("137501 of them file pages, 99 % of those on the active list")
+            .doesNotContain("nothing reclaimable (");
+    }
+
+    @Test
+    void hardWrappedQuotedMips16kPageReportIsADmaZoneWithNoPages() throws Exception {
+        // "| " quoting, zone lines cut at a fixed width mid-token ("0k" / "B present"), 16 kB pages, GFP_DMA with a
+        // DMA zone of 16 MB present and 0 managed
+        List<Explanation> es = explain("07-3.17-mips64-loongson2e-16k-pages-dma-order0.txt");
+        assertThat(es).hasSize(1);
+        Explanation e = es.get(0);
+        assertThat(e.report().pageKb()).isEqualTo(16);
+        ZoneState normal = e.report().zone("Normal").orElseThrow();
+        assertThat(normal.pages("free")).hasValue(411376 / 16);
+        assertThat(normal.pages("present")).hasValue(638960 / 16);
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.NO_USABLE_ZONE);
+        assertThat(e.paragraph()).contains("DMA present 16384 kB").contains("the other zones had 25711 pages free");
+    }
+
+    @Test
+    void an216NumaReportWithEmptyZonesLeavesThemOutOfTheZonelist() throws Exception {
+        // "Node 1 DMA: empty" buddy lines, zones of present:0kB, mail re-wrapped at 72 columns; 2.6.32's per-order
+        // shrinking minimum refuses the order-1 request in DMA32 although blocks up to order 7 are free
+        Explanation e = explain("10-2.6.16-x86_64-numa2-swapper-order1-atomic-wrapped.txt").get(0);
+        assertThat(e.report().zones()).hasSize(8);
+        assertThat(e.request()).isEqualTo("order-1 GFP_ATOMIC in softirq (cannot reclaim)");
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.FRAGMENTATION);
+        assertThat(e.paragraph()).doesNotContain("Zone Node 0 Normal").doesNotContain("Node 1 DMA32")
+            .contains("set aside the free blocks below order 1 and 213 pages are left, not above the floor halved 1"
+                + " time(s), 213")
+            .contains("and blocks of order 1 or larger too (largest free order 7)");
+    }
+
+    @Test
+    void cmaPagesAreNotFreeForAnUnmovableRequest() throws Exception {
+        // arm64 5.4: 132,256 free pages of which 130,962 in CMA; GFP_KERNEL may not count them (§2.1 step 4)
+        Explanation e = explain("08-5.4-arm64-cma-dma32-oom-panic.txt").get(0);
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.CMA_ONLY);
+        assertThat(e.paragraph()).contains("130962 free CMA pages, which a non-movable request does not count) = 1294"
+            + " ≤ the min watermark 1349");
+    }
+
+    @Test
+    void aMaskWithoutReclaimBitsAndNoReleaseIsReadInThePre44Layout() throws Exception {
+        // an ARM926 board's 'gfp_mask=0x201da' without a release line: GFP_HIGHUSER_MOVABLE|__GFP_COLD (≤4.3), which
+        // can reclaim; in 4.4's layout the same bits would be a request that cannot
+        Explanation e = explain("03-arm926-64mb-sshd-oom.txt").get(0);
+        assertThat(e.request()).isEqualTo("order-0 GFP_HIGHUSER_MOVABLE|__GFP_COLD");
+        assertThat(e.preset()).isEqualTo("linux-2.6.32");
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.EXHAUSTION);
+    }
+
+    @Test
+    void printedNamesPickTheLayoutAndKdumpDoesNotHideTheRelease() throws Exception {
+        // 6.6: 'Comm: kswapd1 Kdump: loaded Tainted: ...'; 0x820 is GFP_ATOMIC in 6.3's layout only
+        Explanation e = explain("12-6.6-x86_64-numa8-kswapd1-atomic-header-only.txt").get(0);
+        assertThat(e.report().release()).hasValue("6.6.43-CUSTOM");
+        assertThat(e.request()).isEqualTo("order-0 GFP_ATOMIC in softirq (cannot reclaim)");
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.NO_ZONE_STATE);
+        // a ksoftirqd request is a softirq one even when the pasted trace stops before the softirq frames
+        Explanation rpi = explain("13-6.1-armv7-rpi4-ksoftirqd-atomic-excerpt-truncated.txt").get(0);
+        assertThat(rpi.request()).isEqualTo("order-0 GFP_ATOMIC in softirq (cannot reclaim)");
+    }
+
+    @Test
+    void olderKernelsAreSaidToBeJudgedByTheOldestPreset() throws Exception {
+        // 2.6.31 prints 'Active_anon:' with a capital; 2.6.24 predates the split LRU: both judged as 2.6.32, and said so
+        List<Explanation> e31 = explain("01-2.6.31-i386-ifconfig-order5.txt");
+        assertThat(e31).hasSize(2);
+        assertThat(e31.get(0).report().memInfo()).containsEntry("active_anon", 14778L);
+        assertThat(e31.get(0).paragraph()).contains("older than the oldest preset and judged by 2.6.32's rules");
+        Explanation e24 = explain("02-2.6.24-i386-highmem-xorg-oom.txt").get(0);
+        assertThat(e24.paragraph()).contains("Linux 2.6.24-19-generic, older than the oldest preset");
+        // GFP_KERNEL cannot use HighMem's 28,283 free pages: Normal at min, DMA held by its reserve
+        assertThat(e24.diagnosis()).isEqualTo(Diagnosis.EXHAUSTION);
+        assertThat(e24.paragraph()).doesNotContain("Zone HighMem");
+    }
+
+    @Test
+    void everyWildLogIsReadWithoutARefusal() throws Exception {
+        List<String> all = List.of("01-2.6.31-i386-ifconfig-order5.txt", "02-2.6.24-i386-highmem-xorg-oom.txt",
+            "03-arm926-64mb-sshd-oom.txt", "04-3.13-x86_64-kvm-vps-mysqld-oom.txt",
+            "05-5.15-azure-aks-memcg-oom-group.txt", "06-4.9-i386-highmem-xorg-oom-qp-mangled.txt",
+            "07-3.17-mips64-loongson2e-16k-pages-dma-order0.txt", "08-5.4-arm64-cma-dma32-oom-panic.txt",
+            "09-5.10-arm64-rk3399-order5-gfp-kernel.txt", "10-2.6.16-x86_64-numa2-swapper-order1-atomic-wrapped.txt",
+            "11-6.9-ppc32-powermac-kswapd0-interleaved-qp-quoted.txt",
+            "12-6.6-x86_64-numa8-kswapd1-atomic-header-only.txt",
+            "13-6.1-armv7-rpi4-ksoftirqd-atomic-excerpt-truncated.txt");
+        int reports = 0;
+        for (String f : all) {
+            reports += explain(f).size();
+        }
+        assertThat(reports).isEqualTo(15);
+        assertThat(explain("05-5.15-azure-aks-memcg-oom-group.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.NOT_ALLOCATOR);
+        // two kswapd0 failures in one quoted-printable, '> '-quoted mail, SLUB lines inside the second trace
+        List<Explanation> ppc = explain("11-6.9-ppc32-powermac-kswapd0-interleaved-qp-quoted.txt");
+        assertThat(ppc).extracting(Explanation::diagnosis).containsOnly(Diagnosis.BELOW_WATERMARK);
+        assertThat(ppc.get(0).report().header()).isEqualTo("kswapd0: page allocation failure: order:0, mode:0xcc0"
+            + "(GFP_KERNEL)");
+    }
+}
