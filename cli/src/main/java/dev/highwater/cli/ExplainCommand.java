@@ -24,8 +24,9 @@ import picocli.CommandLine.Parameters;
  * dumps, /proc/zoneinfo + pagetypeinfo snapshots; 2.6.32 to 6.x), reconstructs each report's zone state, replays the failing request under the preset of the
  * log's kernel version and says why it failed, with replay-backed advice. Ends with
  * {@code summary: reports=N diagnosed=N not_allocator=N unparsed=N} (with {@code snapshots=N requests_failing=N} when
- * there were /proc snapshots); exit 0, 1 when a request asked of a snapshot would fail there, 2 when a file could not
- * be parsed.
+ * there were /proc snapshots; unparsed counts unreadable files and refused reports, a file's readable reports being
+ * explained all the same); exit 0, 1 when a request asked of a snapshot would fail there, 2 when a file or a report
+ * could not be parsed.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain real kernel 'page allocation failure' / OOM logs, and /proc/zoneinfo + pagetypeinfo snapshots (files or folders). Exit 1 when a request asked of a snapshot would fail there.")
 public final class ExplainCommand implements Callable<Integer> {
@@ -85,9 +86,16 @@ public final class ExplainCommand implements Callable<Integer> {
             List<KernelReport> parsed;
             try {
                 // "-": standard input, e.g. cat /proc/version /proc/zoneinfo /proc/pagetypeinfo | highwater explain -
-                parsed = f.toString().equals("-")
-                    ? KernelLogParser.parse(new String(System.in.readAllBytes(), StandardCharsets.UTF_8), "<stdin>")
-                    : KernelLogParser.parseFile(f);
+                KernelLogParser.Parsed all = f.toString().equals("-")
+                    ? KernelLogParser.parseAll(new String(System.in.readAllBytes(), StandardCharsets.UTF_8), "<stdin>")
+                    : KernelLogParser.parseFileAll(f);
+                parsed = all.reports();
+                // a report cut off by the next (or by the paste) is refused on its own; the file's others are read
+                for (KernelLogException e : all.refused()) {
+                    System.err.println("highwater explain: " + e.getMessage() + " (this report skipped; the file's "
+                        + parsed.size() + " other(s) are explained)");
+                    unparsed++;
+                }
             } catch (KernelLogException e) {
                 System.err.println("highwater explain: " + e.getMessage());
                 unparsed++;

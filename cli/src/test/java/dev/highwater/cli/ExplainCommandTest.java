@@ -42,6 +42,19 @@ class ExplainCommandTest extends CommandTest {
     }
 
     @Test
+    void aReportCutOffByTheNextCostsOnlyItself() throws Exception {
+        // a real 3.10 log: the first vmalloc failure's Mem-Info is cut off by the second report, which is whole
+        Path log = root().resolve("reports/src/test/resources/logs/wild/16-3.10-i386-highmem-vmalloc-failure-interrupted.txt");
+        int rc = Main.run("explain", log.toString());
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(log + ":45: truncated report: 'Mem-Info:' is not"
+            + " followed by any zone line").contains("(this report skipped; the file's 1 other(s) are explained)")
+            .doesNotContain("Exception");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(log + ":54: vmalloc: allocation failure: 24576 bytes")
+            .endsWith("summary: reports=1 diagnosed=0 not_allocator=1 unparsed=1\n");
+    }
+
+    @Test
     void aSnapshotIsAskedTheRequestsGivenAndABadRequestIsBadInput() throws Exception {
         Path snap = root().resolve("reports/src/test/resources/snapshots/linux-4.9-highatomic.txt");
         int rc = Main.run("explain", snap.toString(), "--request", "order=0 gfp=GFP_ATOMIC softirq", "--request",

@@ -116,6 +116,49 @@ class WildLogsTest {
     }
 
     @Test
+    void aCostlyOrderWithOnlyHighatomicBlocksFailsBeforeAnyUnreserve() throws Exception {
+        // 5.4, '> > '-quoted: order-5 GFP_KERNEL; Normal's order-5+ blocks are all (H), DMA32's largest is order 4,
+        // DMA is held by its reserve; a costly order stops before should_reclaim_retry, so nothing is unreserved
+        Explanation e = explain("14-5.4-x86_64-emerge-order5-umeh-quoted.txt").get(0);
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.HIGHATOMIC_ONLY);
+        assertThat(e.paragraph()).contains("An order above 3 (costly) without __GFP_RETRY_MAYFAIL fails")
+            .doesNotContain("should_reclaim_retry counts");
+    }
+
+    @Test
+    void vmallocReportsAreTheAddressSpaceOrOneOfItsPages() throws Exception {
+        // 3.10: "vmalloc: allocation failure: 24576 bytes" and the allocator's header under it are one report (the
+        // vmap area); the first of two is cut off by the second, and only it is refused
+        var parsed = KernelLogParser.parseAll(KernelLogParserTest.resource(
+            "/logs/wild/16-3.10-i386-highmem-vmalloc-failure-interrupted.txt"), "16.txt");
+        assertThat(parsed.refused()).hasSize(1);
+        assertThat(parsed.refused().get(0).getMessage()).startsWith("16.txt:45: truncated report");
+        assertThat(parsed.reports()).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(KernelReport.Kind.NOT_ALLOCATOR);
+            assertThat(r.header()).isEqualTo("vmalloc: allocation failure: 24576 bytes");
+        });
+        // 4.1 ARM: the same pair after "vmap allocation for size 15732736 failed" (the name before it is no comm)
+        Explanation arm = explain("23-4.1-arm32-brcmstb-vmalloc-order0-dma-highmem-cma.txt").get(0);
+        assertThat(arm.diagnosis()).isEqualTo(Diagnosis.NOT_ALLOCATOR);
+        assertThat(arm.paragraph()).contains("vmalloc could not find that much virtual address space");
+        // 4.10: one of vmalloc's pages, its mode on the line; 28 GB free: the page was there
+        Explanation page = explain("17-4.10-x86_64-numa2-vmalloc-failure-fsstress.txt").get(0);
+        assertThat(page.request()).isEqualTo("order-0 GFP_KERNEL|__GFP_HIGHMEM|__GFP_ZERO for one of vmalloc's pages");
+        assertThat(page.diagnosis()).isEqualTo(Diagnosis.PASSES_IN_MODEL);
+        assertThat(page.paragraph()).contains("fatal signal pending");
+    }
+
+    @Test
+    void theNamesAKernelPrintsChooseItsFlagNumbering() throws Exception {
+        // 4.15-rc6 prints 0x14280ca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), 4.10-4.14's numbering; 4.15's would read a
+        // request that cannot reclaim
+        Explanation e = explain("25-4.15rc6-i386-highmem-oom-interleaved-with-bug-oops.txt").get(0);
+        assertThat(e.request()).isEqualTo("order-0 GFP_HIGHUSER_MOVABLE|__GFP_ZERO");
+        assertThat(e.paragraph()).contains("decodes in the 4.10–4.14 layout");
+        assertThat(e.diagnosis()).isEqualTo(Diagnosis.LOWMEM_RESERVE);
+    }
+
+    @Test
     void everyWildLogIsReadWithoutARefusal() throws Exception {
         List<String> all = List.of("01-2.6.31-i386-ifconfig-order5.txt", "02-2.6.24-i386-highmem-xorg-oom.txt",
             "03-arm926-64mb-sshd-oom.txt", "04-3.13-x86_64-kvm-vps-mysqld-oom.txt",
@@ -124,12 +167,29 @@ class WildLogsTest {
             "09-5.10-arm64-rk3399-order5-gfp-kernel.txt", "10-2.6.16-x86_64-numa2-swapper-order1-atomic-wrapped.txt",
             "11-6.9-ppc32-powermac-kswapd0-interleaved-qp-quoted.txt",
             "12-6.6-x86_64-numa8-kswapd1-atomic-header-only.txt",
-            "13-6.1-armv7-rpi4-ksoftirqd-atomic-excerpt-truncated.txt");
+            "13-6.1-armv7-rpi4-ksoftirqd-atomic-excerpt-truncated.txt", "14-5.4-x86_64-emerge-order5-umeh-quoted.txt",
+            "15-5.8-x86_64-ubuntu-mono-global-oom-umeh.txt", "17-4.10-x86_64-numa2-vmalloc-failure-fsstress.txt",
+            "18-4.14-arm32-android-kswapd0-atomic-highmem-umh-qp.txt",
+            "19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt", "20-3.10el7-x86_64-k8s-memcg-v1-oom-monocular.txt",
+            "21-4.9rc5-x86_64-gfp-nowait-x2-cma-letters-pastedamage.txt",
+            "23-4.1-arm32-brcmstb-vmalloc-order0-dma-highmem-cma.txt",
+            "24-3.10-mips32-embedded-oom-normal-highmem-wrapped-120col.txt",
+            "25-4.15rc6-i386-highmem-oom-interleaved-with-bug-oops.txt");
         int reports = 0;
         for (String f : all) {
             reports += explain(f).size();
         }
-        assertThat(reports).isEqualTo(15);
+        assertThat(reports).isEqualTo(26);
+        // memory cgroup OOMs, v1 and v2: not the page allocator
+        assertThat(explain("19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.NOT_ALLOCATOR);
+        assertThat(explain("20-3.10el7-x86_64-k8s-memcg-v1-oom-monocular.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.NOT_ALLOCATOR);
+        // a post whose zone lines were snipped mid-field is refused at its line, not guessed at
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> explain(
+                "22-4.14-arm64-android-lg-gfp-nowait-snipped-highatomic.txt"))
+            .isInstanceOf(dev.highwater.model.kernellog.KernelLogException.class)
+            .hasMessageContaining("22-4.14-arm64-android-lg-gfp-nowait-snipped-highatomic.txt:30: truncated report");
         assertThat(explain("05-5.15-azure-aks-memcg-oom-group.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);
         // two kswapd0 failures in one quoted-printable, '> '-quoted mail, SLUB lines inside the second trace

@@ -61,7 +61,16 @@ public final class KernelLogParser {
     private static final Pattern OOM = Pattern.compile(
         "(\\S+) invoked oom-killer:\\s*gfp_mask=(0x[0-9a-fA-F]+)(?:\\(([^)]*)\\))?,\\s*(?:nodemask=[^,]*,\\s*)?"
             + "order=(-?\\d+)");
-    private static final Pattern VMALLOC = Pattern.compile("(\\S+?):?\\s+vmalloc(?: error)?: (?:allocation failure|size)");
+    /** vmalloc's report; the task's name before it from 4.9 (warn_alloc), none before (warn_alloc_failed's format). */
+    private static final Pattern VMALLOC = Pattern.compile(
+        "(?:(\\S+):\\s+)?vmalloc(?: error)?: (?:allocation failure(?:: \\d+ bytes)?|size)");
+    /**
+     * vmalloc's own failure to get one of its pages (order 0, one at a time): "allocated X of Y bytes", with the mode
+     * on the same line from 4.9's warn_alloc; before, warn_alloc_failed printed the page allocator's header on the next
+     * line. Not the "allocation failure: N bytes" of a vmap area (address space) that could not be found.
+     */
+    private static final Pattern VMALLOC_PAGES = Pattern.compile("(?:(\\S+):\\s+)?vmalloc: allocation failure, allocated"
+        + " \\d+ of \\d+ bytes(?:, mode:\\s*(0x[0-9a-fA-F]+)(?:\\(([^)]*)\\))?)?");
     private static final Pattern MEMCG = Pattern.compile(
         "Memory cgroup out of memory|memory: usage \\d+kB, limit|CONSTRAINT_MEMCG|Memory cgroup stats for");
     private static final Pattern RELEASE = Pattern.compile(
@@ -98,6 +107,23 @@ public final class KernelLogParser {
     public static List<KernelReport> parseFile(Path file) throws IOException, KernelLogException {
         byte[] data = Files.readAllBytes(file);
         return parse(new String(data, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** {@link #parseAll} of a file. */
+    public static Parsed parseFileAll(Path file) throws IOException, KernelLogException {
+        byte[] data = Files.readAllBytes(file);
+        return parseAll(new String(data, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * The reports of a log, and those refused (each at its file and line): a report cut off by the next one (the ring
+     * buffer interleaving two failures, a paste that drops lines) costs only itself.
+     */
+    public record Parsed(List<KernelReport> reports, List<KernelLogException> refused) {
+        public Parsed {
+            reports = List.copyOf(reports);
+            refused = List.copyOf(refused);
+        }
     }
 
     /** The re-joined log: text and the physical line each character came from. */
@@ -240,7 +266,11 @@ public final class KernelLogParser {
         return l.strip().replaceAll(" {2,}", " ");
     }
 
-    private record Header(int start, int end, Kind kind, Matcher m) {
+    /** A report's header: where, which kind, its match; {@code vmallocPage} for 4.9+'s one-line vmalloc page failure. */
+    private record Header(int start, int end, Kind kind, Matcher m, boolean vmallocPage) {
+        Header(int start, int end, Kind kind, Matcher m) {
+            this(start, end, kind, m, false);
+        }
     }
 
     /**
@@ -249,6 +279,19 @@ public final class KernelLogParser {
      * @throws KernelLogException if the text holds no report, or a report is cut off or garbled
      */
     public static List<KernelReport> parse(String text, String file) throws KernelLogException {
+        Parsed p = parseAll(text, file);
+        if (!p.refused().isEmpty()) {
+            throw p.refused().get(0);
+        }
+        return p.reports();
+    }
+
+    /**
+     * Parses every report in {@code text}, keeping the readable ones when others are cut off or garbled.
+     *
+     * @throws KernelLogException if the text holds no readable report (the first refusal, or "no report found")
+     */
+    public static Parsed parseAll(String text, String file) throws KernelLogException {
         Joined j = join(text);
         String t = j.text();
         List<Header> headers = new ArrayList<>();
@@ -268,12 +311,18 @@ public final class KernelLogParser {
             m = VMALLOC.matcher(t).region(m.end(), t.length());
         }
         headers.sort((a, b) -> Integer.compare(a.start(), b.start()));
+        headers = vmallocHeaders(j, headers);
 
         List<KernelReport> out = new ArrayList<>();
+        List<KernelLogException> refused = new ArrayList<>();
         for (int h = 0; h < headers.size(); h++) {
             Header hd = headers.get(h);
             int end = h + 1 < headers.size() ? headers.get(h + 1).start() : t.length();
-            out.add(report(file, j, hd, end));
+            try {
+                out.add(report(file, j, hd, end));
+            } catch (KernelLogException e) {
+                refused.add(e);
+            }
         }
         ProcSnapshot snapshot = ProcSnapshot.scan(file, j.cleanLines(), j.lineNumbers());
         List<KernelReport> groups = buddyinfo(file, j, snapshot.tableLines());
@@ -292,6 +341,9 @@ public final class KernelLogParser {
                     + " request", "", -1, OptionalLong.empty(), "", j.lineAt(z.start())));
             }
         }
+        if (out.isEmpty() && !refused.isEmpty()) {
+            throw refused.get(0);
+        }
         if (out.isEmpty()) {
             int line = firstNonBlank(j);
             if (j.cleanLines().stream().filter(l -> !l.isBlank() && !l.startsWith("#")).findFirst()
@@ -303,7 +355,40 @@ public final class KernelLogParser {
                 + " /proc/zoneinfo or /proc/pagetypeinfo");
         }
         out.sort((a, b) -> Integer.compare(a.line(), b.line()));
-        return List.copyOf(out);
+        return new Parsed(out, refused);
+    }
+
+    /**
+     * One vmalloc failure, one report. 3.x's warn_alloc_failed printed vmalloc's line and then the page allocator's
+     * header ("X: page allocation failure: order:0, mode:0xd2") on the next: for a vmap area that could not be found
+     * ("allocation failure: N bytes") the pair is a vmalloc report; for a page ("allocated X of Y bytes") it is that
+     * page's request. From 4.9 the page case is one line with its mode: a request of order 0.
+     */
+    private static List<Header> vmallocHeaders(Joined j, List<Header> headers) {
+        List<Header> out = new ArrayList<>();
+        for (int h = 0; h < headers.size(); h++) {
+            Header hd = headers.get(h);
+            if (hd.kind() != Kind.NOT_ALLOCATOR) {
+                out.add(hd);
+                continue;
+            }
+            Matcher pages = VMALLOC_PAGES.matcher(j.text()).region(hd.start(), j.text().length());
+            boolean isPages = pages.lookingAt();
+            Header next = h + 1 < headers.size() ? headers.get(h + 1) : null;
+            boolean pairedWithFailure = next != null && next.kind() == Kind.ALLOC_FAILURE
+                && j.lineAt(next.start()) - j.lineAt(hd.end()) <= 1;
+            if (pairedWithFailure) {
+                h++;
+                // the page case: the allocator's header is the request; the vmap case: the vmalloc report
+                out.add(isPages ? new Header(hd.start(), next.end(), Kind.ALLOC_FAILURE, next.m())
+                    : new Header(hd.start(), hd.end(), Kind.NOT_ALLOCATOR, hd.m()));
+            } else if (isPages && pages.group(2) != null) {
+                out.add(new Header(hd.start(), pages.end(), Kind.ALLOC_FAILURE, pages, true));
+            } else {
+                out.add(hd);
+            }
+        }
+        return out;
     }
 
     private static int firstNonBlank(Joined j) {
@@ -328,6 +413,14 @@ public final class KernelLogParser {
         try {
             switch (kind) {
                 case ALLOC_FAILURE -> {
+                    if (hd.vmallocPage()) {
+                        // one of vmalloc's order-0 pages, refused with the mode the line names
+                        comm = m.group(1) == null ? "" : stripPrompt(m.group(1));
+                        order = 0;
+                        gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(2).substring(2), 16));
+                        names = m.group(3) == null ? "" : m.group(3);
+                        break;
+                    }
                     comm = stripPrompt(m.group(1));
                     order = Integer.parseInt(m.group(2));
                     gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(3).substring(2), 16));
@@ -343,7 +436,7 @@ public final class KernelLogParser {
                     }
                 }
                 default -> {
-                    comm = stripPrompt(m.group(1));
+                    comm = m.group(1) == null ? "" : stripPrompt(m.group(1));
                     order = -1;
                     gfp = OptionalLong.empty();
                     names = "";

@@ -20,6 +20,7 @@ import dev.highwater.reports.explain.Replay.Pass;
 import dev.highwater.reports.explain.Replay.Request;
 import dev.highwater.reports.explain.Replay.ZoneTry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,6 +155,15 @@ public final class Explainer {
         KernelPolicy p = presetFor(ver[0], ver[1]);
         GfpLayout layout = GfpLayout.forKernel(ver[0], ver[1]);
         long value = r.gfpValue().orElse(0);
+        // the printed names cross-check the release's layout (§10.3): a release between two numberings (4.15-rc6
+        // printing 4.10-4.14's 0x14280ca as GFP_HIGHUSER_MOVABLE|__GFP_ZERO) is read in the layout that gives them
+        Optional<GfpLayout> byNames = r.gfpNames().isEmpty() || layout.format(value).equals(r.gfpNames())
+            ? Optional.empty() : Arrays.stream(GfpLayout.values())
+                .filter(l -> l.printsGfpNames() && l.format(value).equals(r.gfpNames())).findFirst();
+        GfpLayout releaseLayout = layout;
+        if (byNames.isPresent()) {
+            layout = byNames.get();
+        }
         GfpMask.Decoded dec = GfpMask.decode(value, layout);
         GfpMask gfp = dec.mask();
         Context ctx = r.inInterrupt() ? Context.SOFTIRQ : Context.PROCESS;
@@ -161,7 +171,8 @@ public final class Explainer {
         Request req = new Request(gfp, Math.max(0, r.order()), mt, ctx);
         String names = layout.format(value);
         String request = "order-" + req.order() + " " + (names.isEmpty() ? "0x" + Long.toHexString(value) : names)
-            + (ctx == Context.SOFTIRQ ? " in softirq" : "") + (gfp.canDirectReclaim() ? "" : " (cannot reclaim)");
+            + (ctx == Context.SOFTIRQ ? " in softirq" : "") + (gfp.canDirectReclaim() ? "" : " (cannot reclaim)")
+            + (vmallocPage(r) ? " for one of vmalloc's pages" : "");
         String versionText = "Linux " + r.release().orElse((ver[0] == 2 ? "≤4.3" : ver[0] + "." + ver[1])
                 + " (from the report format)")
             + (r.release().filter(Explainer::predatesPresets).isPresent() ? ", older than the oldest preset and"
@@ -169,7 +180,10 @@ public final class Explainer {
         String decoded = "mode 0x" + Long.toHexString(value) + " decodes in the " + layoutLabel(layout)
             + " layout (§3.5) as " + (names.isEmpty() ? "no flags" : names)
             + (r.gfpNames().isEmpty() || r.gfpNames().equals(names) ? "" : " (the log prints " + r.gfpNames() + ")")
-            + (dec.isComplete() ? "" : ", with unknown bits 0x" + Long.toHexString(dec.unknownBits()));
+            + (dec.isComplete() ? "" : ", with unknown bits 0x" + Long.toHexString(dec.unknownBits()))
+            + (layout != releaseLayout ? ", as the log prints it (the release's own " + layoutLabel(releaseLayout)
+            + " layout reads " + releaseLayout.format(value) + ": this kernel numbers its flags as those releases do)"
+            : "");
         Map<String, Long> nums = new LinkedHashMap<>();
         nums.put("order", (long) req.order());
         nums.put("gfp", value);
@@ -232,7 +246,12 @@ public final class Explainer {
             sb.append("Replayed on the zone state as printed, the request succeeds (").append(res.last().name())
                 .append(" pass, zone ").append(okZone(res.last())).append("): ")
                 .append(zoneSentence(p, req, res.last().tries().get(res.last().tries().size() - 1)))
-                .append(" The dump was taken after the failure, and free memory changed in between (per-CPU lists,"
+                .append(vmallocPage(r)
+                    ? " vmalloc asks for its pages one at a time and gives up at the first refusal; in 4.x kernels it"
+                    + " also stopped, with this same report, when the task had a fatal signal pending (it was being"
+                    + " killed), which fits a state with the page there for the taking. Otherwise the dump came after"
+                    + " free memory changed."
+                    : " The dump was taken after the failure, and free memory changed in between (per-CPU lists,"
                     + " racy counters, frees by other CPUs); the printed state does not explain it.");
         } else if (rc.zonelist().stream().allMatch(z -> z.managed == 0 && z.free == 0)) {
             d = Diagnosis.NO_USABLE_ZONE;
@@ -284,6 +303,11 @@ public final class Explainer {
         };
     }
 
+    /** A report of one of vmalloc's pages ("vmalloc: allocation failure, allocated X of Y bytes"), an order-0 request. */
+    static boolean vmallocPage(KernelReport r) {
+        return r.kind() == Kind.ALLOC_FAILURE && r.header().contains("vmalloc: allocation failure, allocated");
+    }
+
     private static String okZone(Pass p) {
         return p.tries().get(p.tries().size() - 1).zone().name;
     }
@@ -305,6 +329,11 @@ public final class Explainer {
     }
 
     private static String notAllocatorWhy(KernelReport r) {
+        if (r.header().matches(".*vmalloc: allocation failure: \\d+ bytes.*")) {
+            return "vmalloc could not find that much virtual address space ('" + r.header() + "'): its area, not"
+                + " physical memory, ran out (on 32-bit kernels the vmalloc= boot option sizes it; the page"
+                + " allocator's header printed after it by kernels before 4.9 is part of the same report).";
+        }
         if (r.header().contains("vmalloc")) {
             return "a vmalloc failure ('" + r.header() + "') is a failure to find virtual address space or to"
                 + " allocate its pages one by one, reported by vmalloc.";
@@ -585,7 +614,13 @@ public final class Explainer {
                         + " no-progress retries; 6.8 whenever the retry would stop)";
                 }
                 String oom = "";
-                if (req.gfp().canDirectReclaim() && !res.unreserved()) {
+                boolean costlyStop = req.order() > 3 && !req.gfp().has(GfpFlag.RETRY_MAYFAIL)
+                    && !req.gfp().has(GfpFlag.NOFAIL);
+                if (req.gfp().canDirectReclaim() && costlyStop) {
+                    oom = " An order above 3 (costly) without __GFP_RETRY_MAYFAIL fails after one round of reclaim and"
+                        + " compaction, before the retry logic whose last step unreserves the highatomic blocks (§7.1),"
+                        + " so the request fails with free memory far above min.";
+                } else if (req.gfp().canDirectReclaim() && !res.unreserved()) {
                     // should_reclaim_retry, per zone (§7.2): free + reclaimable − nr_reserved_highatomic against min
                     List<String> per = new ArrayList<>();
                     Long topAvail = null;

@@ -1,5 +1,7 @@
 package dev.highwater.reports.explain;
 
+import dev.highwater.model.GfpFlag;
+
 import dev.highwater.model.AllocContext;
 import dev.highwater.model.AllocFlags;
 import dev.highwater.model.Context;
@@ -142,6 +144,11 @@ final class Replay {
         passes.add(slow);
         if (slow.ok() || !sr.gfp().canDirectReclaim()) {
             return new Result(slow.ok(), passes, false, false);
+        }
+        // a costly order (> 3) without __GFP_REPEAT/__GFP_RETRY_MAYFAIL (or NOFAIL) fails after reclaim and
+        // compaction, before should_reclaim_retry and the unreserve it leads to (§7.1, 4.7+ step 8; 4.4 step 7)
+        if (sr.order() > 3 && !sr.gfp().has(GfpFlag.RETRY_MAYFAIL) && !sr.gfp().has(GfpFlag.NOFAIL)) {
+            return new Result(false, passes, false, false);
         }
         // should_reclaim_retry (4.7+): can any zone reach min with its reclaimable pages?
         boolean wouldRetry = false;
