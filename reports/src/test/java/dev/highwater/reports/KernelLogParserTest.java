@@ -61,12 +61,16 @@ class KernelLogParserTest {
     @Test
     void truncatedReportIsRefusedWithFileAndLine() throws Exception {
         String raw = Files.readString(ExplainSeedsTest.seed("002_"));
-        // cut the first report after its DMA32 zone line: no buddy lines follow
-        int cut = raw.indexOf("lowmem_reserve[]: 0 0 0 0");
-        String truncated = raw.substring(0, cut);
+        // cut the first report after DMA's buddy line: DMA32's is missing
+        String truncated = raw.substring(0, raw.indexOf("DMA32: 7*4kB"));
         assertThatThrownBy(() -> KernelLogParser.parse(truncated, "cut.log"))
             .isInstanceOf(KernelLogException.class)
-            .hasMessageStartingWith("cut.log:45: truncated report: zone DMA has no buddy line");
+            .hasMessageStartingWith("cut.log:47: truncated report: zone DMA32 has no buddy line");
+        // cut after the zone lines, before any buddy line (an excerpt): the zones keep their watermarks, no blocks
+        String zonesOnly = raw.substring(0, raw.indexOf("lowmem_reserve[]: 0 0 0 0"));
+        KernelReport z = KernelLogParser.parse(zonesOnly, "z.log").get(0);
+        assertThat(z.zones()).extracting(ZoneState::name).containsExactly("DMA", "DMA32");
+        assertThat(z.zones()).allSatisfy(zs -> assertThat(zs.buddy()).isEmpty());
         // a buddy line cut before its total
         String noTotal = raw.substring(0, raw.indexOf("= 8192kB"));
         assertThatThrownBy(() -> KernelLogParser.parse(noTotal, "t.log"))

@@ -158,6 +158,45 @@ class WildLogsTest {
         assertThat(e.diagnosis()).isEqualTo(Diagnosis.LOWMEM_RESERVE);
     }
 
+    /**
+     * Logs quoted in patch mails and commit messages, whose authors say why the request failed: explain must say the
+     * same (SOURCES.md has each cause and fix).
+     */
+    @Test
+    void theDevelopersCausesForTheirOwnLogs() throws Exception {
+        // Minchan Kim (4.10's "use up highorder free pages before OOM"): DMA32's free pages all in (H) blocks
+        assertThat(explain("26-minchan-balloon-highatomic-oom.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.HIGHATOMIC_ONLY);
+        assertThat(explain("27-minchan-imklog-atomic-highatomic-race.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.HIGHATOMIC_ONLY);
+        // Yu Zhao (6.12's "keep track of free highatomic"): the whole reserve subtracted with none of it free
+        Explanation yu = explain("29-yuzhao-highatomic-overestimate-oom.txt").get(0);
+        assertThat(yu.paragraph()).contains("the highatomic reserve counted, not its pages")
+            .contains("nr_reserved_highatomic (268288 pages)");
+        // Zach O'Keefe ("drain pcp lists before oom kill"): 1 GiB on the per-CPU lists of zones below min; the
+        // lowmem_reserve[] columns count an unprinted DMA zone
+        Explanation pcp = explain("30-okeefe-5.10-pcp-lists-oom.txt").get(0);
+        assertThat(pcp.paragraph()).contains("Zone Node 0 DMA32 is refused by its lowmem_reserve")
+            .contains("The zones' per-CPU lists hold 262895 more free pages");
+        // Chen Zhou / John Donnelly: an arm64 kdump kernel's GFP_DMA request, ZONE_DMA of 0 managed pages
+        assertThat(explain("31-thunderx2-kdump-gfp-dma-empty-zone.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.NO_USABLE_ZONE);
+        // Michal Hocko (b4536f0c829c): lowmem page cache on the active list, not aged; an excerpt without buddy lines
+        Explanation aging = explain("33-nilsholland-4.9-i686-lowmem-memcg-aging-oom.txt").get(0);
+        assertThat(aging.diagnosis()).isEqualTo(Diagnosis.BELOW_WATERMARK);
+        assertThat(aging.paragraph()).contains("judged by the watermarks alone")
+            .contains("99 % are on the active list")
+            .contains("mm, memcg: fix the active list aging for lowmem requests when memcg is enabled");
+        // Michal Hocko: order-2 kernel stacks, the order-2+ blocks in (H)
+        assertThat(explain("34-trippelsdorf-4.7-order2-nocompaction-oom.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.HIGHATOMIC_ONLY);
+        // Michal Hocko / Vlastimil Babka: order-2 on a fragmented DMA32 (linux-next's order-first OOM header), not
+        // DMA's reserve of 1,714 pages
+        Explanation frag = explain("36-tetsuo-4.4next-order2-fragmentation-oom.txt").get(0);
+        assertThat(frag.request()).startsWith("order-2 GFP_KERNEL");
+        assertThat(frag.diagnosis()).isEqualTo(Diagnosis.FRAGMENTATION);
+    }
+
     @Test
     void everyWildLogIsReadWithoutARefusal() throws Exception {
         List<String> all = List.of("01-2.6.31-i386-ifconfig-order5.txt", "02-2.6.24-i386-highmem-xorg-oom.txt",
@@ -174,12 +213,17 @@ class WildLogsTest {
             "21-4.9rc5-x86_64-gfp-nowait-x2-cma-letters-pastedamage.txt",
             "23-4.1-arm32-brcmstb-vmalloc-order0-dma-highmem-cma.txt",
             "24-3.10-mips32-embedded-oom-normal-highmem-wrapped-120col.txt",
-            "25-4.15rc6-i386-highmem-oom-interleaved-with-bug-oops.txt");
+            "25-4.15rc6-i386-highmem-oom-interleaved-with-bug-oops.txt", "26-minchan-balloon-highatomic-oom.txt",
+            "27-minchan-imklog-atomic-highatomic-race.txt", "28-charan-vm-highatomic-early-oom.txt",
+            "29-yuzhao-highatomic-overestimate-oom.txt", "30-okeefe-5.10-pcp-lists-oom.txt",
+            "31-thunderx2-kdump-gfp-dma-empty-zone.txt", "32-dongaisheng-imx6-cma-isolated-ebusy.txt",
+            "33-nilsholland-4.9-i686-lowmem-memcg-aging-oom.txt", "34-trippelsdorf-4.7-order2-nocompaction-oom.txt",
+            "35-rmk-arm-cma-order2-unmovable-oom.txt", "36-tetsuo-4.4next-order2-fragmentation-oom.txt");
         int reports = 0;
         for (String f : all) {
             reports += explain(f).size();
         }
-        assertThat(reports).isEqualTo(26);
+        assertThat(reports).isEqualTo(37);
         // memory cgroup OOMs, v1 and v2: not the page allocator
         assertThat(explain("19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);

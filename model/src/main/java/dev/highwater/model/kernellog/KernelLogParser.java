@@ -62,6 +62,10 @@ public final class KernelLogParser {
         "(\\S+) invoked oom-killer:\\s*gfp_mask=(0x[0-9a-fA-F]+)(?:\\(([^)]*)\\))?,\\s*(?:nodemask=[^,]*,\\s*)?"
             + "order=(-?\\d+)");
     /** vmalloc's report; the task's name before it from 4.9 (warn_alloc), none before (warn_alloc_failed's format). */
+    /** linux-next of 4.4's time printed the order first: "invoked oom-killer: order=2, oom_score_adj=0, gfp_mask=0x…". */
+    private static final Pattern OOM_ORDER_FIRST = Pattern.compile(
+        "(\\S+) invoked oom-killer:\\s*order=(-?\\d+),\\s*oom_score_adj=-?\\d+,\\s*gfp_mask=(0x[0-9a-fA-F]+)"
+            + "(?:\\(([^)]*)\\))?");
     private static final Pattern VMALLOC = Pattern.compile(
         "(?:(\\S+):\\s+)?vmalloc(?: error)?: (?:allocation failure(?:: \\d+ bytes)?|size)");
     /**
@@ -305,6 +309,11 @@ public final class KernelLogParser {
             headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
             m = OOM.matcher(t).region(m.end(), t.length());
         }
+        m = OOM_ORDER_FIRST.matcher(t);
+        while (m.find()) {
+            headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
+            m = OOM_ORDER_FIRST.matcher(t).region(m.end(), t.length());
+        }
         m = VMALLOC.matcher(t);
         while (m.find()) {
             headers.add(new Header(m.start(), m.end(), Kind.NOT_ALLOCATOR, m));
@@ -427,10 +436,12 @@ public final class KernelLogParser {
                     names = m.group(4) == null ? "" : m.group(4);
                 }
                 case OOM -> {
+                    boolean orderFirst = m.pattern() == OOM_ORDER_FIRST;
                     comm = stripPrompt(m.group(1));
-                    order = Integer.parseInt(m.group(4));
-                    gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(2).substring(2), 16));
-                    names = m.group(3) == null ? "" : m.group(3);
+                    order = Integer.parseInt(m.group(orderFirst ? 2 : 4));
+                    gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(orderFirst ? 3 : 2).substring(2), 16));
+                    String n = m.group(orderFirst ? 4 : 3);
+                    names = n == null ? "" : n;
                     if (MEMCG.matcher(window).find()) {
                         kind = Kind.NOT_ALLOCATOR;
                     }
@@ -513,6 +524,10 @@ public final class KernelLogParser {
             throw new KernelLogException(file, j.lineAt(h.start()), "truncated report: 'Mem-Info:' is not followed by"
                 + " any zone line ('<Zone> free:NkB min:NkB ...')");
         }
+        // an excerpt that stops after the zone lines (a commit message quoting Mem-Info): no buddy line at all, so the
+        // zones carry their watermarks and no free blocks, like /proc/zoneinfo alone
+        boolean noBuddyLines = !BUDDY_START.matcher(t).region(start, end).find()
+            && !EMPTY_BUDDY.matcher(t).region(start, end).find();
         List<ZoneState> zones = new ArrayList<>();
         for (int zi = 0; zi < zoneSpans.size(); zi++) {
             int zs = zoneSpans.get(zi)[0];
@@ -579,6 +594,9 @@ public final class KernelLogParser {
                         break;
                     }
                 }
+            }
+            if (zb == null && noBuddyLines) {
+                zb = new ZoneBuddy(List.of(), -1);
             }
             if (zb == null) {
                 Matcher partial = BUDDY_START.matcher(t).region(zs, end);

@@ -206,6 +206,14 @@ public final class Explainer {
                 }
             }
         }
+        // zone lines without buddy lines (an excerpt): an order-0 request is judged by the watermarks alone
+        boolean noBuddyLines = source == r && !states.isEmpty() && states.stream().allMatch(z -> z.buddy().isEmpty());
+        if (noBuddyLines) {
+            if (req.order() > 0) {
+                return noZoneState(r, file, p, req, request, versionText, decoded, nums);
+            }
+            states = asOrder0Blocks(states);
+        }
         if (states.isEmpty()) {
             return noZoneState(r, file, p, req, request, versionText, decoded, nums);
         }
@@ -234,6 +242,10 @@ public final class Explainer {
         }
         sb.append(capital(request)).append(" under ").append(p.name()).append(" (").append(versionText)
             .append("; ").append(decoded).append("). ");
+        if (noBuddyLines) {
+            sb.append("The report has zone lines but no buddy lines (the text stops before them): the request is"
+                + " judged by the watermarks alone, and which lists hold the free pages (highatomic, CMA) is unknown. ");
+        }
         if (source != r) {
             sb.append("The log has no Mem-Info for this failure; the zone state is the ").append(source.header())
                 .append(" snapshot of line ").append(source.line()).append(" (captured apart from the failure, so free"
@@ -363,6 +375,14 @@ public final class Explainer {
                 configured.add(t);
             }
         }
+        // a zone the kernel configures but does not print (empty, or a vendor's own, like "Crash") still has its
+        // lowmem_reserve[] column: an array longer than the printed zones and Movable means a zone below them, DMA
+        // on the machines seen (a 5.10 server printing DMA32 and Normal with 'lowmem_reserve[]: 0 0 16029 16029')
+        int columns = states.stream().mapToInt(z -> z.lowmemReserve().size()).max().orElse(0);
+        int known = configured.size() + (configured.contains(ZoneType.MOVABLE) ? 0 : 1);
+        if (columns > known && !configured.contains(ZoneType.DMA)) {
+            configured.add(0, ZoneType.DMA);
+        }
         ZoneType highest = gfp.highestZone(!configured.contains(ZoneType.HIGHMEM));
         List<ReconstructedZone> zl = new ArrayList<>();
         boolean nodes = states.stream().map(ZoneState::prefix).distinct().count() > 1;
@@ -434,11 +454,13 @@ public final class Explainer {
         boolean nothingReclaimable = reclaimable <= 32 || r.node().getOrDefault("all_unreclaimable", 0L) == 1
             || r.zones().stream().anyMatch(z -> z.allUnreclaimable().orElse(false));
         boolean exhausted = req.gfp().canDirectReclaim() && nothingReclaimable;
-        // what-if 2: no lowmem_reserve. With nothing left to reclaim, a reserve that holds back under 1 % of the
-        // zonelist's pages (a DMA zone's, typically) only postpones the failure by that many pages: exhaustion or
-        // the watermark, not the reserve (real 6.1 reports, an OOM of a growing task and an order-0 GFP_ATOMIC
-        // refusal, read as "lowmem_reserve" for DMA's 200 pages of 55,655)
-        if (withoutLowmemReserve(p, rc, req, reclaimable) && !(nothingReclaimable && smallReserve(rc))) {
+        // what-if 2: no lowmem_reserve. A reserve that holds back under 1 % of the zonelist's pages (a DMA zone's,
+        // typically) is the reserve doing its job at the margin, not why the request failed: exhaustion, the
+        // watermark or fragmentation, with the held-back pages named (real 6.1 reports, an OOM of a growing task and
+        // an order-0 GFP_ATOMIC refusal, read as "lowmem_reserve" for DMA's 200 pages of 55,655; a 4.9 i686 lowmem
+        // OOM with 133,000 unaged active file pages in Normal, for DMA's 791; a 4.4 order-2 OOM on a fragmented
+        // DMA32, for DMA's 1,714 of a million)
+        if (withoutLowmemReserve(p, rc, req, reclaimable) && !smallReserve(rc)) {
             return Diagnosis.LOWMEM_RESERVE;
         }
         // what-if 3: the same pages asked for as order-0 pages
@@ -631,7 +653,9 @@ public final class Explainer {
                         }
                         long reserve = z.reserveFor(rc.classIdx());
                         per.add(z.name + ": " + z.free + " + " + reclaimable + " − " + z.reservedHa + " = " + avail
-                            + " ≤ min " + z.min + (reserve > 0 ? " + lowmem_reserve " + reserve : ""));
+                            + (avail <= z.min + reserve ? " ≤ min " : " > min ") + z.min
+                            + (reserve > 0 ? " + lowmem_reserve " + reserve : "")
+                            + (avail > z.min + reserve ? " but no order-" + req.order() + " block it may use" : ""));
                     }
                     oom = " should_reclaim_retry counts free + reclaimable − nr_reserved_highatomic"
                         + (rc.zonelist().get(0).reservedHaPrinted ? "" : " (the reserve estimated as the whole"
@@ -642,6 +666,15 @@ public final class Explainer {
                         + " with free memory far above min.";
                     nums.put("retry_available", topAvail);
                 }
+                if (ha == 0 && reserved > 0) {
+                    // no free page in a highatomic block, yet the reserve's size was taken off free (Yu Zhao's 6.x
+                    // OOM: 1,073,152 kB reserved, none of it free)
+                    yield "Diagnosis: the highatomic reserve counted, not its pages — no free page sits in a"
+                        + " MIGRATE_HIGHATOMIC block, but the watermark check takes the whole nr_reserved_highatomic ("
+                        + reserved + " pages) off the free count (§2.1), which leaves the zone under min; 6.12 subtracts"
+                        + " only the free highatomic pages (c928807f6f6b, 'mm/page_alloc: keep track of free"
+                        + " highatomic')." + oom;
+                }
                 yield "Diagnosis: free pages only in highatomic blocks — " + ha + " of the " + all + " pages on the"
                     + " buddy lists sit in MIGRATE_HIGHATOMIC blocks, and " + why + "." + oom;
             }
@@ -649,7 +682,7 @@ public final class Explainer {
                 + " free pages are in CMA pageblocks, usable only by movable requests.";
             case LOWMEM_RESERVE -> "Diagnosis: lowmem_reserve — a lower zone holds the pages, but keeps them for"
                 + " requests that cannot use higher zones (§1.6); without the reserve the request would succeed.";
-            case FRAGMENTATION -> top.largestFreeOrder() >= req.order()
+            case FRAGMENTATION -> (top.largestFreeOrder() >= req.order()
                 && p.highOrderCheck() == HighOrderCheck.SHRINKING_MIN
                 ? "Diagnosis: fragmentation — " + nums.get("free") + " pages free in " + top.name + ", and blocks of"
                 + " order " + req.order() + " or larger too (largest free order " + top.largestFreeOrder() + "), but"
@@ -657,15 +690,76 @@ public final class Explainer {
                 + " blocks of the request's size or larger; an order-0 request would succeed."
                 : "Diagnosis: fragmentation — " + nums.get("free") + " pages free in " + top.name
                 + ", enough for " + (1L << req.order()) + " pages, but no free block of order " + req.order()
-                + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.";
-            case EXHAUSTION -> exhaustion(r, rc, reclaimable) + reserveNote(p, rc, req, reclaimable);
+                + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.")
+                + reserveNote(p, rc, req, reclaimable);
+            case EXHAUSTION -> exhaustion(r, rc, reclaimable) + pcpNote(rc, req) + reserveNote(p, rc, req, reclaimable);
             case BELOW_WATERMARK -> "Diagnosis: below the watermark — free memory is under the "
                 + (req.gfp().has(GfpFlag.HIGH) ? "atomic floor" : "min watermark") + (req.gfp().canDirectReclaim()
-                ? " and reclaim (" + reclaimable + " reclaimable pages) did not bring it back in time." : "; a"
+                ? " and reclaim (" + reclaimable + " reclaimable pages) did not bring it back in time."
+                + activeListNote(p, rc) : "; a"
                 + " request that cannot reclaim fails at once, and only kswapd refills the zone later.")
-                + reserveNote(p, rc, req, reclaimable);
+                + pcpNote(rc, req) + reserveNote(p, rc, req, reclaimable);
             default -> "";
         };
+    }
+
+    /**
+     * Reclaim frees from the inactive lists and ages the active ones only when the inactive list runs low: a file LRU
+     * of the request's zones that is almost all active (a 4.9 i686 lowmem OOM: 133,000 pages, 99 % active) is page
+     * cache reclaim did not turn over. 4.8–4.9 got that wrong for lowmem requests with memcg enabled (the node LRU's
+     * sizes were compared with per-zone counts), fixed in 4.10 and stable 4.8+ by Michal Hocko's "mm, memcg: fix the
+     * active list aging for lowmem requests when memcg is enabled" (Fixes f8d1a31163fc).
+     */
+    static String activeListNote(KernelPolicy p, Recon rc) {
+        long file = 0;
+        long active = 0;
+        for (ReconstructedZone z : rc.zonelist()) {
+            if (z.fileLru < 0 || z.activeFile < 0) {
+                return "";
+            }
+            file += z.fileLru;
+            active += z.activeFile;
+        }
+        if (file * 100 < managed(rc) || active * 10 < file * 9) {
+            return "";
+        }
+        boolean nodeLru48 = p.name().equals("linux-4.8") || p.name().equals("linux-4.9");
+        return " Of the " + file + " file pages in the zones it may use, " + (active * 100 / file) + " % are on the"
+            + " active list: reclaim frees from the inactive list and ages the active one only when the inactive list"
+            + " runs low, so this page cache was not turned over in time" + (nodeLru48 ? " (4.8 and 4.9 misjudged"
+            + " that for lowmem requests with memcg enabled, fixed in 4.10 and stable 4.8+ by \"mm, memcg: fix the"
+            + " active list aging for lowmem requests when memcg is enabled\")" : "") + ".";
+    }
+
+    /**
+     * Pages on the per-CPU lists are not in a zone's free count: when they would lift a zone that failed above its
+     * floor, say so (a 5.10 server OOM-killed with 1 GiB on its Normal zones' lists, Zach O'Keefe's report for
+     * "mm: page_alloc: drain pcp lists before oom kill").
+     */
+    static String pcpNote(Recon rc, Request req) {
+        List<String> lifted = new ArrayList<>();
+        long pcp = 0;
+        long deficit = 0;
+        for (ReconstructedZone z : rc.zonelist()) {
+            pcp += z.freePcp;
+            long floor = z.min + z.reserveFor(rc.classIdx());
+            if (z.free <= floor) {
+                deficit += floor - z.free + 1;
+                if (z.free + z.freePcp > floor) {
+                    lifted.add(z.name);
+                }
+            }
+        }
+        long mins = rc.zonelist().stream().mapToLong(z -> z.min).sum();
+        // only a request that reclaims gets the drain; a few pages short of min with a few on the lists is the usual
+        // margin, lists holding a tenth of the reserve and several times the shortfall are not
+        if (!req.gfp().canDirectReclaim() || lifted.isEmpty() || pcp * 10 < mins || pcp < 4 * deficit) {
+            return "";
+        }
+        return " The zones' per-CPU lists hold " + pcp + " more free pages (free_pcp), which the free counts leave"
+            + " out; with them " + String.join(", ", lifted) + " would be above min. The allocator drains those lists"
+            + " only when a round of direct reclaim made progress and the retry still failed (§7.1); a reclaim that"
+            + " frees nothing leaves them there through the OOM kill.";
     }
 
     /**

@@ -43,6 +43,8 @@ final class ReconstructedZone {
     final long activeFile;
     /** Free pages in CMA pageblocks: the zone line's free_cma (3.x+), else what the buddy letters show. */
     long freeCma;
+    /** Pages on the zone's per-CPU lists (free_pcp, 4.6+; not in {@link #free}); 0 when not printed. */
+    final long freePcp;
 
     ReconstructedZone(ZoneState z, ZoneType type, int kernelIndex, int pageblockOrder) {
         this(z, type, kernelIndex, pageblockOrder, z.name());
@@ -96,6 +98,7 @@ final class ReconstructedZone {
             }
         }
         this.freeCma = z.pages("free_cma").orElse(freeOfType(MigrateType.CMA));
+        this.freePcp = z.pages("free_pcp").orElse(0);
         long printed = z.pages("reserved_highatomic").orElse(-1);
         if (printed >= 0) {
             reservedHa = printed;
@@ -130,6 +133,7 @@ final class ReconstructedZone {
         anonLru = o.anonLru;
         activeFile = o.activeFile;
         freeCma = o.freeCma;
+        freePcp = o.freePcp;
     }
 
     ReconstructedZone copy() {
