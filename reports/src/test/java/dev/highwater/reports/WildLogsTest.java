@@ -195,6 +195,30 @@ class WildLogsTest {
         Explanation frag = explain("36-tetsuo-4.4next-order2-fragmentation-oom.txt").get(0);
         assertThat(frag.request()).startsWith("order-2 GFP_KERNEL");
         assertThat(frag.diagnosis()).isEqualTo(Diagnosis.FRAGMENTATION);
+        assertThat(explain("42-tetsuo-4.4-next-order2-fork-nohighorder.txt")).extracting(Explanation::diagnosis)
+            .containsExactly(Diagnosis.FRAGMENTATION, Diagnosis.FRAGMENTATION);
+        // Michal Hocko: a 4.7 order-3 OOM at min with lowmem_reserve counted, reclaimable memory plenty; DMA's own
+        // all_unreclaimable flag is not the verdict of the whole zonelist
+        Explanation nvidia = explain("37-lorenzo-4.7.2-order3-nvidia-oom.txt").get(0);
+        assertThat(nvidia.diagnosis()).isEqualTo(Diagnosis.BELOW_WATERMARK);
+        assertThat(nvidia.paragraph()).contains("reclaim (290522 reclaimable pages) did not bring it back in time");
+        // Vlastimil Babka: an order-4 GFP_NOIO request on resume, no order-4 block and no compaction under NOIO
+        assertThat(explain("39-vbabka-6.8-order4-noio-ath11k-resume.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.FRAGMENTATION);
+        // Jaewon Kim ("consider highatomic reserve in watermark fast"): every free page in (H); the phone's log holds a
+        // second Mem-Info without its header, which is not this report's
+        Explanation phone = explain("43-jaewon-4.14-android-highatomic-fastwmark.txt").get(0);
+        assertThat(phone.diagnosis()).isEqualTo(Diagnosis.HIGHATOMIC_ONLY);
+        assertThat(phone.report().zones()).hasSize(1);
+        assertThat(phone.numbers()).containsEntry("free", 2727L);
+        // Vlastimil Babka (e47483bca2cc): a cpuset race, 12 GB free on the node: the printed state has the page
+        assertThat(explain("44-ganapatrao-4.9-cpuset01-premature-oom.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.PASSES_IN_MODEL);
+        // a 6.7 order-5 kmalloc: 512 pages reserved, 127 of them free, the reserve's size taken off Normal's free
+        // count (Linus's reading, a huge kmalloc under pressure, is the same state seen from the driver)
+        Explanation ring = explain("40-atlantic-6.7-order5-kmalloc-ring.txt").get(0);
+        assertThat(ring.paragraph()).contains("only 127 free pages sit in MIGRATE_HIGHATOMIC blocks")
+            .contains("decodes in the 6.3+ layout (§3.5) as GFP_KERNEL|__GFP_ZERO|__GFP_COMP)");
     }
 
     @Test
@@ -218,17 +242,25 @@ class WildLogsTest {
             "29-yuzhao-highatomic-overestimate-oom.txt", "30-okeefe-5.10-pcp-lists-oom.txt",
             "31-thunderx2-kdump-gfp-dma-empty-zone.txt", "32-dongaisheng-imx6-cma-isolated-ebusy.txt",
             "33-nilsholland-4.9-i686-lowmem-memcg-aging-oom.txt", "34-trippelsdorf-4.7-order2-nocompaction-oom.txt",
-            "35-rmk-arm-cma-order2-unmovable-oom.txt", "36-tetsuo-4.4next-order2-fragmentation-oom.txt");
+            "35-rmk-arm-cma-order2-unmovable-oom.txt", "36-tetsuo-4.4next-order2-fragmentation-oom.txt",
+            "37-lorenzo-4.7.2-order3-nvidia-oom.txt", "38-linus-4.8-order3-i915-oom.txt",
+            "39-vbabka-6.8-order4-noio-ath11k-resume.txt", "40-atlantic-6.7-order5-kmalloc-ring.txt",
+            "42-tetsuo-4.4-next-order2-fork-nohighorder.txt", "43-jaewon-4.14-android-highatomic-fastwmark.txt",
+            "44-ganapatrao-4.9-cpuset01-premature-oom.txt");
         int reports = 0;
         for (String f : all) {
             reports += explain(f).size();
         }
-        assertThat(reports).isEqualTo(37);
+        assertThat(reports).isEqualTo(45);
         // memory cgroup OOMs, v1 and v2: not the page allocator
         assertThat(explain("19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);
         assertThat(explain("20-3.10el7-x86_64-k8s-memcg-v1-oom-monocular.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);
+        // a report whose Mem-Info the poster trimmed to nothing is refused at its line
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> explain("41-pavel-4.3-i386-atl1c-order4-atomic.txt"))
+            .isInstanceOf(dev.highwater.model.kernellog.KernelLogException.class)
+            .hasMessageContaining("41-pavel-4.3-i386-atl1c-order4-atomic.txt:32: truncated report");
         // a post whose zone lines were snipped mid-field is refused at its line, not guessed at
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> explain(
                 "22-4.14-arm64-android-lg-gfp-nowait-snipped-highatomic.txt"))

@@ -400,6 +400,12 @@ public final class KernelLogParser {
         return out;
     }
 
+    /** The offset in the joined text where the physical line holding {@code offset} starts. */
+    private static int lineStart(Joined j, int offset) {
+        int i = Arrays.binarySearch(j.lineStarts(), offset);
+        return j.lineStarts()[Math.max(0, i < 0 ? -i - 2 : i)];
+    }
+
     private static int firstNonBlank(Joined j) {
         for (int i = 0; i < j.cleanLines().size(); i++) {
             if (!j.cleanLines().get(i).isBlank()) {
@@ -474,6 +480,16 @@ public final class KernelLogParser {
                                        String comm, int order, OptionalLong gfp, String names, int line)
         throws KernelLogException {
         String t = j.text();
+        // a zone printed again is a second Mem-Info (another report whose header was not kept, as in a phone's log of
+        // two atomic failures): this report ends there
+        java.util.Set<String> seenZones = new java.util.HashSet<>();
+        Matcher again = ZONE_LINE.matcher(t).region(start, end);
+        while (again.find()) {
+            if (!seenZones.add((again.group(1) == null ? "" : again.group(1)) + again.group(2))) {
+                end = lineStart(j, again.start());
+                break;
+            }
+        }
         Optional<String> release = Optional.empty();
         Matcher rm = RELEASE.matcher(t).region(start, end);
         if (rm.find()) {

@@ -121,7 +121,7 @@ public final class Explainer {
         long mask = r.gfpValue().orElse(0);
         GfpLayout[] layouts = GfpLayout.values();
         for (int i = layouts.length - 1; i >= 0; i--) {
-            if (layouts[i].printsGfpNames() && layouts[i].format(mask).equals(r.gfpNames())) {
+            if (layouts[i].printsGfpNames() && sameNames(layouts[i].format(mask), r.gfpNames())) {
                 return FIRST_OF_LAYOUT.get(layouts[i]);
             }
         }
@@ -132,6 +132,14 @@ public final class Explainer {
     private static final Map<GfpLayout, int[]> FIRST_OF_LAYOUT = Map.of(GfpLayout.V4_8, new int[] {4, 9},
         GfpLayout.V4_10, new int[] {4, 10}, GfpLayout.V4_15, new int[] {4, 15}, GfpLayout.V5_1, new int[] {5, 1},
         GfpLayout.V6_3, new int[] {6, 3});
+
+    /**
+     * The same flag names, in any order: kernels print them in their name table's order, which moved between
+     * releases (a 6.7 kernel printed GFP_KERNEL|__GFP_COMP|__GFP_ZERO where the 6.3+ table gives __GFP_ZERO first).
+     */
+    static boolean sameNames(String a, String b) {
+        return new java.util.TreeSet<>(List.of(a.split("\\|"))).equals(new java.util.TreeSet<>(List.of(b.split("\\|"))));
+    }
 
     /** A release older than 2.6.32, the oldest preset ("2.6.24-19-generic"): judged by 2.6.32's rules, and said so. */
     static boolean predatesPresets(String release) {
@@ -157,9 +165,9 @@ public final class Explainer {
         long value = r.gfpValue().orElse(0);
         // the printed names cross-check the release's layout (§10.3): a release between two numberings (4.15-rc6
         // printing 4.10-4.14's 0x14280ca as GFP_HIGHUSER_MOVABLE|__GFP_ZERO) is read in the layout that gives them
-        Optional<GfpLayout> byNames = r.gfpNames().isEmpty() || layout.format(value).equals(r.gfpNames())
+        Optional<GfpLayout> byNames = r.gfpNames().isEmpty() || sameNames(layout.format(value), r.gfpNames())
             ? Optional.empty() : Arrays.stream(GfpLayout.values())
-                .filter(l -> l.printsGfpNames() && l.format(value).equals(r.gfpNames())).findFirst();
+                .filter(l -> l.printsGfpNames() && sameNames(l.format(value), r.gfpNames())).findFirst();
         GfpLayout releaseLayout = layout;
         if (byNames.isPresent()) {
             layout = byNames.get();
@@ -179,7 +187,7 @@ public final class Explainer {
             + " judged by 2.6.32's rules" : "");
         String decoded = "mode 0x" + Long.toHexString(value) + " decodes in the " + layoutLabel(layout)
             + " layout (§3.5) as " + (names.isEmpty() ? "no flags" : names)
-            + (r.gfpNames().isEmpty() || r.gfpNames().equals(names) ? "" : " (the log prints " + r.gfpNames() + ")")
+            + (r.gfpNames().isEmpty() || sameNames(r.gfpNames(), names) ? "" : " (the log prints " + r.gfpNames() + ")")
             + (dec.isComplete() ? "" : ", with unknown bits 0x" + Long.toHexString(dec.unknownBits()))
             + (layout != releaseLayout ? ", as the log prints it (the release's own " + layoutLabel(releaseLayout)
             + " layout reads " + releaseLayout.format(value) + ": this kernel numbers its flags as those releases do)"
@@ -451,8 +459,11 @@ public final class Explainer {
                 return t == MigrateType.HIGHATOMIC ? Diagnosis.HIGHATOMIC_ONLY : Diagnosis.CMA_ONLY;
             }
         }
+        // the kernel's own verdict: the node's flag (4.8+), or every zone the request may use flagged (before; a
+        // 16 MB DMA zone's flag alone says nothing of the others: a 4.7 order-3 OOM with 290,522 file pages in
+        // DMA32 and Normal had read as exhaustion on DMA's word)
         boolean nothingReclaimable = reclaimable <= 32 || r.node().getOrDefault("all_unreclaimable", 0L) == 1
-            || r.zones().stream().anyMatch(z -> z.allUnreclaimable().orElse(false));
+            || zonesUnreclaimable(rc);
         boolean exhausted = req.gfp().canDirectReclaim() && nothingReclaimable;
         // what-if 2: no lowmem_reserve. A reserve that holds back under 1 % of the zonelist's pages (a DMA zone's,
         // typically) is the reserve doing its job at the margin, not why the request failed: exhaustion, the
@@ -666,14 +677,14 @@ public final class Explainer {
                         + " with free memory far above min.";
                     nums.put("retry_available", topAvail);
                 }
-                if (ha == 0 && reserved > 0) {
-                    // no free page in a highatomic block, yet the reserve's size was taken off free (Yu Zhao's 6.x
-                    // OOM: 1,073,152 kB reserved, none of it free)
-                    yield "Diagnosis: the highatomic reserve counted, not its pages — no free page sits in a"
-                        + " MIGRATE_HIGHATOMIC block, but the watermark check takes the whole nr_reserved_highatomic ("
-                        + reserved + " pages) off the free count (§2.1), which leaves the zone under min; 6.12 subtracts"
-                        + " only the free highatomic pages (c928807f6f6b, 'mm/page_alloc: keep track of free"
-                        + " highatomic')." + oom;
+                if (ha * 2 < reserved && !res.slow().tries().get(0).checkOk()) {
+                    // most of the reserve not free, yet its whole size taken off free (Yu Zhao's 6.x OOM: 1,073,152 kB
+                    // reserved, none of it free; a 6.7 order-5 failure: 512 pages reserved, 127 free)
+                    yield "Diagnosis: the highatomic reserve counted, not its pages — " + (ha == 0 ? "no free page"
+                        : "only " + ha + " free pages") + " sit in MIGRATE_HIGHATOMIC blocks, but the watermark check"
+                        + " takes the whole nr_reserved_highatomic (" + reserved + " pages) off the free count (§2.1),"
+                        + " which leaves the zone under min; 6.12 subtracts only the free highatomic pages"
+                        + " (c928807f6f6b, 'mm/page_alloc: keep track of free highatomic')." + oom;
                 }
                 yield "Diagnosis: free pages only in highatomic blocks — " + ha + " of the " + all + " pages on the"
                     + " buddy lists sit in MIGRATE_HIGHATOMIC blocks, and " + why + "." + oom;
@@ -762,6 +773,11 @@ public final class Explainer {
             + " frees nothing leaves them there through the OOM kill.";
     }
 
+    /** Every zone of the zonelist printed {@code all_unreclaimable? yes}. */
+    private static boolean zonesUnreclaimable(Recon rc) {
+        return !rc.zonelist().isEmpty() && rc.zonelist().stream().allMatch(z -> z.unreclaimable);
+    }
+
     /**
      * Exhaustion by the counts (nothing left on the LRU lists reclaim could use), or by the kernel's own verdict: it had
      * marked the node or a zone all_unreclaimable while the zones this request may use still listed LRU pages (a real
@@ -770,8 +786,7 @@ public final class Explainer {
      */
     private static String exhaustion(KernelReport r, Recon rc, long reclaimable) {
         boolean nodeFlag = r.node().getOrDefault("all_unreclaimable", 0L) == 1;
-        List<String> flagged = r.zones().stream().filter(z -> z.allUnreclaimable().orElse(false)).map(ZoneState::name)
-            .toList();
+        List<String> flagged = zonesUnreclaimable(rc) ? rc.zonelist().stream().map(z -> z.name).toList() : List.of();
         // a few dozen pages left on the lists is nothing reclaimable in effect; 1 % of the zones' pages is not
         if (reclaimable * 100 < managed(rc) || (!nodeFlag && flagged.isEmpty())) {
             return "Diagnosis: genuine exhaustion — below the watermark with nothing reclaimable (" + reclaimable

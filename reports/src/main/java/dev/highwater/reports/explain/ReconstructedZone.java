@@ -45,6 +45,8 @@ final class ReconstructedZone {
     long freeCma;
     /** Pages on the zone's per-CPU lists (free_pcp, 4.6+; not in {@link #free}); 0 when not printed. */
     final long freePcp;
+    /** The zone line's {@code all_unreclaimable? yes} (zones before 4.8, the node line after). */
+    final boolean unreclaimable;
 
     ReconstructedZone(ZoneState z, ZoneType type, int kernelIndex, int pageblockOrder) {
         this(z, type, kernelIndex, pageblockOrder, z.name());
@@ -99,6 +101,7 @@ final class ReconstructedZone {
         }
         this.freeCma = z.pages("free_cma").orElse(freeOfType(MigrateType.CMA));
         this.freePcp = z.pages("free_pcp").orElse(0);
+        this.unreclaimable = z.allUnreclaimable().orElse(false);
         long printed = z.pages("reserved_highatomic").orElse(-1);
         if (printed >= 0) {
             reservedHa = printed;
@@ -134,6 +137,7 @@ final class ReconstructedZone {
         activeFile = o.activeFile;
         freeCma = o.freeCma;
         freePcp = o.freePcp;
+        unreclaimable = o.unreclaimable;
     }
 
     ReconstructedZone copy() {
