@@ -216,6 +216,18 @@ class WildLogsTest {
             .isEqualTo(Diagnosis.PASSES_IN_MODEL);
         // a 6.7 order-5 kmalloc: 512 pages reserved, 127 of them free, the reserve's size taken off Normal's free
         // count (Linus's reading, a huge kmalloc under pressure, is the same state seen from the driver)
+        // Michal Hocko: a boot-time GFP_DMA pool larger than what the DMA zone has free, not fragmentation
+        Explanation pool = explain("49-dma-pool-order9-boot-6.8.txt").get(0);
+        assertThat(pool.diagnosis()).isEqualTo(Diagnosis.TOO_LARGE);
+        assertThat(pool.paragraph()).contains("asks for 512 contiguous pages (order 9) and the zones it may use (DMA)"
+            + " have 256 free pages in all, 256 managed");
+        assertThat(explain("51-dma-pool-order10-sle15-5.14.txt").get(0).diagnosis()).isEqualTo(Diagnosis.TOO_LARGE);
+        // Jeff Layton: a GFP_ATOMIC receive refill on a box critically out of memory; Minchan Kim: a phone's
+        // GFP_ATOMIC under its floor, all free pages in (H) — both under the atomic floor
+        assertThat(explain("47-virtio-net-ceph-gfp-atomic-5.4.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.BELOW_WATERMARK);
+        assertThat(explain("50-android-zram-gfp-atomic-5.4-arm64.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.BELOW_WATERMARK);
         Explanation ring = explain("40-atlantic-6.7-order5-kmalloc-ring.txt").get(0);
         assertThat(ring.paragraph()).contains("only 127 free pages sit in MIGRATE_HIGHATOMIC blocks")
             .contains("decodes in the 6.3+ layout (§3.5) as GFP_KERNEL|__GFP_ZERO|__GFP_COMP)");
@@ -246,12 +258,15 @@ class WildLogsTest {
             "37-lorenzo-4.7.2-order3-nvidia-oom.txt", "38-linus-4.8-order3-i915-oom.txt",
             "39-vbabka-6.8-order4-noio-ath11k-resume.txt", "40-atlantic-6.7-order5-kmalloc-ring.txt",
             "42-tetsuo-4.4-next-order2-fork-nohighorder.txt", "43-jaewon-4.14-android-highatomic-fastwmark.txt",
-            "44-ganapatrao-4.9-cpuset01-premature-oom.txt");
+            "44-ganapatrao-4.9-cpuset01-premature-oom.txt", "45-veth-order5-docker-arm64-6.1.txt",
+            "46-btrfs-md5sum-order4-5.19.txt", "47-virtio-net-ceph-gfp-atomic-5.4.txt", "48-nfs-swap-rza2-arm32-5.18.txt",
+            "49-dma-pool-order9-boot-6.8.txt", "50-android-zram-gfp-atomic-5.4-arm64.txt",
+            "51-dma-pool-order10-sle15-5.14.txt");
         int reports = 0;
         for (String f : all) {
             reports += explain(f).size();
         }
-        assertThat(reports).isEqualTo(45);
+        assertThat(reports).isEqualTo(54);
         // memory cgroup OOMs, v1 and v2: not the page allocator
         assertThat(explain("19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);

@@ -14,6 +14,11 @@ public enum Diagnosis {
     CMA_ONLY("free pages only in CMA blocks"),
     /** Below the watermark with nothing reclaimable: a genuine exhaustion. */
     EXHAUSTION("genuine exhaustion, nothing reclaimable"),
+    /**
+     * A high-order request larger than all the free memory of the zones it may use: no arrangement of the free pages
+     * serves it (a boot-time GFP_DMA pool of 2 MB against a DMA zone with 1 MB free).
+     */
+    TOO_LARGE("larger than the free memory of the request's zones"),
     /** Every zone the request may use (its gfp_zone and below) manages no pages: no memory pressure can explain it. */
     NO_USABLE_ZONE("no usable memory in the request's zones"),
     /** The log's report is not a page-allocator failure (memcg OOM, vmalloc, a plain show_mem). */

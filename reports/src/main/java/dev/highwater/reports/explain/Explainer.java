@@ -474,7 +474,11 @@ public final class Explainer {
         if (withoutLowmemReserve(p, rc, req, reclaimable) && !smallReserve(rc)) {
             return Diagnosis.LOWMEM_RESERVE;
         }
-        // what-if 3: the same pages asked for as order-0 pages
+        // what-if 3: the same pages asked for as order-0 pages; but a request larger than every free page of its
+        // zones together is no fragmentation (no arrangement of them would do)
+        if (req.order() > 0 && rc.zonelist().stream().mapToLong(z -> z.free).sum() < 1L << req.order()) {
+            return Diagnosis.TOO_LARGE;
+        }
         if (req.order() > 0) {
             Request zero = new Request(req.gfp(), 0, req.migratetype(), req.context());
             if (Replay.run(p, copy(rc.zonelist()), rc.classIdx(), zero, reclaimable).ok()) {
@@ -703,6 +707,13 @@ public final class Explainer {
                 + ", enough for " + (1L << req.order()) + " pages, but no free block of order " + req.order()
                 + " (largest free order " + top.largestFreeOrder() + "); an order-0 request would succeed.")
                 + reserveNote(p, rc, req, reclaimable);
+            case TOO_LARGE -> "Diagnosis: larger than the free memory of its zones — the request asks for "
+                + (1L << req.order()) + " contiguous pages (order " + req.order() + ") and the zones it may use ("
+                + String.join(", ", rc.zonelist().stream().map(z -> z.name).toList()) + ") have "
+                + rc.zonelist().stream().mapToLong(z -> z.free).sum() + " free pages in all, "
+                + rc.zonelist().stream().mapToLong(z -> z.managed).sum() + " managed; "
+                + (req.gfp().highestZone().ordinal() < ZoneType.NORMAL.ordinal() ? "its zone flag keeps it out of"
+                + " the larger zones" : "reclaim and compaction would have to free most of the zone") + ".";
             case EXHAUSTION -> exhaustion(r, rc, reclaimable) + pcpNote(rc, req) + reserveNote(p, rc, req, reclaimable);
             case BELOW_WATERMARK -> "Diagnosis: below the watermark — free memory is under the "
                 + (req.gfp().has(GfpFlag.HIGH) ? "atomic floor" : "min watermark") + (req.gfp().canDirectReclaim()
@@ -877,6 +888,11 @@ public final class Explainer {
                 out.add("min_free_kbytes: no value changes the outcome on this state (≈" + cur + " now): the free"
                     + " pages are there but not usable by this request.");
             }
+        }
+        if (d == Diagnosis.TOO_LARGE) {
+            out.add("Caller: ask for less at once (kvmalloc, or a smaller pool), or drop the zone restriction where the"
+                + " device allows; a boot-time preallocation that may fail is usually asked with __GFP_NOWARN. No"
+                + " kernel version or watermark tunable makes the zone larger.");
         }
         if (d == Diagnosis.LOWMEM_RESERVE) {
             // the lower zones' reserve for this classzone scales as 1/ratio (§1.6): find the largest that passes
