@@ -39,6 +39,10 @@ public final class KernelLogParser {
         "^(?:<\\d>)?(?:(?:[A-Z][a-z]{2}\\s+\\d+\\s+\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT\\S+)\\s+\\S+\\s+)?"
             + "kernel:\\s*(?::\\s+)?");
     private static final Pattern LEVEL = Pattern.compile("^<\\d>");
+    /** Lines show_mem and warn_alloc begin on their own: never the second half of a line cut at a terminal's width. */
+    private static final Pattern SHOW_MEM_LINE = Pattern.compile("(?:Node \\d|" + ZONES + "(?: free:| per-cpu|: )"
+        + "|lowmem_reserve\\[|Mem-[Ii]nfo|[Aa]ctive_anon:|\\d+ (?:total pagecache|pages)|Free swap|Total swap|Swap cache"
+        + "|CPU: |Call Trace|Hardware name|Node \\d+ hugepages)");
     /** Mail or forum quoting before a line: '> ', '>> ', '| '. */
     private static final Pattern QUOTE = Pattern.compile("^(?:[>|] ?)+");
     /** A line that starts a log record of its own (a timestamp, a syslog, kmsg or level prefix), not a continuation. */
@@ -248,11 +252,15 @@ public final class KernelLogParser {
         return max;
     }
 
-    /** Whether {@code next} carries on {@code line} cut at the wrap width mid-token (no record prefix, no space at the cut). */
+    /**
+     * Whether {@code next} carries on {@code line} cut at the wrap width mid-token: no record prefix, no space at the
+     * cut, and not a line show_mem starts on its own (a complete buddy line can have the wrap width by chance: a phone's
+     * DMA buddy line of 142 characters, then "Normal: 798*4kB ...").
+     */
     private static boolean continuesMidToken(String line, String next) {
         String n = QUOTE.matcher(next).replaceFirst("");
         return !n.isEmpty() && !Character.isWhitespace(n.charAt(0)) && !Character.isWhitespace(line.charAt(line.length() - 1))
-            && !RECORD_START.matcher(n).lookingAt();
+            && !RECORD_START.matcher(n).lookingAt() && !SHOW_MEM_LINE.matcher(n).lookingAt();
     }
 
     static String clean(String line) {
