@@ -228,6 +228,14 @@ class WildLogsTest {
             .isEqualTo(Diagnosis.BELOW_WATERMARK);
         assertThat(explain("50-android-zram-gfp-atomic-5.4-arm64.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.BELOW_WATERMARK);
+        // Michal Hocko (kernel.org bug 107111): DMA fails its reserve check, DMA32 has single pages only — an order-1
+        // GFP_ATOMIC under atomic pressure, quoted by Andrew Morton with his comments between the lines
+        Explanation bz = explain("56-bz107111-4.2.3-kvm-apache2-order1-atomic.txt").get(0);
+        assertThat(bz.diagnosis()).isEqualTo(Diagnosis.FRAGMENTATION);
+        assertThat(bz.request()).isEqualTo("order-1 GFP_ATOMIC|__GFP_COMP|__GFP_NOTRACK in softirq (cannot reclaim)");
+        // Rusty Russell: a 2.6.29 virtio_net refill in GFP_ATOMIC on a guest under its floor (a quoted-printable mail)
+        assertThat(explain("58-ossman-2.6.29-kvm-guest-virtio-net-order0.txt").get(0).diagnosis())
+            .isEqualTo(Diagnosis.BELOW_WATERMARK);
         Explanation ring = explain("40-atlantic-6.7-order5-kmalloc-ring.txt").get(0);
         assertThat(ring.paragraph()).contains("only 127 free pages sit in MIGRATE_HIGHATOMIC blocks")
             .contains("decodes in the 6.3+ layout (§3.5) as GFP_KERNEL|__GFP_ZERO|__GFP_COMP)");
@@ -261,12 +269,15 @@ class WildLogsTest {
             "44-ganapatrao-4.9-cpuset01-premature-oom.txt", "45-veth-order5-docker-arm64-6.1.txt",
             "46-btrfs-md5sum-order4-5.19.txt", "47-virtio-net-ceph-gfp-atomic-5.4.txt", "48-nfs-swap-rza2-arm32-5.18.txt",
             "49-dma-pool-order9-boot-6.8.txt", "50-android-zram-gfp-atomic-5.4-arm64.txt",
-            "51-dma-pool-order10-sle15-5.14.txt");
+            "51-dma-pool-order10-sle15-5.14.txt", "53-psusi-3.13-radeon-order4.txt",
+            "54-marki-sles11-3.0.101-cifsd-oom.txt", "55-marki-sles11-3.0.101-fincore-order4.txt",
+            "56-bz107111-4.2.3-kvm-apache2-order1-atomic.txt", "57-fpop-2.6.32-rc4-iwlagn-order2.txt",
+            "58-ossman-2.6.29-kvm-guest-virtio-net-order0.txt", "59-wl500g-rtn10-mips-16mb-order3.txt");
         int reports = 0;
         for (String f : all) {
             reports += explain(f).size();
         }
-        assertThat(reports).isEqualTo(55);
+        assertThat(reports).isEqualTo(62);
         // memory cgroup OOMs, v1 and v2: not the page allocator
         assertThat(explain("19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);
