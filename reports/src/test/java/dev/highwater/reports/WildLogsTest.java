@@ -242,6 +242,19 @@ class WildLogsTest {
     }
 
     @Test
+    void aNodemaskInTheHeaderLimitsTheZonelist() throws Exception {
+        // the 5.10 two-node OOM, its header given a mempolicy's nodemask=1: only node 1's Normal is tried
+        String log = KernelLogParserTest.resource("/logs/wild/30-okeefe-5.10-pcp-lists-oom.txt")
+            .replace("gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE),\norder=0", "gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE),"
+                + " nodemask=1,\norder=0");
+        assertThat(log).contains("nodemask=1");
+        List<KernelReport> rs = KernelLogParser.parse(log, "n.log");
+        Explanation e = Explainer.explain(rs.get(0), rs);
+        assertThat(e.paragraph()).contains("The request's nodemask (1) limits it to those nodes' zones.")
+            .contains("Zone Normal fails the watermark check: free 180865 pages").doesNotContain("DMA32");
+    }
+
+    @Test
     void everyWildLogIsReadWithoutARefusal() throws Exception {
         List<String> all = List.of("01-2.6.31-i386-ifconfig-order5.txt", "02-2.6.24-i386-highmem-xorg-oom.txt",
             "03-arm926-64mb-sshd-oom.txt", "04-3.13-x86_64-kvm-vps-mysqld-oom.txt",

@@ -181,8 +181,13 @@ public final class Explainer {
         String request = "order-" + req.order() + " " + (names.isEmpty() ? "0x" + Long.toHexString(value) : names)
             + (ctx == Context.SOFTIRQ ? " in softirq" : "") + (gfp.canDirectReclaim() ? "" : " (cannot reclaim)")
             + (vmallocPage(r) ? " for one of vmalloc's pages" : "");
+        // without a release, the printed names may fit several numberings: the newest is taken, and the others named
+        List<String> alsoFits = r.release().isPresent() || r.gfpNames().isEmpty() ? List.of()
+            : Arrays.stream(GfpLayout.values()).filter(l -> l != releaseLayout && l.printsGfpNames()
+                && sameNames(l.format(value), r.gfpNames())).map(Explainer::layoutLabel).toList();
         String versionText = "Linux " + r.release().orElse((ver[0] == 2 ? "≤4.3" : ver[0] + "." + ver[1])
-                + " (from the report format)")
+                + " (from the report format" + (alsoFits.isEmpty() ? "" : "; its flag names fit " + String.join(" and ",
+                alsoFits) + "'s numbering too, and an older kernel may be judged by newer rules here") + ")")
             + (r.release().filter(Explainer::predatesPresets).isPresent() ? ", older than the oldest preset and"
             + " judged by 2.6.32's rules" : "");
         String decoded = "mode 0x" + Long.toHexString(value) + " decodes in the " + layoutLabel(layout)
@@ -225,6 +230,14 @@ public final class Explainer {
         if (states.isEmpty()) {
             return noZoneState(r, file, p, req, request, versionText, decoded, nums);
         }
+        // a request bound to some nodes (the OOM header's nodemask=, 4.9+: a cpuset or mempolicy) tries only theirs
+        List<Integer> nodemask = nodemask(r);
+        List<ZoneState> bound = states.stream().filter(z -> nodemask.isEmpty() || nodeOf(z) < 0
+            || nodemask.contains(nodeOf(z))).toList();
+        boolean nodeBound = !bound.isEmpty() && bound.size() < states.size();
+        if (nodeBound) {
+            states = bound;
+        }
         Recon rc = reconstruct(r, states, gfp, ver);
         if (rc.zonelist().isEmpty()) {
             // e.g. a GFP_DMA request in a report that prints no DMA zone
@@ -250,6 +263,10 @@ public final class Explainer {
         }
         sb.append(capital(request)).append(" under ").append(p.name()).append(" (").append(versionText)
             .append("; ").append(decoded).append("). ");
+        if (nodeBound) {
+            sb.append("The request's nodemask (").append(String.join(",", nodemask.stream().map(String::valueOf).toList()))
+                .append(") limits it to those nodes' zones. ");
+        }
         if (noBuddyLines) {
             sb.append("The report has zone lines but no buddy lines (the text stops before them): the request is"
                 + " judged by the watermarks alone, and which lists hold the free pages (highatomic, CMA) is unknown. ");
@@ -407,6 +424,37 @@ public final class Explainer {
         }
         int classIdx = zl.isEmpty() ? 0 : zl.get(0).kernelIndex;
         return new Recon(zl, classIdx, pbOrder);
+    }
+
+    /** The nodes of the header's {@code nodemask=0-1,3}; empty when absent or (null). */
+    static List<Integer> nodemask(KernelReport r) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("nodemask=([0-9][0-9,\\-]*)").matcher(r.header());
+        List<Integer> out = new ArrayList<>();
+        if (!m.find()) {
+            return out;
+        }
+        for (String part : m.group(1).split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            String[] ab = part.split("-");
+            try {
+                int a = Integer.parseInt(ab[0]);
+                int b = ab.length > 1 && !ab[1].isEmpty() ? Integer.parseInt(ab[1]) : a;
+                for (int n = a; n <= Math.min(b, a + 1023); n++) {
+                    out.add(n);
+                }
+            } catch (NumberFormatException e) {
+                return List.of(); // a garbled mask binds nothing
+            }
+        }
+        return out;
+    }
+
+    /** The node a zone line names ("Node 1 Normal"), or -1. */
+    private static int nodeOf(ZoneState z) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Node (\\d+)").matcher(z.prefix());
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static boolean eligible(ZoneState z, ZoneType highest) {
