@@ -285,17 +285,30 @@ class WildLogsTest {
             "51-dma-pool-order10-sle15-5.14.txt", "53-psusi-3.13-radeon-order4.txt",
             "54-marki-sles11-3.0.101-cifsd-oom.txt", "55-marki-sles11-3.0.101-fincore-order4.txt",
             "56-bz107111-4.2.3-kvm-apache2-order1-atomic.txt", "57-fpop-2.6.32-rc4-iwlagn-order2.txt",
-            "58-ossman-2.6.29-kvm-guest-virtio-net-order0.txt", "59-wl500g-rtn10-mips-16mb-order3.txt");
+            "58-ossman-2.6.29-kvm-guest-virtio-net-order0.txt", "59-wl500g-rtn10-mips-16mb-order3.txt",
+            "60-rza1-64mb-nc-atomic.txt", "61-via-m10000-224mb-ubiquity-oom.txt", "62-android-s3c2410-64mb-rild-oom.txt",
+            "63-arm11-32mb-compcache-oom-free-above-high.txt", "64-omap1-amstrad-e3-32mb-order6-dma.txt",
+            "65-pii-32mb-reiserfs-chown-oom.txt", "66-versatile-pb926-128mb-cramfs-oom.txt",
+            "67-arm-nas-128mb-order1-tty-slab.txt", "69-piii-256mb-tv-streamer-em28xx-order4.txt");
         int reports = 0;
         for (String f : all) {
             reports += explain(f).size();
         }
-        assertThat(reports).isEqualTo(62);
+        assertThat(reports).isEqualTo(71);
         // memory cgroup OOMs, v1 and v2: not the page allocator
         assertThat(explain("19-4.18rc7-x86_64-memcg-v2-oom-stress-truncated-lines.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);
         assertThat(explain("20-3.10el7-x86_64-k8s-memcg-v1-oom-monocular.txt").get(0).diagnosis())
             .isEqualTo(Diagnosis.NOT_ALLOCATOR);
+        // 2.6.15-2.6.18's OOM header names no task ("oom-killer: gfp_mask=0x201d2, order=0"); Minchan Kim could not
+        // explain an OOM with DMA above its high watermark, and neither can the printed state
+        Explanation old = explain("63-arm11-32mb-compcache-oom-free-above-high.txt").get(0);
+        assertThat(old.report().kind()).isEqualTo(KernelReport.Kind.OOM);
+        assertThat(old.diagnosis()).isEqualTo(Diagnosis.PASSES_IN_MODEL);
+        // a board's log cut at 80 columns loses its buddy totals: refused at the line
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> explain("68-rza2-8mb-yavta-order7-truncated.txt"))
+            .isInstanceOf(dev.highwater.model.kernellog.KernelLogException.class)
+            .hasMessageContaining("truncated buddy line for zone Normal");
         // a report whose Mem-Info the poster trimmed to nothing is refused at its line
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> explain("41-pavel-4.3-i386-atl1c-order4-atomic.txt"))
             .isInstanceOf(dev.highwater.model.kernellog.KernelLogException.class)

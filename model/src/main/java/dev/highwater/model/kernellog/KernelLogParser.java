@@ -70,6 +70,9 @@ public final class KernelLogParser {
     private static final Pattern OOM_ORDER_FIRST = Pattern.compile(
         "(\\S+) invoked oom-killer:\\s*order=(-?\\d+),\\s*oom_score_adj=-?\\d+,\\s*gfp_mask=(0x[0-9a-fA-F]+)"
             + "(?:\\(([^)]*)\\))?");
+    /** Before 2.6.2x the OOM header named no task: "oom-killer: gfp_mask=0x201d2, order=0". */
+    private static final Pattern OOM_NO_COMM = Pattern.compile(
+        "(?<!invoked )oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\\(([^)]*)\\))?, order=(-?\\d+)");
     private static final Pattern VMALLOC = Pattern.compile(
         "(?:(\\S+):\\s+)?vmalloc(?: error)?: (?:allocation failure(?:: \\d+ bytes)?|size)");
     /**
@@ -322,6 +325,11 @@ public final class KernelLogParser {
             headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
             m = OOM_ORDER_FIRST.matcher(t).region(m.end(), t.length());
         }
+        m = OOM_NO_COMM.matcher(t);
+        while (m.find()) {
+            headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
+            m = OOM_NO_COMM.matcher(t).region(m.end(), t.length());
+        }
         m = VMALLOC.matcher(t);
         while (m.find()) {
             headers.add(new Header(m.start(), m.end(), Kind.NOT_ALLOCATOR, m));
@@ -450,12 +458,19 @@ public final class KernelLogParser {
                     names = m.group(4) == null ? "" : m.group(4);
                 }
                 case OOM -> {
-                    boolean orderFirst = m.pattern() == OOM_ORDER_FIRST;
-                    comm = stripPrompt(m.group(1));
-                    order = Integer.parseInt(m.group(orderFirst ? 2 : 4));
-                    gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(orderFirst ? 3 : 2).substring(2), 16));
-                    String n = m.group(orderFirst ? 4 : 3);
-                    names = n == null ? "" : n;
+                    if (m.pattern() == OOM_NO_COMM) {
+                        comm = "";
+                        order = Integer.parseInt(m.group(3));
+                        gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(1).substring(2), 16));
+                        names = m.group(2) == null ? "" : m.group(2);
+                    } else {
+                        boolean orderFirst = m.pattern() == OOM_ORDER_FIRST;
+                        comm = stripPrompt(m.group(1));
+                        order = Integer.parseInt(m.group(orderFirst ? 2 : 4));
+                        gfp = OptionalLong.of(Long.parseUnsignedLong(m.group(orderFirst ? 3 : 2).substring(2), 16));
+                        String n = m.group(orderFirst ? 4 : 3);
+                        names = n == null ? "" : n;
+                    }
                     if (MEMCG.matcher(window).find()) {
                         kind = Kind.NOT_ALLOCATOR;
                     }
