@@ -310,31 +310,11 @@ public final class KernelLogParser {
         Joined j = join(text);
         String t = j.text();
         List<Header> headers = new ArrayList<>();
-        Matcher m = FAIL.matcher(t);
-        while (m.find()) {
-            headers.add(new Header(m.start(), m.end(), Kind.ALLOC_FAILURE, m));
-            m = FAIL.matcher(t).region(m.end(), t.length());
-        }
-        m = OOM.matcher(t);
-        while (m.find()) {
-            headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
-            m = OOM.matcher(t).region(m.end(), t.length());
-        }
-        m = OOM_ORDER_FIRST.matcher(t);
-        while (m.find()) {
-            headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
-            m = OOM_ORDER_FIRST.matcher(t).region(m.end(), t.length());
-        }
-        m = OOM_NO_COMM.matcher(t);
-        while (m.find()) {
-            headers.add(new Header(m.start(), m.end(), Kind.OOM, m));
-            m = OOM_NO_COMM.matcher(t).region(m.end(), t.length());
-        }
-        m = VMALLOC.matcher(t);
-        while (m.find()) {
-            headers.add(new Header(m.start(), m.end(), Kind.NOT_ALLOCATOR, m));
-            m = VMALLOC.matcher(t).region(m.end(), t.length());
-        }
+        headersOf(FAIL, Kind.ALLOC_FAILURE, t, headers);
+        headersOf(OOM, Kind.OOM, t, headers);
+        headersOf(OOM_ORDER_FIRST, Kind.OOM, t, headers);
+        headersOf(OOM_NO_COMM, Kind.OOM, t, headers);
+        headersOf(VMALLOC, Kind.NOT_ALLOCATOR, t, headers);
         headers.sort((a, b) -> Integer.compare(a.start(), b.start()));
         headers = vmallocHeaders(j, headers);
 
@@ -381,6 +361,15 @@ public final class KernelLogParser {
         }
         out.sort((a, b) -> Integer.compare(a.line(), b.line()));
         return new Parsed(out, refused);
+    }
+
+    /** Every match of {@code p} in {@code t} as a header, each with a matcher of its own (a header keeps its groups). */
+    private static void headersOf(Pattern p, Kind kind, String t, List<Header> into) {
+        Matcher m = p.matcher(t);
+        while (m.find()) {
+            into.add(new Header(m.start(), m.end(), kind, m));
+            m = p.matcher(t).region(m.end(), t.length());
+        }
     }
 
     /**
