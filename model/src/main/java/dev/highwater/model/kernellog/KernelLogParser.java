@@ -139,6 +139,12 @@ public final class KernelLogParser {
 
     /** The re-joined log: text and the physical line each character came from. */
     private record Joined(String text, int[] lineStarts, int[] lineNumbers, List<String> cleanLines) {
+        /** The offset in the joined text where the physical line holding {@code offset} starts. */
+        int lineStartOf(int offset) {
+            int i = Arrays.binarySearch(lineStarts, offset);
+            return lineStarts[Math.max(0, i < 0 ? -i - 2 : i)];
+        }
+
         int lineAt(int offset) {
             int i = Arrays.binarySearch(lineStarts, offset);
             if (i < 0) {
@@ -405,12 +411,6 @@ public final class KernelLogParser {
         return out;
     }
 
-    /** The offset in the joined text where the physical line holding {@code offset} starts. */
-    private static int lineStart(Joined j, int offset) {
-        int i = Arrays.binarySearch(j.lineStarts(), offset);
-        return j.lineStarts()[Math.max(0, i < 0 ? -i - 2 : i)];
-    }
-
     private static int firstNonBlank(Joined j) {
         for (int i = 0; i < j.cleanLines().size(); i++) {
             if (!j.cleanLines().get(i).isBlank()) {
@@ -498,7 +498,7 @@ public final class KernelLogParser {
         Matcher again = ZONE_LINE.matcher(t).region(start, end);
         while (again.find()) {
             if (!seenZones.add((again.group(1) == null ? "" : again.group(1)) + again.group(2))) {
-                end = lineStart(j, again.start());
+                end = j.lineStartOf(again.start());
                 break;
             }
         }

@@ -118,14 +118,14 @@ public final class Explainer {
         }
         // symbolic names and no release: the newest layout in which the value reads as the printed names (a 6.6
         // 'mode:0x820(GFP_ATOMIC)' is GFP_ATOMIC only in 6.3's layout; 4.9's reads __GFP_HIGH|__GFP_NOFAIL)
-        long mask = r.gfpValue().orElse(0);
-        GfpLayout[] layouts = GfpLayout.values();
-        for (int i = layouts.length - 1; i >= 0; i--) {
-            if (layouts[i].printsGfpNames() && sameNames(layouts[i].format(mask), r.gfpNames())) {
-                return FIRST_OF_LAYOUT.get(layouts[i]);
-            }
-        }
-        return new int[] {4, 9};
+        List<GfpLayout> naming = layoutsNaming(r.gfpValue().orElse(0), r.gfpNames());
+        return naming.isEmpty() ? new int[] {4, 9} : FIRST_OF_LAYOUT.get(naming.get(naming.size() - 1));
+    }
+
+    /** The layouts (oldest first) in which {@code value} prints as {@code names}, among those that print names. */
+    static List<GfpLayout> layoutsNaming(long value, String names) {
+        return Arrays.stream(GfpLayout.values()).filter(l -> l.printsGfpNames() && sameNames(l.format(value), names))
+            .toList();
     }
 
     /** The release a layout's numbers start with (the 4.5–4.9 one stands for 4.9, the default before). */
@@ -141,9 +141,13 @@ public final class Explainer {
         return new java.util.TreeSet<>(List.of(a.split("\\|"))).equals(new java.util.TreeSet<>(List.of(b.split("\\|"))));
     }
 
+    private static final java.util.regex.Pattern RELEASE_2_6 = java.util.regex.Pattern.compile("^2\\.(\\d+)\\.(\\d+)");
+    private static final java.util.regex.Pattern NODEMASK = java.util.regex.Pattern.compile("nodemask=([0-9][0-9,\\-]*)");
+    private static final java.util.regex.Pattern NODE = java.util.regex.Pattern.compile("Node (\\d+)");
+
     /** A release older than 2.6.32, the oldest preset ("2.6.24-19-generic"): judged by 2.6.32's rules, and said so. */
     static boolean predatesPresets(String release) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^2\\.(\\d+)\\.(\\d+)").matcher(release);
+        java.util.regex.Matcher m = RELEASE_2_6.matcher(release);
         return m.find() && (Integer.parseInt(m.group(1)) < 6 || Integer.parseInt(m.group(2)) < 32);
     }
 
@@ -161,17 +165,13 @@ public final class Explainer {
         }
         int[] ver = version(r, file);
         KernelPolicy p = presetFor(ver[0], ver[1]);
-        GfpLayout layout = GfpLayout.forKernel(ver[0], ver[1]);
+        GfpLayout releaseLayout = GfpLayout.forKernel(ver[0], ver[1]);
         long value = r.gfpValue().orElse(0);
         // the printed names cross-check the release's layout (§10.3): a release between two numberings (4.15-rc6
         // printing 4.10-4.14's 0x14280ca as GFP_HIGHUSER_MOVABLE|__GFP_ZERO) is read in the layout that gives them
-        Optional<GfpLayout> byNames = r.gfpNames().isEmpty() || sameNames(layout.format(value), r.gfpNames())
-            ? Optional.empty() : Arrays.stream(GfpLayout.values())
-                .filter(l -> l.printsGfpNames() && sameNames(l.format(value), r.gfpNames())).findFirst();
-        GfpLayout releaseLayout = layout;
-        if (byNames.isPresent()) {
-            layout = byNames.get();
-        }
+        List<GfpLayout> naming = r.gfpNames().isEmpty() ? List.of() : layoutsNaming(value, r.gfpNames());
+        GfpLayout layout = naming.isEmpty() || sameNames(releaseLayout.format(value), r.gfpNames()) ? releaseLayout
+            : naming.get(0);
         GfpMask.Decoded dec = GfpMask.decode(value, layout);
         GfpMask gfp = dec.mask();
         Context ctx = r.inInterrupt() ? Context.SOFTIRQ : Context.PROCESS;
@@ -182,9 +182,8 @@ public final class Explainer {
             + (ctx == Context.SOFTIRQ ? " in softirq" : "") + (gfp.canDirectReclaim() ? "" : " (cannot reclaim)")
             + (vmallocPage(r) ? " for one of vmalloc's pages" : "");
         // without a release, the printed names may fit several numberings: the newest is taken, and the others named
-        List<String> alsoFits = r.release().isPresent() || r.gfpNames().isEmpty() ? List.of()
-            : Arrays.stream(GfpLayout.values()).filter(l -> l != releaseLayout && l.printsGfpNames()
-                && sameNames(l.format(value), r.gfpNames())).map(Explainer::layoutLabel).toList();
+        List<String> alsoFits = r.release().isPresent() ? List.of()
+            : naming.stream().filter(l -> l != releaseLayout).map(Explainer::layoutLabel).toList();
         String versionText = "Linux " + r.release().orElse((ver[0] == 2 ? "≤4.3" : ver[0] + "." + ver[1])
                 + " (from the report format" + (alsoFits.isEmpty() ? "" : "; its flag names fit " + String.join(" and ",
                 alsoFits) + "'s numbering too, and an older kernel may be judged by newer rules here") + ")")
@@ -428,7 +427,7 @@ public final class Explainer {
 
     /** The nodes of the header's {@code nodemask=0-1,3}; empty when absent or (null). */
     static List<Integer> nodemask(KernelReport r) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("nodemask=([0-9][0-9,\\-]*)").matcher(r.header());
+        java.util.regex.Matcher m = NODEMASK.matcher(r.header());
         List<Integer> out = new ArrayList<>();
         if (!m.find()) {
             return out;
@@ -438,6 +437,9 @@ public final class Explainer {
                 continue;
             }
             String[] ab = part.split("-");
+            if (ab.length == 0) {
+                return List.of(); // a garbled mask binds nothing
+            }
             try {
                 int a = Integer.parseInt(ab[0]);
                 int b = ab.length > 1 && !ab[1].isEmpty() ? Integer.parseInt(ab[1]) : a;
@@ -453,7 +455,7 @@ public final class Explainer {
 
     /** The node a zone line names ("Node 1 Normal"), or -1. */
     private static int nodeOf(ZoneState z) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Node (\\d+)").matcher(z.prefix());
+        java.util.regex.Matcher m = NODE.matcher(z.prefix());
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
@@ -482,15 +484,19 @@ public final class Explainer {
             file += z.fileLru;
             anon += z.anonLru;
         }
-        return Replay.reclaimable(file, anon, r.footer().getOrDefault("Free swap", 0L) / r.pageKb());
+        return Replay.reclaimable(file, anon, freeSwapPages(r));
+    }
+
+    /** The footer's "Free swap" in pages. */
+    private static long freeSwapPages(KernelReport r) {
+        return r.footer().getOrDefault("Free swap", 0L) / r.pageKb();
     }
 
     static long reclaimable(KernelReport r) {
         Map<String, Long> m = r.memInfo();
         long file = m.getOrDefault("active_file", 0L) + m.getOrDefault("inactive_file", 0L);
         long anon = m.getOrDefault("active_anon", 0L) + m.getOrDefault("inactive_anon", 0L);
-        long swapFree = r.footer().getOrDefault("Free swap", 0L) / r.pageKb();
-        return Replay.reclaimable(file, anon, swapFree);
+        return Replay.reclaimable(file, anon, freeSwapPages(r));
     }
 
     static Diagnosis classify(KernelPolicy p, Recon rc, Request req, long reclaimable, KernelReport r) {
@@ -1285,8 +1291,8 @@ public final class Explainer {
      */
     static List<ZoneState> asOrder0Blocks(List<ZoneState> zones) {
         return zones.stream().map(z -> !z.buddy().isEmpty() ? z : new ZoneState(z.name(), z.line(), z.fields(),
-            z.allUnreclaimable(), z.lowmemReserve(), List.of(new KernelReport.BuddyEntry(z.pages("free").orElse(0), 4,
-                "")), z.pages("free").orElse(0) * 4, z.prefix())).toList();
+            z.allUnreclaimable(), z.lowmemReserve(), List.of(new KernelReport.BuddyEntry(z.pages("free").orElse(0),
+                z.pageKb(), "")), z.pages("free").orElse(0) * z.pageKb(), z.prefix())).toList();
     }
 
     /** {@code the low watermark 13937} or {@code 4180, the atomic floor of min 11150}. */
